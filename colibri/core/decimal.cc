@@ -205,7 +205,6 @@ void throw_overflow(const char* what) { throw FixedPointOverflow(fmt::format("{}
 namespace colibri {
 
 namespace {
-__extension__ using UInt128 = unsigned __int128;
 constexpr UInt128 kMaxNotional = (static_cast<UInt128>(1) << 126);  // leaves headroom for checked sums
 }  // namespace
 

@@ -37,6 +37,7 @@
 namespace colibri {
 
 __extension__ using Int128 = __int128;  // GCC and Clang builtin; __extension__ silences -Wpedantic
+__extension__ using UInt128 = unsigned __int128;
 
 // Direction for conversions that may lose digits.
 enum class Rounding : std::uint8_t {

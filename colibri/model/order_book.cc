@@ -1,0 +1,332 @@
+#include "colibri/model/order_book.h"
+
+#include <bit>
+#include <cassert>
+#include <numeric>
+
+namespace colibri::model {
+namespace detail {
+
+void TickDivider::reset(std::uint64_t divisor) noexcept {
+  assert(divisor > 0);
+  divisor_ = divisor;
+  // l = ceil(log2 d); m = ceil(2^(63+l) / d) < 2^64 because 2^l < 2d.
+  const unsigned l = divisor <= 1 ? 0u : static_cast<unsigned>(std::bit_width(divisor - 1));
+  shift_ = 63 + l;
+  const UInt128 numerator = static_cast<UInt128>(1) << shift_;
+  magic_ = static_cast<std::uint64_t>((numerator + divisor - 1) / divisor);
+}
+
+LadderSide::LadderSide(std::uint32_t window_ticks)
+    : qty_(std::max<std::uint32_t>(window_ticks, 64) / 64 * 64, 0),
+      occupied_(qty_.size() / 64, 0) {}
+
+void LadderSide::clear() noexcept {
+  std::fill(qty_.begin(), qty_.end(), 0);
+  std::fill(occupied_.begin(), occupied_.end(), 0);
+  base_ = 0;
+  best_slot_ = -1;
+  window_count_ = 0;
+  anchored_ = false;
+  far_.clear();
+}
+
+std::int64_t LadderSide::highest_occupied_below(std::int64_t slot) const noexcept {
+  auto word = static_cast<std::size_t>(slot >> 6);
+  std::uint64_t bits = occupied_[word] & ((std::uint64_t{1} << (slot & 63)) - 1);
+  while (bits == 0) {
+    if (word == 0) return -1;
+    bits = occupied_[--word];
+  }
+  return static_cast<std::int64_t>(word * 64 + 63 - static_cast<std::size_t>(std::countl_zero(bits)));
+}
+
+void LadderSide::set_in_window(std::size_t slot, std::int64_t quantity) noexcept {
+  std::int64_t& q = qty_[slot];
+  const std::uint64_t bit = std::uint64_t{1} << (slot & 63);
+  if (quantity > 0) {
+    if (q == 0) {
+      occupied_[slot >> 6] |= bit;
+      ++window_count_;
+      if (static_cast<std::int64_t>(slot) > best_slot_) best_slot_ = static_cast<std::int64_t>(slot);
+    }
+    q = quantity;
+    return;
+  }
+  if (q == 0) return;  // removing an absent level is normal
+  q = 0;
+  occupied_[slot >> 6] &= ~bit;
+  --window_count_;
+  if (static_cast<std::int64_t>(slot) == best_slot_) best_slot_ = highest_occupied_below(best_slot_);
+}
+
+void LadderSide::set(std::int64_t key, std::int64_t quantity) {
+  const auto window = static_cast<std::int64_t>(qty_.size());
+  if (!anchored_) {
+    if (quantity == 0) return;
+    base_ = key - window * 3 / 4;
+    anchored_ = true;
+  }
+  std::int64_t slot = key - base_;
+  if (slot >= window) {
+    if (quantity == 0) return;  // nothing exists above the window (invariant 2)
+    recentre(key);
+    slot = key - base_;
+  }
+  if (slot < 0) {
+    if (quantity == 0) {
+      far_.erase(key);
+    } else {
+      far_.insert_or_assign(key, quantity);
+      if (best_slot_ < 0) recentre(far_.rbegin()->first);  // the window was empty
+    }
+    return;
+  }
+  set_in_window(static_cast<std::size_t>(slot), quantity);
+  if (best_slot_ < window / 4 && quantity == 0) {
+    // The touch drifted into the window's lowest quarter (or the window emptied): bring it
+    // back to three quarters so that updates around it stay in the dense part.
+    if (best_slot_ >= 0) {
+      recentre(base_ + best_slot_);
+    } else if (!far_.empty()) {
+      recentre(far_.rbegin()->first);
+    }
+  }
+}
+
+void LadderSide::recentre(std::int64_t best_key) {
+  const auto window = static_cast<std::int64_t>(qty_.size());
+  const std::int64_t new_base = best_key - window * 3 / 4;
+  scratch_.clear();
+  for (std::size_t word = 0; word < occupied_.size(); ++word) {
+    std::uint64_t bits = occupied_[word];
+    while (bits != 0) {
+      const std::size_t slot = word * 64 + static_cast<std::size_t>(std::countr_zero(bits));
+      bits &= bits - 1;
+      scratch_.emplace_back(base_ + static_cast<std::int64_t>(slot), qty_[slot]);
+      qty_[slot] = 0;
+    }
+    occupied_[word] = 0;
+  }
+  for (auto it = far_.lower_bound(new_base); it != far_.end();) {
+    scratch_.emplace_back(it->first, it->second);
+    it = far_.erase(it);
+  }
+  base_ = new_base;
+  best_slot_ = -1;
+  window_count_ = 0;
+  for (const auto& [key, quantity] : scratch_) {
+    const std::int64_t slot = key - base_;
+    assert(slot < window);  // best_key is at least every existing key
+    if (slot < 0) {
+      far_.insert_or_assign(key, quantity);
+    } else {
+      set_in_window(static_cast<std::size_t>(slot), quantity);
+    }
+  }
+}
+
+std::int64_t LadderSide::quantity_at(std::int64_t key) const {
+  if (!anchored_) return 0;
+  const std::int64_t slot = key - base_;
+  if (slot >= static_cast<std::int64_t>(qty_.size())) return 0;
+  if (slot >= 0) return qty_[static_cast<std::size_t>(slot)];
+  const auto it = far_.find(key);
+  return it == far_.end() ? 0 : it->second;
+}
+
+}  // namespace detail
+
+namespace {
+
+Result<void> check_level(BookSide side, const PriceLevel& level) {
+  if (!level.price.is_positive()) {
+    return fail(ErrorCode::InvalidArgument, "{} level with non-positive price {}", to_string(side), level.price);
+  }
+  if (level.quantity.is_negative()) {
+    return fail(ErrorCode::InvalidArgument, "{} level at {} with negative quantity {}", to_string(side), level.price,
+                level.quantity);
+  }
+  return {};
+}
+
+}  // namespace
+
+OrderBook::OrderBook(Price tick_size, std::uint32_t window_ticks)
+    : tick_(tick_size.is_positive() ? static_cast<std::uint64_t>(tick_size.raw()) : 1),
+      tick_known_(tick_size.is_positive()),
+      bids_(window_ticks),
+      asks_(window_ticks) {}
+
+void OrderBook::clear() noexcept {
+  bids_.clear();
+  asks_.clear();
+}
+
+Result<void> OrderBook::apply_snapshot(std::span<const PriceLevel> bids, std::span<const PriceLevel> asks) {
+  clear();
+  // Learn or refine the tick from the whole snapshot first, so that it is indexed once.
+  std::uint64_t tick = tick_known_ ? tick_.divisor() : 0;
+  for (const auto side : {BookSide::Bid, BookSide::Ask}) {
+    for (const PriceLevel& level : side == BookSide::Bid ? bids : asks) {
+      if (auto ok = check_level(side, level); !ok) return ok;
+      tick = std::gcd(tick, static_cast<std::uint64_t>(level.price.raw()));
+    }
+  }
+  if (tick != 0 && (!tick_known_ || tick != tick_.divisor())) {
+    tick_.reset(tick);
+    tick_known_ = true;
+  }
+  for (const PriceLevel& level : bids) {
+    if (auto ok = apply_level(BookSide::Bid, level); !ok) return ok;
+  }
+  for (const PriceLevel& level : asks) {
+    if (auto ok = apply_level(BookSide::Ask, level); !ok) return ok;
+  }
+  return {};
+}
+
+Result<void> OrderBook::apply_level(BookSide side, PriceLevel level) {
+  if (!level.price.is_positive() || level.quantity.is_negative()) [[unlikely]] {
+    return check_level(side, level);
+  }
+  const auto raw_price = static_cast<std::uint64_t>(level.price.raw());
+  if (!tick_known_) [[unlikely]] {
+    tick_.reset(raw_price);
+    tick_known_ = true;
+  }
+  bool exact = false;
+  auto ticks = static_cast<std::int64_t>(tick_.divide(raw_price, exact));
+  if (!exact) [[unlikely]] {
+    if (level.quantity.is_zero()) return {};  // cannot be stored, so it is absent
+    retick(std::gcd(tick_.divisor(), raw_price));
+    ticks = static_cast<std::int64_t>(tick_.divide(raw_price, exact));
+  }
+  ladder(side).set(side == BookSide::Bid ? ticks : -ticks, level.quantity.raw());
+  return {};
+}
+
+Result<void> OrderBook::apply_levels(std::span<const PriceLevel> bids, std::span<const PriceLevel> asks) {
+  for (const PriceLevel& level : bids) {
+    if (auto ok = apply_level(BookSide::Bid, level); !ok) [[unlikely]] return ok;
+  }
+  for (const PriceLevel& level : asks) {
+    if (auto ok = apply_level(BookSide::Ask, level); !ok) [[unlikely]] return ok;
+  }
+  return {};
+}
+
+void OrderBook::retick(std::uint64_t new_tick) {
+  std::vector<PriceLevel> bids;
+  std::vector<PriceLevel> asks;
+  for_each_level(BookSide::Bid, [&](const PriceLevel& l) { bids.push_back(l); return true; });
+  for_each_level(BookSide::Ask, [&](const PriceLevel& l) { asks.push_back(l); return true; });
+  clear();
+  tick_.reset(new_tick);
+  for (const PriceLevel& l : bids) (void)apply_level(BookSide::Bid, l);  // valid: they were stored
+  for (const PriceLevel& l : asks) (void)apply_level(BookSide::Ask, l);
+}
+
+Price OrderBook::key_price(BookSide side, std::int64_t key) const noexcept {
+  const auto tick = static_cast<std::int64_t>(tick_.divisor());
+  return Price::from_raw((side == BookSide::Bid ? key : -key) * tick);
+}
+
+std::optional<PriceLevel> OrderBook::best(BookSide side) const noexcept {
+  const detail::LadderSide& l = ladder(side);
+  if (l.empty()) return std::nullopt;
+  return PriceLevel{key_price(side, l.best_key()), Quantity::from_raw(l.best_quantity())};
+}
+
+std::optional<Price> OrderBook::mid_price() const noexcept {
+  if (bids_.empty() || asks_.empty()) return std::nullopt;
+  const Int128 sum = static_cast<Int128>(key_price(BookSide::Bid, bids_.best_key()).raw()) +
+                     key_price(BookSide::Ask, asks_.best_key()).raw();
+  return Price::from_raw(static_cast<std::int64_t>(colibri::detail::divide(sum, 2, Rounding::NearestEven)));
+}
+
+std::optional<Price> OrderBook::spread() const noexcept {
+  if (bids_.empty() || asks_.empty()) return std::nullopt;
+  return key_price(BookSide::Ask, asks_.best_key()) - key_price(BookSide::Bid, bids_.best_key());
+}
+
+bool OrderBook::is_crossed() const noexcept {
+  if (bids_.empty() || asks_.empty()) return false;
+  return bids_.best_key() >= -asks_.best_key();
+}
+
+Quantity OrderBook::quantity_at(BookSide side, Price price) const {
+  if (!price.is_positive() || !tick_known_) return Quantity::zero();
+  bool exact = false;
+  const auto ticks = static_cast<std::int64_t>(tick_.divide(static_cast<std::uint64_t>(price.raw()), exact));
+  if (!exact) return Quantity::zero();
+  return Quantity::from_raw(ladder(side).quantity_at(side == BookSide::Bid ? ticks : -ticks));
+}
+
+namespace {
+BookSide side_walked_by(Side taker) { return taker == Side::Buy ? BookSide::Ask : BookSide::Bid; }
+}  // namespace
+
+BookQueryResult OrderBook::price_for_volume(Side taker, Quantity volume) const {
+  BookQueryResult result;
+  Int128 cumulative = 0;
+  for_each_level(side_walked_by(taker), [&](const PriceLevel& level) {
+    cumulative += level.quantity.raw();
+    if (cumulative >= volume.raw()) {
+      result.result_price = level.price;
+      return false;
+    }
+    return true;
+  });
+  result.result_volume = Quantity::from_raw(static_cast<std::int64_t>(std::min<Int128>(cumulative, volume.raw())));
+  return result;
+}
+
+BookQueryResult OrderBook::vwap_for_volume(Side taker, Quantity volume) const {
+  BookQueryResult result;
+  std::int64_t remaining = volume.raw();
+  Notional cost;
+  for_each_level(side_walked_by(taker), [&](const PriceLevel& level) {
+    const std::int64_t take = std::min(remaining, level.quantity.raw());
+    cost += level.price * Quantity::from_raw(take);
+    remaining -= take;
+    return remaining > 0;
+  });
+  const std::int64_t filled = volume.raw() - remaining;
+  result.result_volume = Quantity::from_raw(filled);
+  result.result_quote_volume = cost;
+  if (remaining == 0 && filled > 0) {
+    // cost is in 1e-16 quote units and filled in 1e-8 base units: the quotient is in 1e-8 price
+    // units, and cannot exceed the worst level's price.
+    result.result_price = Price::from_raw(
+        static_cast<std::int64_t>(colibri::detail::divide(cost.raw(), filled, Rounding::NearestEven)));
+  }
+  return result;
+}
+
+BookQueryResult OrderBook::volume_for_price(Side taker, Price price) const {
+  BookQueryResult result;
+  Quantity cumulative;
+  for_each_level(side_walked_by(taker), [&](const PriceLevel& level) {
+    if (taker == Side::Buy ? level.price > price : level.price < price) return false;
+    cumulative += level.quantity;
+    result.result_price = level.price;
+    return true;
+  });
+  result.result_volume = cumulative;
+  return result;
+}
+
+BookQueryResult OrderBook::quote_volume_for_price(Side taker, Price price) const {
+  BookQueryResult result;
+  for_each_level(side_walked_by(taker), [&](const PriceLevel& level) {
+    if (taker == Side::Buy ? level.price > price : level.price < price) return false;
+    result.result_quote_volume += level.price * level.quantity;
+    result.result_volume += level.quantity;
+    result.result_price = level.price;
+    return true;
+  });
+  return result;
+}
+
+}  // namespace colibri::model

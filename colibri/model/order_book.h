@@ -1,0 +1,192 @@
+#pragma once
+// OrderBook: one market's L2 book — aggregate quantity per price level on each side — with
+// Hummingbot's queries (price for volume, VWAP for volume, volume for price, quote volume for
+// price).
+//
+// Not thread-safe: owned by the bot's event-loop thread (DESIGN.md decision 2).
+// Invariants: (1) no stored level has zero or negative quantity; (2) every stored price is a
+//   positive multiple of tick_size(); (3) crossed books are representable (a venue can send one)
+//   — is_crossed() reports it and BookSync treats it as out of sync.
+//
+// Why a level update meets the ≤ 10 ns budget (DESIGN.md "Performance budgets"):
+//   prices are stored as tick indices in a dense "ladder" window per side (a quantity array and
+//   an occupancy bitmap) positioned around the touch, where almost all updates land. Setting a
+//   level there is one multiply-shift (division by the tick through a precomputed reciprocal),
+//   one array store and one bit flip: O(1), no allocation, no memmove. The best price is kept
+//   as a slot index; when the best level is removed the next one is found by scanning the
+//   bitmap 64 ticks per word. Levels outside the window (deep levels, far from the touch) live
+//   in an ordered std::map: slower, but rare. The window re-centres itself (O(window/64 +
+//   levels moved)) when the touch leaves its middle half, keeping the touch inside it.
+//   bench/bench_order_book.cc measures it against a std::map book.
+//
+// The tick is learnt when not given: a snapshot's prices set it to their greatest common
+// divisor, and a level that is not a multiple of the current tick re-indexes the book on the
+// finer common divisor (O(levels), rare and never wrong).
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "colibri/core/decimal.h"
+#include "colibri/core/result.h"
+#include "colibri/model/market_data.h"
+
+namespace colibri::model {
+
+namespace detail {
+
+// Exact division of non-negative 63-bit integers by a fixed divisor through a reciprocal
+// (Granlund & Montgomery 1994, theorem 4.2 with N = 63): q = (n * m) >> (63 + l).
+class TickDivider {
+ public:
+  explicit TickDivider(std::uint64_t divisor = 1) noexcept { reset(divisor); }
+  void reset(std::uint64_t divisor) noexcept;
+  [[nodiscard]] std::uint64_t divisor() const noexcept { return divisor_; }
+  // Returns n / divisor; sets `exact` to whether the division leaves no remainder.
+  [[nodiscard]] std::uint64_t divide(std::uint64_t n, bool& exact) const noexcept {
+    const auto q = static_cast<std::uint64_t>((static_cast<UInt128>(n) * magic_) >> shift_);
+    exact = q * divisor_ == n;
+    return q;
+  }
+
+ private:
+  std::uint64_t divisor_ = 1;
+  std::uint64_t magic_ = 0;
+  unsigned shift_ = 63;
+};
+
+// One side of the book in "key" space, where a larger key is a better price (bids: key = tick
+// index; asks: key = -tick index), so both sides share one implementation.
+// Invariants: (1) qty_[s] > 0 iff bit s of occupied_ is set; window_count_ is their number;
+//   (2) no level exists with key >= base_ + window (the window's top is above the best);
+//   (3) far_ holds exactly the levels with key < base_, all with quantity > 0;
+//   (4) when the side is non-empty, the window is non-empty and best_slot_ is its highest
+//   occupied slot; when empty, best_slot_ == -1 and far_ is empty.
+class LadderSide {
+ public:
+  explicit LadderSide(std::uint32_t window_ticks);
+
+  void clear() noexcept;
+  // Sets the quantity at `key` (raw units of 1e-8); zero removes the level.
+  void set(std::int64_t key, std::int64_t quantity);
+  [[nodiscard]] bool empty() const noexcept { return best_slot_ < 0; }
+  [[nodiscard]] std::size_t size() const noexcept { return window_count_ + far_.size(); }
+  // Precondition: !empty().
+  [[nodiscard]] std::int64_t best_key() const noexcept { return base_ + best_slot_; }
+  [[nodiscard]] std::int64_t best_quantity() const noexcept {
+    return qty_[static_cast<std::size_t>(best_slot_)];
+  }
+  [[nodiscard]] std::int64_t quantity_at(std::int64_t key) const;
+  [[nodiscard]] std::size_t window_ticks() const noexcept { return qty_.size(); }
+
+  // Calls fn(key, quantity) from the best level outwards while fn returns true.
+  template <typename Fn>
+  void for_each(Fn&& fn) const {
+    std::int64_t slot = best_slot_;
+    while (slot >= 0) {
+      if (!fn(base_ + slot, qty_[static_cast<std::size_t>(slot)])) return;
+      slot = highest_occupied_below(slot);
+    }
+    for (auto it = far_.rbegin(); it != far_.rend(); ++it) {
+      if (!fn(it->first, it->second)) return;
+    }
+  }
+
+ private:
+  [[nodiscard]] std::int64_t highest_occupied_below(std::int64_t slot) const noexcept;
+  void set_in_window(std::size_t slot, std::int64_t quantity) noexcept;
+  void recentre(std::int64_t best_key);
+
+  std::vector<std::int64_t> qty_;                    // slot s holds key base_ + s
+  std::vector<std::uint64_t> occupied_;              // one bit per slot
+  std::int64_t base_ = 0;
+  std::int64_t best_slot_ = -1;
+  std::size_t window_count_ = 0;
+  bool anchored_ = false;                            // the window has been placed
+  std::map<std::int64_t, std::int64_t> far_;         // key -> quantity, keys < base_
+  std::vector<std::pair<std::int64_t, std::int64_t>> scratch_;  // reused by recentre()
+};
+
+}  // namespace detail
+
+// Hummingbot's OrderBookQueryResult, with "not available" (NaN there) as an empty optional.
+struct BookQueryResult {
+  std::optional<Price> result_price;  // the level price reached, or the VWAP
+  Quantity result_volume;             // base volume found (capped at the requested volume)
+  Notional result_quote_volume;       // quote volume for the quote queries, cost for VWAP
+};
+
+class OrderBook {
+ public:
+  // Default window: 16384 ticks per side (128 KiB of quantities per side; at BTCUSDT's 0.01 tick
+  // that is ±164 USDT around the touch). `tick_size` zero means "learn it from the data".
+  static constexpr std::uint32_t kDefaultWindowTicks = 1u << 14;
+  explicit OrderBook(Price tick_size = Price::zero(), std::uint32_t window_ticks = kDefaultWindowTicks);
+
+  // Replaces the whole book. Levels with zero quantity are ignored. Errors (InvalidArgument)
+  // name the offending level; the book is then empty.
+  [[nodiscard]] Result<void> apply_snapshot(std::span<const PriceLevel> bids, std::span<const PriceLevel> asks);
+  // Sets one level (quantity zero removes it; removing an absent level is a no-op).
+  // InvalidArgument for a non-positive price or a negative quantity; the book is unchanged.
+  [[nodiscard]] Result<void> apply_level(BookSide side, PriceLevel level);
+  // Applies a diff's levels in order; stops at the first invalid level (earlier ones stay).
+  [[nodiscard]] Result<void> apply_levels(std::span<const PriceLevel> bids, std::span<const PriceLevel> asks);
+  void clear() noexcept;
+
+  [[nodiscard]] Price tick_size() const noexcept { return Price::from_raw(static_cast<std::int64_t>(tick_.divisor())); }
+  [[nodiscard]] bool empty(BookSide side) const noexcept { return ladder(side).empty(); }
+  [[nodiscard]] std::size_t level_count(BookSide side) const noexcept { return ladder(side).size(); }
+  [[nodiscard]] std::optional<PriceLevel> best_bid() const noexcept { return best(BookSide::Bid); }
+  [[nodiscard]] std::optional<PriceLevel> best_ask() const noexcept { return best(BookSide::Ask); }
+  [[nodiscard]] std::optional<PriceLevel> best(BookSide side) const noexcept;
+  // (best bid + best ask) / 2, rounded to the nearest 1e-8 (ties to even); empty if a side is.
+  [[nodiscard]] std::optional<Price> mid_price() const noexcept;
+  // best ask - best bid; empty if a side is.
+  [[nodiscard]] std::optional<Price> spread() const noexcept;
+  // Both sides present and best bid >= best ask.
+  [[nodiscard]] bool is_crossed() const noexcept;
+  // Quantity resting at exactly `price` (zero if none).
+  [[nodiscard]] Quantity quantity_at(BookSide side, Price price) const;
+
+  // Calls fn(const PriceLevel&) from the best level outwards while fn returns true.
+  template <typename Fn>
+  void for_each_level(BookSide side, Fn&& fn) const {
+    const std::int64_t tick = static_cast<std::int64_t>(tick_.divisor());
+    const std::int64_t sign = side == BookSide::Bid ? 1 : -1;
+    ladder(side).for_each([&](std::int64_t key, std::int64_t qty) {
+      return fn(PriceLevel{Price::from_raw(sign * key * tick), Quantity::from_raw(qty)});
+    });
+  }
+
+  // Hummingbot's queries. A taker `Buy` walks the asks, a `Sell` walks the bids.
+  // Price of the level at which the cumulative volume reaches `volume`; result_volume is
+  // min(cumulative, volume); no price when the side holds less.
+  [[nodiscard]] BookQueryResult price_for_volume(Side taker, Quantity volume) const;
+  // Volume-weighted average price of taking `volume` (rounded to nearest 1e-8), with its cost
+  // in result_quote_volume; no price when the side holds less.
+  [[nodiscard]] BookQueryResult vwap_for_volume(Side taker, Quantity volume) const;
+  // Base volume at prices up to `price` (Buy: asks <= price; Sell: bids >= price); result_price
+  // is the last level included.
+  [[nodiscard]] BookQueryResult volume_for_price(Side taker, Price price) const;
+  // Quote volume (sum of price × quantity) at prices up to `price`, as volume_for_price.
+  [[nodiscard]] BookQueryResult quote_volume_for_price(Side taker, Price price) const;
+
+ private:
+  [[nodiscard]] const detail::LadderSide& ladder(BookSide side) const noexcept {
+    return side == BookSide::Bid ? bids_ : asks_;
+  }
+  [[nodiscard]] detail::LadderSide& ladder(BookSide side) noexcept { return side == BookSide::Bid ? bids_ : asks_; }
+  [[nodiscard]] Price key_price(BookSide side, std::int64_t key) const noexcept;
+  // Re-indexes every level on a new tick that divides the old one.
+  void retick(std::uint64_t new_tick);
+
+  detail::TickDivider tick_;
+  bool tick_known_ = false;
+  detail::LadderSide bids_;
+  detail::LadderSide asks_;
+};
+
+}  // namespace colibri::model

@@ -1,0 +1,99 @@
+#pragma once
+// MessageParser: one Binance market-data JSON message (WebSocket frame or REST depth response)
+// into the model's market-data types, without allocating in steady state (DESIGN.md decisions 8, 9).
+//
+// Accepted messages, bare `{...}` or in the combined-stream envelope
+// `{"stream":"btcusdt@depth@100ms","data":{...}}`, spot, USD-M and COIN-M futures alike:
+//   depthUpdate  {"e":"depthUpdate","E","s","U","u","b":[[p,q],...],"a":[...]} (+ futures "T","pu","ps")
+//                -> DepthDiff: U -> first_update_id, u -> last_update_id, pu -> prev_last_update_id
+//                   (kNoUpdateId when absent, as on spot), E -> exchange_time.
+//   REST depth   {"lastUpdateId","bids":[...],"asks":[...]} (+ futures "E","T", COIN-M "symbol","pair")
+//                -> DepthSnapshot: exchange_time = E when present, else none.
+//   trade        {"e":"trade","E","s","t","p","q","T","m"} -> Trade: trade_id = t, exchange_time = T
+//                (E when T is absent), aggressor Sell when m is true (the buyer was the maker).
+//   aggTrade     {"e":"aggTrade","E","s","a","p","q","f","l","T","m"} -> Trade with trade_id = a.
+//   bookTicker   spot {"u","s","b","B","a","A"} (no "e"), futures {"e":"bookTicker",...,"T","E"}
+//                -> BookTicker: exchange_time = E when present, else none (spot).
+// Anything else that is a well-formed JSON object or array (other event types, subscription replies
+// like {"result":null,"id":1}, array streams) is MessageKind::Unknown, which is not an error.
+//
+// What is checked. Member order never matters; unknown members are skipped. Prices and quantities
+// are JSON strings parsed exactly (Price::parse / Quantity::parse); ids and times are JSON integers
+// (>= 0, times at most year 2262). Every member the message's kind uses is required unless noted
+// above, must have the documented type and range, and appears at most once. Level arrays ("b", "a",
+// "bids", "asks" with an array value) are read wherever they occur and must hold [price, quantity]
+// string pairs with price > 0 and quantity >= 0; a message holds at most kMaxLevels levels and
+// kMaxMessageBytes bytes. JSON syntax is validated by simdjson's structural pass (brackets, string
+// quoting, UTF-8) and for every value read; the scalar values of skipped members are not parsed.
+// The top-level value must be an object (or an array: Unknown) and nothing but whitespace may follow
+// it. Members used by no kind (futures "T" on a diff, "X", "M", "ps") are not validated.
+//
+// Errors: malformed input returns ErrorCode::Corrupt with a message naming the member and the
+// problem (e.g. `member "b" level 3: invalid price "1.2.3": ...`). The parser stays usable.
+//
+// Lifetime: the ParsedMessage returned by parse() and everything it refers to (stream and symbol
+// text, the level spans of diff and snapshot) belong to the parser and stay valid until its next
+// parse() call or its destruction. Consumers that keep data longer copy it.
+//
+// Thread-safety: none. One MessageParser per thread (it is owned by the event-loop thread or a
+// file reader); distinct parsers are independent.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "colibri/core/result.h"
+#include "colibri/core/time.h"
+#include "colibri/model/market_data.h"
+
+namespace colibri::venue::binance {
+
+enum class MessageKind : std::uint8_t { DepthDiff, DepthSnapshot, Trade, BookTicker, Unknown };
+
+[[nodiscard]] std::string_view to_string(MessageKind kind) noexcept;
+
+// One parsed message. Only the member named by `kind` is meaningful; the others hold their defaults.
+struct ParsedMessage {
+  MessageKind kind = MessageKind::Unknown;
+  std::string_view stream;       // envelope "stream" ("btcusdt@depth@100ms"); empty for a bare message
+  std::string_view event_type;   // "e" ("depthUpdate", "kline", ...); empty when absent
+  std::string_view symbol;       // "s" (or the REST snapshot's "symbol"); empty when absent
+  model::BookDiff diff;          // kind == DepthDiff
+  model::BookSnapshot snapshot;  // kind == DepthSnapshot
+  model::PublicTrade trade;      // kind == Trade
+  model::BookTicker ticker;      // kind == BookTicker
+};
+
+class MessageParser {
+ public:
+  // Bytes past the end of the message that parse_padded() may read (simdjson's SIMDJSON_PADDING).
+  static constexpr std::size_t kPadding = 64;
+  // Larger messages are rejected (Binance's largest, a 5000-level REST snapshot, is ~300 KB).
+  static constexpr std::size_t kMaxMessageBytes = std::size_t{16} << 20;
+  // Bids plus asks in one message; more is rejected so that hostile input cannot grow the buffers
+  // without bound (Binance sends at most 5000 per side).
+  static constexpr std::size_t kMaxLevels = 100'000;
+
+  MessageParser();
+  ~MessageParser();
+  MessageParser(MessageParser&&) noexcept;
+  MessageParser& operator=(MessageParser&&) noexcept;
+  MessageParser(const MessageParser&) = delete;
+  MessageParser& operator=(const MessageParser&) = delete;
+
+  // Parses `json`, stamping `local_time` (when it was received) on the result. Copies the text into
+  // an internal padded buffer first (which grows to the largest message seen, then stays).
+  // Returns the parsed message (valid until the next call) or Corrupt naming what is wrong.
+  [[nodiscard]] Result<const ParsedMessage*> parse(std::string_view json, Timestamp local_time);
+
+  // Zero-copy variant. Precondition: the kPadding bytes after json.data() + json.size() are
+  // readable (their content does not matter), e.g. a receive buffer allocated with that slack.
+  [[nodiscard]] Result<const ParsedMessage*> parse_padded(std::string_view json, Timestamp local_time);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace colibri::venue::binance

@@ -48,6 +48,9 @@ class EventLogWriter final : public MarketEventSink {
   void on_trade(const model::PublicTrade& trade) override;
   void on_ticker(const model::BookTicker& ticker) override;
 
+  // Replaces the header's description (symbol, market, tick and lot sizes) written by finish():
+  // a converter learns the symbol only while reading.
+  void set_info(const EventLogInfo& info) { info_ = info; }
   // Flushes, writes the final header and closes. Any earlier write error is reported here.
   [[nodiscard]] Result<void> finish();
   [[nodiscard]] std::uint64_t messages() const noexcept { return messages_; }

@@ -30,10 +30,26 @@ DiffVerdict FuturesSequencePolicy::next(const model::BookDiff& diff, model::Upda
   return DiffVerdict::Apply;
 }
 
+namespace {
+const SpotSequencePolicy kSpot;
+const FuturesSequencePolicy kFutures;
+const model::BookSequencePolicy& rules_for(const model::BookDiff& diff) {
+  return diff.prev_last_update_id != model::kNoUpdateId ? static_cast<const model::BookSequencePolicy&>(kFutures)
+                                                        : kSpot;
+}
+}  // namespace
+
+DiffVerdict InferredSequencePolicy::first_after_snapshot(const model::BookDiff& diff,
+                                                         model::UpdateId snapshot_id) const {
+  return rules_for(diff).first_after_snapshot(diff, snapshot_id);
+}
+
+DiffVerdict InferredSequencePolicy::next(const model::BookDiff& diff, model::UpdateId last_applied) const {
+  return rules_for(diff).next(diff, last_applied);
+}
+
 const model::BookSequencePolicy& sequence_policy(Market market) noexcept {
-  static const SpotSequencePolicy spot;
-  static const FuturesSequencePolicy futures;
-  return market == Market::Spot ? static_cast<const model::BookSequencePolicy&>(spot) : futures;
+  return market == Market::Spot ? static_cast<const model::BookSequencePolicy&>(kSpot) : kFutures;
 }
 
 }  // namespace colibri::venue::binance

@@ -26,6 +26,15 @@ class FuturesSequencePolicy final : public model::BookSequencePolicy {
   std::string_view name() const override { return "binance-futures"; }
 };
 
+// Chooses per diff: futures rules when the diff carries "pu", spot rules otherwise. For replaying
+// recordings whose market is not declared (every diff of one stream has the same shape).
+class InferredSequencePolicy final : public model::BookSequencePolicy {
+ public:
+  model::DiffVerdict first_after_snapshot(const model::BookDiff& diff, model::UpdateId snapshot_id) const override;
+  model::DiffVerdict next(const model::BookDiff& diff, model::UpdateId last_applied) const override;
+  std::string_view name() const override { return "binance-inferred"; }
+};
+
 // Which Binance market a stream comes from; decides the sequence policy.
 enum class Market : std::uint8_t { Spot, UsdM, CoinM };
 

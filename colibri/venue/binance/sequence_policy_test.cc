@@ -45,3 +45,19 @@ TEST(FuturesSequencePolicy, FollowsBinanceFuturesRules) {
 
 }  // namespace
 }  // namespace colibri::venue::binance
+
+namespace colibri::venue::binance {
+namespace {
+
+TEST(InferredSequencePolicy, UsesFuturesRulesWhenADiffCarriesPu) {
+  const InferredSequencePolicy p;
+  // Spot-shaped diff (no pu): U <= id + 1 bridges.
+  EXPECT_EQ(p.first_after_snapshot(diff(101, 105), 100), DiffVerdict::Apply);
+  // Futures-shaped diff: U must be <= id.
+  EXPECT_EQ(p.first_after_snapshot(diff(101, 105, 100), 100), DiffVerdict::Gap);
+  EXPECT_EQ(p.next(diff(106, 110, 104), 105), DiffVerdict::Gap);
+  EXPECT_EQ(p.next(diff(106, 110), 105), DiffVerdict::Apply);
+}
+
+}  // namespace
+}  // namespace colibri::venue::binance

@@ -30,14 +30,14 @@ Clock::Clock(Scheduler& scheduler, Duration tick_size) : scheduler_(scheduler), 
 Clock::~Clock() { scheduler_.cancel(tick_timer_); }
 
 bool Clock::add_iterator(TimeIterator& iterator) {
-  if (std::find(iterators_.begin(), iterators_.end(), &iterator) != iterators_.end()) return false;
+  if (std::ranges::find(iterators_, &iterator) != iterators_.end()) return false;
   iterators_.push_back(&iterator);
   if (started_) iterator.start(*this, scheduler_.now());
   return true;
 }
 
 bool Clock::remove_iterator(TimeIterator& iterator) {
-  const auto it = std::find(iterators_.begin(), iterators_.end(), &iterator);
+  const auto it = std::ranges::find(iterators_, &iterator);
   if (it == iterators_.end()) return false;
   // Removed before it is stopped, so whatever stop() does to the clock cannot invalidate `it`.
   if (iterating_depth_ > 0) {

@@ -96,7 +96,7 @@ class Clock {
 
   // Invariants: (1) iterators_ holds each iterator at most once, in tick order; (2) null entries
   // (holes left by removals) exist only while iterating_depth_ > 0, and has_holes_ is true when
-  // there are any; (3) tick_timer_ is a pending periodic timer iff started_ (none() otherwise).
+  // there are any; (3) outside start(), tick_timer_ is a pending periodic timer iff started_ (else none()).
   Scheduler& scheduler_;
   Duration tick_size_;
   std::vector<TimeIterator*> iterators_;

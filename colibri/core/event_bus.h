@@ -107,7 +107,7 @@ class EventBus {
     const std::uint64_t id = next_listener_id_++;
     static_cast<Channel<E>&>(*channels_[index])
         .add(id, std::function<void(const E&)>(std::forward<F>(listener)));
-    return Subscription(this, index, id);
+    return {this, index, id};
   }
 
   // Calls every listener of E, in subscription order, before returning. Does not allocate.

@@ -73,7 +73,7 @@ struct LiveScheduler::Impl {
     timer.serial = next_serial_++;
     ++live_timers_;
     arm(slot);
-    return TimerId(timer.serial, slot);
+    return {timer.serial, slot};
   }
 
   void arm(std::uint32_t slot) {

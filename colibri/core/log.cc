@@ -63,9 +63,9 @@ class SecretRegistry {
   void add(std::string_view secret) {
     if (secret.empty()) return;
     const std::lock_guard lock(mutex_);
-    if (std::find(secrets_.begin(), secrets_.end(), secret) != secrets_.end()) return;
-    const auto at = std::find_if(secrets_.begin(), secrets_.end(),
-                                 [&](const std::string& known) { return known.size() < secret.size(); });
+    if (std::ranges::find(secrets_, secret) != secrets_.end()) return;
+    const auto at = std::ranges::find_if(
+        secrets_, [&](const std::string& known) { return known.size() < secret.size(); });
     secrets_.emplace(at, secret);
   }
 

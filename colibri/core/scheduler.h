@@ -26,7 +26,7 @@ class TimerId {
   // For Scheduler implementations: `serial` is unique per scheduler and never 0; `slot` is where the
   // implementation keeps the timer, so that cancel() finds it without a lookup table.
   constexpr TimerId(std::uint64_t serial, std::uint32_t slot) noexcept : serial_(serial), slot_(slot) {}
-  static constexpr TimerId none() noexcept { return TimerId(); }
+  static constexpr TimerId none() noexcept { return {}; }
 
   [[nodiscard]] constexpr bool is_none() const noexcept { return serial_ == 0; }
   [[nodiscard]] constexpr std::uint64_t serial() const noexcept { return serial_; }

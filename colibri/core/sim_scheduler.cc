@@ -18,7 +18,7 @@ TimerId SimScheduler::schedule_at(Timestamp when, TimerCallback callback) {
   slots_[slot].callback = std::move(callback);
   slots_[slot].period = Duration(0);
   plan(std::max(when, now_), slot);
-  return TimerId(slots_[slot].serial, slot);
+  return {slots_[slot].serial, slot};
 }
 
 TimerId SimScheduler::schedule_every(Duration period, TimerCallback callback,
@@ -28,7 +28,7 @@ TimerId SimScheduler::schedule_every(Duration period, TimerCallback callback,
   slots_[slot].callback = std::move(callback);
   slots_[slot].period = period;
   plan(std::max(first.value_or(now_ + period), now_), slot);
-  return TimerId(slots_[slot].serial, slot);
+  return {slots_[slot].serial, slot};
 }
 
 bool SimScheduler::cancel(TimerId id) {
@@ -39,7 +39,7 @@ bool SimScheduler::cancel(TimerId id) {
   drop_stale_top();
   if (stale_runs_ > kCompactAfterStaleRuns && stale_runs_ * 2 > planned_.size()) {
     std::erase_if(planned_, [this](const PlannedRun& run) { return slots_[run.slot].serial != run.serial; });
-    std::make_heap(planned_.begin(), planned_.end(), RunsLater{});
+    std::ranges::make_heap(planned_, RunsLater{});
     stale_runs_ = 0;
   }
   return true;
@@ -104,20 +104,21 @@ void SimScheduler::release_slot(std::uint32_t slot) {
 }
 
 void SimScheduler::plan(Timestamp due, std::uint32_t slot) {
-  planned_.push_back(PlannedRun{due, next_sequence_++, slots_[slot].serial, slot});
-  std::push_heap(planned_.begin(), planned_.end(), RunsLater{});
+  planned_.push_back(
+      PlannedRun{.due = due, .sequence = next_sequence_++, .serial = slots_[slot].serial, .slot = slot});
+  std::ranges::push_heap(planned_, RunsLater{});
 }
 
 void SimScheduler::drop_stale_top() {
   while (!planned_.empty() && slots_[planned_.front().slot].serial != planned_.front().serial) {
-    std::pop_heap(planned_.begin(), planned_.end(), RunsLater{});
+    std::ranges::pop_heap(planned_, RunsLater{});
     planned_.pop_back();
     --stale_runs_;
   }
 }
 
 void SimScheduler::run_top() {
-  std::pop_heap(planned_.begin(), planned_.end(), RunsLater{});
+  std::ranges::pop_heap(planned_, RunsLater{});
   const PlannedRun run = planned_.back();
   planned_.pop_back();
   drop_stale_top();

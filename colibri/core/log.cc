@@ -16,7 +16,7 @@
 
 #include "colibri/core/result.h"
 
-namespace colibri::log {
+namespace colibri::logging {
 namespace {
 
 // UTC, millisecond precision, e.g. "2024-08-09 00:00:00.123 warning order 42 rejected".
@@ -224,4 +224,4 @@ void write(LogLevel level, std::string_view message) {
 }
 
 }  // namespace detail
-}  // namespace colibri::log
+}  // namespace colibri::logging

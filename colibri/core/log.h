@@ -2,11 +2,11 @@
 // Logging that never blocks the event-loop thread (DESIGN.md decision 2) and never writes a secret
 // (reliability promise 10).
 //
-//   log::Options options;
+//   logging::Options options;
 //   options.file = "logs/bot.log";
-//   log::init(options);
+//   logging::init(options);
 //   log_info("order {} placed at {}", client_order_id, price);
-//   log::shutdown();  // at exit: writes out everything queued
+//   logging::shutdown();  // at exit: writes out everything queued
 //
 // The calling thread only formats the message (fmt, checked at compile time) and queues it; a
 // background thread redacts it, adds time and level, and writes it to stderr and/or a file. When
@@ -42,7 +42,7 @@ namespace colibri {
 
 enum class LogLevel : std::uint8_t { Debug, Info, Warn, Error, Off };
 
-namespace log {
+namespace logging {
 
 struct Options {
   LogLevel level = LogLevel::Info;
@@ -98,26 +98,26 @@ void format_and_write(LogLevel level, fmt::format_string<Args...> format, Args&&
 }
 
 }  // namespace detail
-}  // namespace log
+}  // namespace logging
 
 template <typename... Args>
 void log_debug(fmt::format_string<Args...> format, Args&&... args) {
-  log::detail::format_and_write(LogLevel::Debug, format, std::forward<Args>(args)...);
+  logging::detail::format_and_write(LogLevel::Debug, format, std::forward<Args>(args)...);
 }
 
 template <typename... Args>
 void log_info(fmt::format_string<Args...> format, Args&&... args) {
-  log::detail::format_and_write(LogLevel::Info, format, std::forward<Args>(args)...);
+  logging::detail::format_and_write(LogLevel::Info, format, std::forward<Args>(args)...);
 }
 
 template <typename... Args>
 void log_warn(fmt::format_string<Args...> format, Args&&... args) {
-  log::detail::format_and_write(LogLevel::Warn, format, std::forward<Args>(args)...);
+  logging::detail::format_and_write(LogLevel::Warn, format, std::forward<Args>(args)...);
 }
 
 template <typename... Args>
 void log_error(fmt::format_string<Args...> format, Args&&... args) {
-  log::detail::format_and_write(LogLevel::Error, format, std::forward<Args>(args)...);
+  logging::detail::format_and_write(LogLevel::Error, format, std::forward<Args>(args)...);
 }
 
 }  // namespace colibri

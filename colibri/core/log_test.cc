@@ -31,8 +31,8 @@ std::string read_file(const std::filesystem::path& path) {
   return contents.str();
 }
 
-log::Options to_file(const std::filesystem::path& file, LogLevel level) {
-  log::Options options;
+logging::Options to_file(const std::filesystem::path& file, LogLevel level) {
+  logging::Options options;
   options.level = level;
   options.to_stderr = false;
   options.file = file;
@@ -45,22 +45,22 @@ std::size_t count_lines(const std::string& text) {
 
 TEST(Log, RegisteredSecretsNeverReachTheOutputs) {
   colibri::testing::TempDir dir;
-  log::register_secret(kApiSecret);
-  log::register_secret(Secret(kApiKey));
+  logging::register_secret(kApiSecret);
+  logging::register_secret(Secret(kApiKey));
   std::mutex forwarded_mutex;
   std::vector<std::string> forwarded;
-  log::Options options = to_file(dir / "bot.log", LogLevel::Debug);
+  logging::Options options = to_file(dir / "bot.log", LogLevel::Debug);
   options.forward = [&](LogLevel, std::string_view line) {
     const std::lock_guard lock(forwarded_mutex);
     forwarded.emplace_back(line);
   };
-  log::init(options);
+  logging::init(options);
   log_info("signing with {}", kApiSecret);
   log_warn("GET /api/v3/account?timestamp=1&secret={}&recvWindow=5000", kApiSecret);
   log_error("glued{}{}text", kApiKey, kApiSecret);
   log_debug("key {} again {}", kApiKey, kApiKey);
   log_info("a Secret value prints as {}", Secret(kApiSecret));
-  log::shutdown();
+  logging::shutdown();
 
   const std::string written = read_file(dir / "bot.log");
   EXPECT_EQ(count_lines(written), 5u) << written;
@@ -82,11 +82,11 @@ TEST(Log, RegisteredSecretsNeverReachTheOutputs) {
 }
 
 TEST(Log, RedactReplacesTheLongestSecretWhole) {
-  log::register_secret("hunter2hunter2-long");
-  log::register_secret("hunter2hunter2");
-  log::register_secret("");  // ignored: would match everywhere
-  EXPECT_EQ(log::redact("a hunter2hunter2-long b hunter2hunter2 c"), "a *** b *** c");
-  EXPECT_EQ(log::redact("nothing to hide"), "nothing to hide");
+  logging::register_secret("hunter2hunter2-long");
+  logging::register_secret("hunter2hunter2");
+  logging::register_secret("");  // ignored: would match everywhere
+  EXPECT_EQ(logging::redact("a hunter2hunter2-long b hunter2hunter2 c"), "a *** b *** c");
+  EXPECT_EQ(logging::redact("nothing to hide"), "nothing to hide");
 }
 
 TEST(Log, SecretFormatsAsMask) {
@@ -103,15 +103,15 @@ TEST(Log, SecretFormatsAsMask) {
 
 TEST(Log, MessagesBelowTheLevelAreNotWritten) {
   colibri::testing::TempDir dir;
-  log::init(to_file(dir / "bot.log", LogLevel::Warn));
-  EXPECT_EQ(log::level(), LogLevel::Warn);
+  logging::init(to_file(dir / "bot.log", LogLevel::Warn));
+  EXPECT_EQ(logging::level(), LogLevel::Warn);
   log_debug("debug {}", 1);
   log_info("info {}", 2);
   log_warn("warn {}", 3);
   log_error("error {}", 4);
-  log::set_level(LogLevel::Debug);
+  logging::set_level(LogLevel::Debug);
   log_debug("debug {}", 5);
-  log::shutdown();
+  logging::shutdown();
   log_error("after shutdown {}", 6);  // dropped, and harmless
 
   const std::string written = read_file(dir / "bot.log");
@@ -127,14 +127,14 @@ TEST(Log, SlowOutputNeverBlocksTheCaller) {
   std::promise<void> release_output;
   std::shared_future<void> output_released = release_output.get_future().share();
   std::atomic<int> written{0};
-  log::Options options;
+  logging::Options options;
   options.to_stderr = false;
   options.queue_capacity = 16;
   options.forward = [output_released, &written](LogLevel, std::string_view) {
     output_released.wait();  // an output stuck on a dead network share, say
     ++written;
   };
-  log::init(options);
+  logging::init(options);
 
   std::promise<void> caller_done;
   std::future<void> caller_finished = caller_done.get_future();
@@ -147,8 +147,8 @@ TEST(Log, SlowOutputNeverBlocksTheCaller) {
   release_output.set_value();
   caller.join();
   EXPECT_TRUE(finished_while_output_stuck) << "logging blocked on a stuck output";
-  EXPECT_GT(log::dropped_messages(), 0u);
-  log::shutdown();
+  EXPECT_GT(logging::dropped_messages(), 0u);
+  logging::shutdown();
   EXPECT_GT(written.load(), 0);
   EXPECT_LT(written.load(), kMessages);  // the overflow was dropped, not queued without bound
 }
@@ -157,16 +157,16 @@ TEST(Log, UnopenableFileIsAStartupError) {
   colibri::testing::TempDir dir;
   std::ofstream(dir / "not-a-folder") << "x";
   try {
-    log::init(to_file(dir / "not-a-folder" / "bot.log", LogLevel::Info));
+    logging::init(to_file(dir / "not-a-folder" / "bot.log", LogLevel::Info));
     FAIL() << "init accepted a file under a regular file";
   } catch (const StartupError& error) {
     EXPECT_EQ(error.error().code(), ErrorCode::Io);
     EXPECT_NE(error.error().message().find("bot.log"), std::string::npos);
   }
   log_error("not initialised: dropped");
-  log::Options no_queue;
+  logging::Options no_queue;
   no_queue.queue_capacity = 0;
-  EXPECT_THROW(log::init(no_queue), StartupError);
+  EXPECT_THROW(logging::init(no_queue), StartupError);
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 //
 // Formatting a Secret, with fmt or an ostream, prints "***"; the value is reached only through
 // reveal(), so a secret cannot end up in a log line, a report or an error message by accident.
-// Register the value with log::register_secret() as well: if a revealed copy ever leaks into a
+// Register the value with logging::register_secret() as well: if a revealed copy ever leaks into a
 // log message, the logger still replaces it with "***".
 // A Secret is a plain value: copyable, movable, no thread-safety beyond std::string's.
 

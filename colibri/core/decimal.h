@@ -26,6 +26,7 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -236,6 +237,13 @@ constexpr Notional operator*(Price p, Quantity q) noexcept {
   return Notional::from_raw(static_cast<Int128>(p.raw()) * q.raw());
 }
 constexpr Notional operator*(Quantity q, Price p) noexcept { return p * q; }
+
+// For test output and diagnostics (shortest exact text).
+template <typename Tag>
+std::ostream& operator<<(std::ostream& out, const Fixed<Tag>& v) {
+  return out << v.to_string();
+}
+inline std::ostream& operator<<(std::ostream& out, const Notional& v) { return out << v.to_string(); }
 
 }  // namespace colibri
 

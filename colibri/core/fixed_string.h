@@ -1,0 +1,76 @@
+#pragma once
+// FixedString<N>: a short string stored inline (no heap), for identifiers that travel on hot
+// paths — symbols, asset codes, client order ids, exchange ids. Holds at most N bytes.
+// Value type; comparisons are bytewise; hashable (std::hash specialisation below).
+
+#include <array>
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "colibri/core/result.h"
+
+namespace colibri {
+
+template <std::size_t N>
+class FixedString {
+  static_assert(N > 0 && N < 256, "FixedString holds 1..255 bytes");
+
+ public:
+  static constexpr std::size_t kCapacity = N;
+
+  constexpr FixedString() = default;
+  // InvalidArgument when `text` is longer than N bytes.
+  static Result<FixedString> from(std::string_view text) {
+    if (text.size() > N) {
+      return fail(ErrorCode::InvalidArgument, "\"{}\" is longer than {} bytes", text.substr(0, 64), N);
+    }
+    FixedString s;
+    std::memcpy(s.chars_.data(), text.data(), text.size());
+    s.size_ = static_cast<std::uint8_t>(text.size());
+    return s;
+  }
+  // For literals and values already known to fit; truncates otherwise (never use on input).
+  static FixedString truncating(std::string_view text) noexcept {
+    FixedString s;
+    const std::size_t n = text.size() < N ? text.size() : N;
+    std::memcpy(s.chars_.data(), text.data(), n);
+    s.size_ = static_cast<std::uint8_t>(n);
+    return s;
+  }
+
+  [[nodiscard]] constexpr std::string_view view() const noexcept { return {chars_.data(), size_}; }
+  [[nodiscard]] std::string str() const { return std::string(view()); }
+  [[nodiscard]] constexpr std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] constexpr bool empty() const noexcept { return size_ == 0; }
+
+  friend bool operator==(const FixedString& a, const FixedString& b) noexcept { return a.view() == b.view(); }
+  friend auto operator<=>(const FixedString& a, const FixedString& b) noexcept { return a.view() <=> b.view(); }
+  friend bool operator==(const FixedString& a, std::string_view b) noexcept { return a.view() == b; }
+
+ private:
+  std::array<char, N> chars_{};
+  std::uint8_t size_ = 0;
+};
+
+}  // namespace colibri
+
+template <std::size_t N>
+struct std::hash<colibri::FixedString<N>> {
+  std::size_t operator()(const colibri::FixedString<N>& s) const noexcept {
+    return std::hash<std::string_view>{}(s.view());
+  }
+};
+
+template <std::size_t N>
+struct fmt::formatter<colibri::FixedString<N>> : fmt::formatter<std::string_view> {
+  auto format(const colibri::FixedString<N>& s, format_context& ctx) const {
+    return fmt::formatter<std::string_view>::format(s.view(), ctx);
+  }
+};

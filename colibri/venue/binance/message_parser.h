@@ -16,17 +16,20 @@
 //                -> BookTicker: exchange_time = E when present, else none (spot).
 // Anything else that is a well-formed JSON object or array (other event types, subscription replies
 // like {"result":null,"id":1}, array streams) is MessageKind::Unknown, which is not an error.
+// In an envelope the message is the "data" object; other members beside it are ignored.
 //
 // What is checked. Member order never matters; unknown members are skipped. Prices and quantities
 // are JSON strings parsed exactly (Price::parse / Quantity::parse); ids and times are JSON integers
 // (>= 0, times at most year 2262). Every member the message's kind uses is required unless noted
 // above, must have the documented type and range, and appears at most once. Level arrays ("b", "a",
 // "bids", "asks" with an array value) are read wherever they occur and must hold [price, quantity]
-// string pairs with price > 0 and quantity >= 0; a message holds at most kMaxLevels levels and
-// kMaxMessageBytes bytes. JSON syntax is validated by simdjson's structural pass (brackets, string
-// quoting, UTF-8) and for every value read; the scalar values of skipped members are not parsed.
-// The top-level value must be an object (or an array: Unknown) and nothing but whitespace may follow
-// it. Members used by no kind (futures "T" on a diff, "X", "M", "ps") are not validated.
+// string pairs with price > 0 and quantity >= 0 (ticker prices may be 0); a message holds at most
+// kMaxLevels levels and kMaxMessageBytes bytes. The whole text must be valid JSON: simdjson's
+// structural pass checks brackets, string quoting and UTF-8, and every value is read or walked
+// (skipped members too, nested at most 32 deep), so {"k":[1,}} or {"x":tru} is Corrupt, not
+// Unknown. The top-level value must be an object (an array is Unknown) and only whitespace may
+// follow it. Members no kind uses (futures "T" on a diff, "X", "M", "ps") are checked for JSON
+// syntax only, not for type or range.
 //
 // Errors: malformed input returns ErrorCode::Corrupt with a message naming the member and the
 // problem (e.g. `member "b" level 3: invalid price "1.2.3": ...`). The parser stays usable.
@@ -65,6 +68,8 @@ struct ParsedMessage {
   model::BookTicker ticker;      // kind == BookTicker
 };
 
+// Owns the simdjson parser and the reusable buffers. Movable; a moved-from parser may only be
+// destroyed or assigned to.
 class MessageParser {
  public:
   // Bytes past the end of the message that parse_padded() may read (simdjson's SIMDJSON_PADDING).

@@ -6,7 +6,8 @@
 #include <chrono>
 #include <string_view>
 
-#include "colibri/data/tardis_csv.h"  // detail::LineSource, parse_decimal_or_exponent
+#include "colibri/data/line_reader.h"
+#include "colibri/data/tardis_csv.h"  // parse_decimal_or_exponent
 
 namespace colibri::data {
 
@@ -99,7 +100,7 @@ Result<T> parse_rounded(std::string_view text) {
   return kept->checked_add(unit);
 }
 
-Error row_error(const detail::LineSource& source, std::size_t column, std::string_view what,
+Error row_error(const LineReader& source, std::size_t column, std::string_view what,
                 std::string_view value) {
   return Error(ErrorCode::InvalidArgument,
                fmt::format("{}:{}: column {}: {} \"{}\"", source.name(), source.line_number(),
@@ -115,7 +116,7 @@ Result<Timestamp> parse_candle_time(std::string_view text) {
 
 Result<std::int64_t> read_candles_csv(const std::filesystem::path& path,
                                       const std::function<void(const Candle&)>& on_candle) {
-  auto source = detail::LineSource::open(path);
+  auto source = LineReader::open(path);
   if (!source) return fail(std::move(source.error()));
   std::string_view line;
   auto got = source->next_line(line);

@@ -108,4 +108,12 @@ Result<std::optional<std::string_view>> LineReader::next() {
   }
 }
 
+Result<bool> LineReader::next_line(std::string_view& line) {
+  auto next_one = next();
+  if (!next_one) return tl::unexpected<Error>(std::move(next_one.error()));
+  if (!*next_one) return false;
+  line = **next_one;
+  return true;
+}
+
 }  // namespace colibri::data

@@ -35,9 +35,14 @@ class LineReader {
   // the file. Corrupt for a damaged gzip stream or an over-long line, with file and line.
   Result<std::optional<std::string_view>> next();
 
+  // The same, for loops: sets `line` and returns true, or returns false at the end of the file.
+  Result<bool> next_line(std::string_view& line);
+
   // 1-based number of the line last returned.
   [[nodiscard]] std::uint64_t line_number() const noexcept { return line_number_; }
   [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+  // The path as text, for error messages ("file:line: ...").
+  [[nodiscard]] std::string name() const { return path_.string(); }
   // Compressed bytes consumed so far (for progress), and the file's size on disk.
   [[nodiscard]] std::uint64_t compressed_offset() const noexcept;
   [[nodiscard]] std::uint64_t file_size() const noexcept { return file_size_; }

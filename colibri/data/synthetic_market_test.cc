@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "colibri/data/tardis_csv.h"  // detail::LineSource, to read the gzip sample
+#include "colibri/data/line_reader.h"
 #include "colibri/testing/sample_data.h"
 
 namespace colibri::data {
@@ -239,7 +239,7 @@ MarketStatistics measure_binance_spot_sample(const std::vector<std::filesystem::
   BufferedDiff diff;
   std::int64_t gaps = 0;
   for (const auto& file : files) {
-    auto source = detail::LineSource::open(file);
+    auto source = LineReader::open(file);
     EXPECT_TRUE(source.has_value());
     if (!source) return {};
     std::string_view line;

@@ -1,5 +1,7 @@
 #include "colibri/data/tardis_csv.h"
 
+#include "colibri/data/line_reader.h"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -8,79 +10,10 @@
 #include <utility>
 #include <vector>
 
-#include <zlib.h>
 
 namespace colibri::data {
 
-// ---------------------------------------------------------------------------------------------
-// LineSource
-
 namespace detail {
-
-LineSource::LineSource(gzFile_s* file, std::string name) : file_(file), name_(std::move(name)) {}
-
-LineSource::LineSource(LineSource&& other) noexcept
-    : file_(std::exchange(other.file_, nullptr)),
-      name_(std::move(other.name_)),
-      buffer_(std::move(other.buffer_)),
-      line_number_(other.line_number_) {}
-
-LineSource& LineSource::operator=(LineSource&& other) noexcept {
-  if (this != &other) {
-    if (file_ != nullptr) gzclose(file_);
-    file_ = std::exchange(other.file_, nullptr);
-    name_ = std::move(other.name_);
-    buffer_ = std::move(other.buffer_);
-    line_number_ = other.line_number_;
-  }
-  return *this;
-}
-
-LineSource::~LineSource() {
-  if (file_ != nullptr) gzclose(file_);
-}
-
-Result<LineSource> LineSource::open(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return fail(ErrorCode::NotFound, "{}: no such file", path.string());
-  gzFile file = gzopen(path.c_str(), "rb");
-  if (file == nullptr) return fail(ErrorCode::Io, "{}: cannot open: {}", path.string(), std::strerror(errno));
-  gzbuffer(file, 128 * 1024);
-  return LineSource(file, path.string());
-}
-
-Result<bool> LineSource::next_line(std::string_view& line) {
-  if (file_ == nullptr) return false;
-  buffer_.clear();
-  // gzgets reads at most one line per call; a line longer than the chunk takes several calls.
-  std::array<char, 16 * 1024> chunk{};
-  bool got_any = false;
-  while (true) {
-    if (gzgets(file_, chunk.data(), static_cast<int>(chunk.size())) == nullptr) {
-      int status = Z_OK;
-      const char* message = gzerror(file_, &status);
-      if (status != Z_OK && status != Z_STREAM_END) {
-        return fail(ErrorCode::Corrupt, "{}:{}: cannot read: {}", name_, line_number_ + 1, message);
-      }
-      break;  // end of file
-    }
-    got_any = true;
-    const std::size_t n = std::strlen(chunk.data());
-    buffer_.append(chunk.data(), n);
-    if (buffer_.size() > kMaxLineBytes) {
-      return fail(ErrorCode::InvalidArgument, "{}:{}: line longer than {} bytes", name_, line_number_ + 1,
-                  kMaxLineBytes);
-    }
-    if (n > 0 && chunk[n - 1] == '\n') break;
-  }
-  if (!got_any) return false;
-  ++line_number_;
-  std::size_t size = buffer_.size();
-  if (size > 0 && buffer_[size - 1] == '\n') --size;
-  if (size > 0 && buffer_[size - 1] == '\r') --size;
-  line = std::string_view(buffer_.data(), size);
-  return true;
-}
 
 std::optional<std::string> expand_exponent(std::string_view text) {
   const std::size_t e = text.find_first_of("eE");
@@ -168,13 +101,13 @@ std::size_t split_row(std::string_view line, Fields& fields) {
 }
 
 // A row error: "<file>:<line>: column <name>: <what> "<value>"".
-Error row_error(const detail::LineSource& source, std::string_view column, std::string_view what,
+Error row_error(const LineReader& source, std::string_view column, std::string_view what,
                 std::string_view value) {
   return Error(ErrorCode::InvalidArgument, fmt::format("{}:{}: column {}: {} \"{}\"", source.name(),
                                                        source.line_number(), column, what, value));
 }
 
-Result<Timestamp> parse_micros(const detail::LineSource& source, std::string_view column,
+Result<Timestamp> parse_micros(const LineReader& source, std::string_view column,
                                std::string_view text) {
   std::int64_t micros = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), micros);
@@ -187,7 +120,7 @@ Result<Timestamp> parse_micros(const detail::LineSource& source, std::string_vie
 }
 
 // Checks the header line: the first line of the file must be exactly `expected`.
-Result<void> check_header(detail::LineSource& source, std::string_view expected, std::string_view kind) {
+Result<void> check_header(LineReader& source, std::string_view expected, std::string_view kind) {
   std::string_view line;
   auto got = source.next_line(line);
   if (!got) return fail(std::move(got.error()));
@@ -228,7 +161,7 @@ struct BookRow {
 // (2) the level buffers are cleared at the start of each message and reused (no steady-state
 // allocation once they have grown to the largest message).
 struct TardisBookReader::State {
-  detail::LineSource source;
+  LineReader source;
   BadRowPolicy policy;
   CsvReadReport report;
   detail::BookRow pending;
@@ -361,7 +294,7 @@ TardisBookReader& TardisBookReader::operator=(TardisBookReader&&) noexcept = def
 TardisBookReader::~TardisBookReader() = default;
 
 Result<TardisBookReader> TardisBookReader::open(const std::filesystem::path& path, BadRowPolicy policy) {
-  auto source = detail::LineSource::open(path);
+  auto source = LineReader::open(path);
   if (!source) return fail(std::move(source.error()));
   if (auto header = check_header(*source, kBookHeader, "incremental_book_L2"); !header) {
     return fail(std::move(header.error()));
@@ -386,7 +319,7 @@ const CsvReadReport& TardisBookReader::report() const noexcept { return state_->
 // TardisTradeReader
 
 struct TardisTradeReader::State {
-  detail::LineSource source;
+  LineReader source;
   BadRowPolicy policy;
   CsvReadReport report;
   bool finished = false;
@@ -474,7 +407,7 @@ TardisTradeReader& TardisTradeReader::operator=(TardisTradeReader&&) noexcept = 
 TardisTradeReader::~TardisTradeReader() = default;
 
 Result<TardisTradeReader> TardisTradeReader::open(const std::filesystem::path& path, BadRowPolicy policy) {
-  auto source = detail::LineSource::open(path);
+  auto source = LineReader::open(path);
   if (!source) return fail(std::move(source.error()));
   if (auto header = check_header(*source, kTradesHeader, "trades"); !header)
     return fail(std::move(header.error()));

@@ -49,7 +49,6 @@
 #include "colibri/core/result.h"
 #include "colibri/data/market_event_sink.h"
 
-struct gzFile_s;  // zlib's file handle (zlib.h stays out of this header)
 
 namespace colibri::data {
 
@@ -70,37 +69,6 @@ struct CsvReadReport {
   std::optional<Error> first_error;           // the first bad row's error, when bad_rows > 0
 };
 
-namespace detail {
-// A text file, plain or gzip (zlib detects which), read one line at a time into a reused buffer:
-// memory is bounded by the longest line (at most kMaxLineBytes). Shared by the CSV readers of
-// this folder. Not thread-safe; owns the file handle.
-class LineSource {
- public:
-  static constexpr std::size_t kMaxLineBytes = 1 << 20;
-
-  // Errors: NotFound when `path` does not exist, Io when it cannot be opened.
-  static Result<LineSource> open(const std::filesystem::path& path);
-  LineSource(LineSource&& other) noexcept;
-  LineSource& operator=(LineSource&& other) noexcept;
-  ~LineSource();
-
-  // Sets `line` to the next line without its terminator ("\n" or "\r\n"); the view is valid until
-  // the next call. Returns false at the end of the file. Errors: Corrupt for a damaged gzip
-  // stream, InvalidArgument for a line longer than kMaxLineBytes, both naming file and line.
-  [[nodiscard]] Result<bool> next_line(std::string_view& line);
-  // 1-based number of the line last returned (0 before the first).
-  [[nodiscard]] std::int64_t line_number() const noexcept { return line_number_; }
-  // The path as given to open(), for error messages.
-  [[nodiscard]] const std::string& name() const noexcept { return name_; }
-
- private:
-  LineSource(gzFile_s* file, std::string name);
-  gzFile_s* file_ = nullptr;
-  std::string name_;
-  std::string buffer_;
-  std::int64_t line_number_ = 0;
-};
-}  // namespace detail
 
 // Streams an incremental_book_L2 file, one message per next() call.
 class TardisBookReader {

@@ -19,7 +19,9 @@ void TickDivider::reset(std::uint64_t divisor) noexcept {
 
 LadderSide::LadderSide(std::uint32_t window_ticks)
     : qty_(std::max<std::uint32_t>(window_ticks, 64) / 64 * 64, 0),
-      occupied_(qty_.size() / 64, 0) {}
+      occupied_(qty_.size() / 64, 0),
+      window_(qty_.size()),
+      quarter_(static_cast<std::int64_t>(qty_.size() / 4)) {}
 
 void LadderSide::clear() noexcept {
   std::fill(qty_.begin(), qty_.end(), 0);
@@ -41,61 +43,35 @@ std::int64_t LadderSide::highest_occupied_below(std::int64_t slot) const noexcep
   return static_cast<std::int64_t>(word * 64 + 63 - static_cast<std::size_t>(std::countl_zero(bits)));
 }
 
-void LadderSide::set_in_window(std::size_t slot, std::int64_t quantity) noexcept {
-  std::int64_t& q = qty_[slot];
-  const std::uint64_t bit = std::uint64_t{1} << (slot & 63);
-  if (quantity > 0) {
-    if (q == 0) {
-      occupied_[slot >> 6] |= bit;
-      ++window_count_;
-      if (static_cast<std::int64_t>(slot) > best_slot_) best_slot_ = static_cast<std::int64_t>(slot);
-    }
-    q = quantity;
-    return;
-  }
-  if (q == 0) return;  // removing an absent level is normal
-  q = 0;
-  occupied_[slot >> 6] &= ~bit;
-  --window_count_;
-  if (static_cast<std::int64_t>(slot) == best_slot_) best_slot_ = highest_occupied_below(best_slot_);
-}
-
-void LadderSide::set(std::int64_t key, std::int64_t quantity) {
-  const auto window = static_cast<std::int64_t>(qty_.size());
+void LadderSide::set_outside_window(std::int64_t key, std::int64_t quantity) {
+  const auto window = static_cast<std::int64_t>(window_);
   if (!anchored_) {
     if (quantity == 0) return;
     base_ = key - window * 3 / 4;
     anchored_ = true;
-  }
-  std::int64_t slot = key - base_;
-  if (slot >= window) {
-    if (quantity == 0) return;  // nothing exists above the window (invariant 2)
-    recentre(key);
-    slot = key - base_;
-  }
-  if (slot < 0) {
-    if (quantity == 0) {
-      far_.erase(key);
-    } else {
-      far_.insert_or_assign(key, quantity);
-      if (best_slot_ < 0) recentre(far_.rbegin()->first);  // the window was empty
-    }
+    set_in_window(static_cast<std::size_t>(key - base_), quantity);
     return;
   }
-  set_in_window(static_cast<std::size_t>(slot), quantity);
-  if (best_slot_ < window / 4 && quantity == 0) {
-    // The touch drifted into the window's lowest quarter (or the window emptied): bring it
-    // back to three quarters so that updates around it stay in the dense part.
-    if (best_slot_ >= 0) {
-      recentre(base_ + best_slot_);
-    } else if (!far_.empty()) {
-      recentre(far_.rbegin()->first);
-    }
+  if (key - base_ >= window) {
+    if (quantity == 0) return;  // nothing exists above the window (invariant 2)
+    recentre(key);
+    set_in_window(static_cast<std::size_t>(key - base_), quantity);
+    return;
+  }
+  far_.set(key, quantity);  // below the window
+  if (quantity != 0 && best_slot_ < 0) recentre(far_.max_key());  // the window was empty
+}
+
+void LadderSide::rebalance() {
+  if (best_slot_ >= 0) {
+    recentre(base_ + best_slot_);
+  } else if (!far_.empty()) {
+    recentre(far_.max_key());
   }
 }
 
 void LadderSide::recentre(std::int64_t best_key) {
-  const auto window = static_cast<std::int64_t>(qty_.size());
+  const auto window = static_cast<std::int64_t>(window_);
   const std::int64_t new_base = best_key - window * 3 / 4;
   scratch_.clear();
   for (std::size_t word = 0; word < occupied_.size(); ++word) {
@@ -108,10 +84,7 @@ void LadderSide::recentre(std::int64_t best_key) {
     }
     occupied_[word] = 0;
   }
-  for (auto it = far_.lower_bound(new_base); it != far_.end();) {
-    scratch_.emplace_back(it->first, it->second);
-    it = far_.erase(it);
-  }
+  far_.extract_at_or_above(new_base, scratch_);
   base_ = new_base;
   best_slot_ = -1;
   window_count_ = 0;
@@ -119,7 +92,7 @@ void LadderSide::recentre(std::int64_t best_key) {
     const std::int64_t slot = key - base_;
     assert(slot < window);  // best_key is at least every existing key
     if (slot < 0) {
-      far_.insert_or_assign(key, quantity);
+      far_.set(key, quantity);
     } else {
       set_in_window(static_cast<std::size_t>(slot), quantity);
     }
@@ -131,8 +104,7 @@ std::int64_t LadderSide::quantity_at(std::int64_t key) const {
   const std::int64_t slot = key - base_;
   if (slot >= static_cast<std::int64_t>(qty_.size())) return 0;
   if (slot >= 0) return qty_[static_cast<std::size_t>(slot)];
-  const auto it = far_.find(key);
-  return it == far_.end() ? 0 : it->second;
+  return far_.get(key);
 }
 
 }  // namespace detail
@@ -186,18 +158,16 @@ Result<void> OrderBook::apply_snapshot(std::span<const PriceLevel> bids, std::sp
   return {};
 }
 
-Result<void> OrderBook::apply_level(BookSide side, PriceLevel level) {
-  if (!level.price.is_positive() || level.quantity.is_negative()) [[unlikely]] {
-    return check_level(side, level);
-  }
+Result<void> OrderBook::apply_level_slow(BookSide side, PriceLevel level) {
+  if (!level.price.is_positive() || level.quantity.is_negative()) return check_level(side, level);
   const auto raw_price = static_cast<std::uint64_t>(level.price.raw());
-  if (!tick_known_) [[unlikely]] {
+  if (!tick_known_) {
     tick_.reset(raw_price);
     tick_known_ = true;
   }
   bool exact = false;
   auto ticks = static_cast<std::int64_t>(tick_.divide(raw_price, exact));
-  if (!exact) [[unlikely]] {
+  if (!exact) {
     if (level.quantity.is_zero()) return {};  // cannot be stored, so it is absent
     retick(std::gcd(tick_.divisor(), raw_price));
     ticks = static_cast<std::int64_t>(tick_.divide(raw_price, exact));

@@ -15,23 +15,25 @@
 //   one array store and one bit flip: O(1), no allocation, no memmove. The best price is kept
 //   as a slot index; when the best level is removed the next one is found by scanning the
 //   bitmap 64 ticks per word. Levels outside the window (deep levels, far from the touch) live
-//   in an ordered std::map: slower, but rare. The window re-centres itself (O(window/64 +
-//   levels moved)) when the touch leaves its middle half, keeping the touch inside it.
+//   in an open-addressing hash table (LevelTable): O(1) too, a few cache misses at worst. The
+//   window re-centres itself (O(window/64 + levels)) when the touch leaves its upper three
+//   quarters, keeping the touch inside it.
 //   bench/bench_order_book.cc measures it against a std::map book.
 //
 // The tick is learnt when not given: a snapshot's prices set it to their greatest common
 // divisor, and a level that is not a multiple of the current tick re-indexes the book on the
 // finer common divisor (O(levels), rare and never wrong).
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <span>
 #include <vector>
 
 #include "colibri/core/decimal.h"
 #include "colibri/core/result.h"
+#include "colibri/model/level_table.h"
 #include "colibri/model/market_data.h"
 
 namespace colibri::model {
@@ -70,8 +72,17 @@ class LadderSide {
   explicit LadderSide(std::uint32_t window_ticks);
 
   void clear() noexcept;
-  // Sets the quantity at `key` (raw units of 1e-8); zero removes the level.
-  void set(std::int64_t key, std::int64_t quantity);
+  // Sets the quantity at `key` (raw units of 1e-8); zero removes the level. The common case —
+  // a key inside the window — is inline and branch-light.
+  void set(std::int64_t key, std::int64_t quantity) {
+    const std::int64_t slot = key - base_;
+    if (static_cast<std::uint64_t>(slot) < window_ && anchored_) [[likely]] {
+      set_in_window(static_cast<std::size_t>(slot), quantity);
+      if (best_slot_ < quarter_) [[unlikely]] rebalance();
+      return;
+    }
+    set_outside_window(key, quantity);
+  }
   [[nodiscard]] bool empty() const noexcept { return best_slot_ < 0; }
   [[nodiscard]] std::size_t size() const noexcept { return window_count_ + far_.size(); }
   // Precondition: !empty().
@@ -82,7 +93,8 @@ class LadderSide {
   [[nodiscard]] std::int64_t quantity_at(std::int64_t key) const;
   [[nodiscard]] std::size_t window_ticks() const noexcept { return qty_.size(); }
 
-  // Calls fn(key, quantity) from the best level outwards while fn returns true.
+  // Calls fn(key, quantity) from the best level outwards while fn returns true. Levels past the
+  // window are sorted on demand (O(n log n) of them), which only deep walks pay.
   template <typename Fn>
   void for_each(Fn&& fn) const {
     std::int64_t slot = best_slot_;
@@ -90,24 +102,46 @@ class LadderSide {
       if (!fn(base_ + slot, qty_[static_cast<std::size_t>(slot)])) return;
       slot = highest_occupied_below(slot);
     }
-    for (auto it = far_.rbegin(); it != far_.rend(); ++it) {
-      if (!fn(it->first, it->second)) return;
+    if (far_.empty()) return;
+    far_sorted_.clear();
+    far_.for_each_unordered([this](std::int64_t key, std::int64_t qty) { far_sorted_.emplace_back(key, qty); });
+    std::sort(far_sorted_.begin(), far_sorted_.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (const auto& [key, qty] : far_sorted_) {
+      if (!fn(key, qty)) return;
     }
   }
 
  private:
   [[nodiscard]] std::int64_t highest_occupied_below(std::int64_t slot) const noexcept;
-  void set_in_window(std::size_t slot, std::int64_t quantity) noexcept;
+  void set_in_window(std::size_t slot, std::int64_t quantity) noexcept {
+    std::int64_t& q = qty_[slot];
+    const bool was = q != 0;
+    const bool now = quantity != 0;
+    q = quantity;
+    const std::uint64_t bit = std::uint64_t{1} << (slot & 63);
+    std::uint64_t& word = occupied_[slot >> 6];
+    word = (word & ~bit) | (bit & (std::uint64_t{0} - static_cast<std::uint64_t>(now)));
+    window_count_ = window_count_ + static_cast<std::size_t>(now) - static_cast<std::size_t>(was);
+    const auto s = static_cast<std::int64_t>(slot);
+    best_slot_ = std::max(best_slot_, now ? s : std::int64_t{-1});
+    if (!now && s == best_slot_) [[unlikely]] best_slot_ = highest_occupied_below(s);
+  }
+  void set_outside_window(std::int64_t key, std::int64_t quantity);
+  // Re-centres when the touch drifted into the window's lowest quarter or the window emptied.
+  void rebalance();
   void recentre(std::int64_t best_key);
 
   std::vector<std::int64_t> qty_;                    // slot s holds key base_ + s
   std::vector<std::uint64_t> occupied_;              // one bit per slot
+  std::uint64_t window_ = 0;                         // qty_.size()
+  std::int64_t quarter_ = 0;                         // window_ / 4
   std::int64_t base_ = 0;
   std::int64_t best_slot_ = -1;
   std::size_t window_count_ = 0;
   bool anchored_ = false;                            // the window has been placed
-  std::map<std::int64_t, std::int64_t> far_;         // key -> quantity, keys < base_
-  std::vector<std::pair<std::int64_t, std::int64_t>> scratch_;  // reused by recentre()
+  LevelTable far_;                                   // keys < base_
+  std::vector<std::pair<std::int64_t, std::int64_t>> scratch_;             // reused by recentre()
+  mutable std::vector<std::pair<std::int64_t, std::int64_t>> far_sorted_;  // reused by for_each()
 };
 
 }  // namespace detail
@@ -131,7 +165,16 @@ class OrderBook {
   [[nodiscard]] Result<void> apply_snapshot(std::span<const PriceLevel> bids, std::span<const PriceLevel> asks);
   // Sets one level (quantity zero removes it; removing an absent level is a no-op).
   // InvalidArgument for a non-positive price or a negative quantity; the book is unchanged.
-  [[nodiscard]] Result<void> apply_level(BookSide side, PriceLevel level);
+  [[nodiscard]] Result<void> apply_level(BookSide side, PriceLevel level) {
+    bool exact = false;
+    const auto raw_price = static_cast<std::uint64_t>(level.price.raw());
+    const auto ticks = static_cast<std::int64_t>(tick_.divide(raw_price, exact));
+    if (!exact || !tick_known_ || !level.price.is_positive() || level.quantity.is_negative()) [[unlikely]] {
+      return apply_level_slow(side, level);
+    }
+    ladder(side).set(side == BookSide::Bid ? ticks : -ticks, level.quantity.raw());
+    return {};
+  }
   // Applies a diff's levels in order; stops at the first invalid level (earlier ones stay).
   [[nodiscard]] Result<void> apply_levels(std::span<const PriceLevel> bids, std::span<const PriceLevel> asks);
   void clear() noexcept;
@@ -180,6 +223,7 @@ class OrderBook {
   }
   [[nodiscard]] detail::LadderSide& ladder(BookSide side) noexcept { return side == BookSide::Bid ? bids_ : asks_; }
   [[nodiscard]] Price key_price(BookSide side, std::int64_t key) const noexcept;
+  Result<void> apply_level_slow(BookSide side, PriceLevel level);
   // Re-indexes every level on a new tick that divides the old one.
   void retick(std::uint64_t new_tick);
 

@@ -48,11 +48,43 @@ constexpr std::array<std::string_view, kMemberCount> kMemberKeys = {
 
 constexpr std::string_view key_of(Member member) { return kMemberKeys[static_cast<std::size_t>(member)]; }
 
+// Dispatches on length and first byte: this runs for every member of every message.
 std::optional<Member> member_of(std::string_view key) {
-  for (std::size_t i = 0; i < kMemberCount; ++i) {
-    if (kMemberKeys[i] == key) return static_cast<Member>(i);
+  switch (key.size()) {
+    case 1:
+      switch (key[0]) {
+        case 'e': return Member::EventType;
+        case 'E': return Member::EventTime;
+        case 'T': return Member::TradeTime;
+        case 's': return Member::Symbol;
+        case 'U': return Member::FirstUpdateId;
+        case 'u': return Member::LastUpdateId;
+        case 't': return Member::TradeId;
+        case 'm': return Member::BuyerIsMaker;
+        case 'p': return Member::TradePrice;
+        case 'q': return Member::TradeQuantity;
+        case 'b': return Member::Bids;
+        case 'B': return Member::BestBidQuantity;
+        case 'a': return Member::Asks;
+        case 'A': return Member::BestAskQuantity;
+        default: return std::nullopt;
+      }
+    case 2:
+      if (key == "pu") return Member::PrevLastUpdateId;
+      return std::nullopt;
+    case 4:
+      if (key == "bids") return Member::SnapshotBids;
+      if (key == "asks") return Member::SnapshotAsks;
+      return std::nullopt;
+    case 6:
+      if (key == "symbol") return Member::RestSymbol;
+      return std::nullopt;
+    case 12:
+      if (key == "lastUpdateId") return Member::SnapshotUpdateId;
+      return std::nullopt;
+    default:
+      return std::nullopt;
   }
-  return std::nullopt;
 }
 
 // Timestamp::from_ms multiplies by 10^6: larger values would overflow (year 2262).
@@ -104,16 +136,6 @@ tl::unexpected<Error> malformed_member(std::string_view key, simdjson::error_cod
 // Deeper JSON is rejected: Binance nests 4 levels at most, and the walk over skipped values recurses.
 constexpr int kMaxDepth = 32;
 
-// A JSON integer as Binance writes ids and times: optional '-', digits, no leading zero.
-std::optional<std::int64_t> parse_integer(std::string_view token) {
-  const std::size_t digits_at = !token.empty() && token[0] == '-' ? 1 : 0;
-  if (token.size() > digits_at + 1 && token[digits_at] == '0') return std::nullopt;
-  std::int64_t value = 0;
-  const auto [end, error] = std::from_chars(token.data(), token.data() + token.size(), value);
-  if (error != std::errc() || end != token.data() + token.size()) return std::nullopt;
-  return value;
-}
-
 // raw_json_token() includes the whitespace up to the next token.
 std::string_view trim_trailing_whitespace(std::string_view token) {
   while (!token.empty() &&
@@ -130,6 +152,8 @@ struct MemberValue {
   od::json_type type = od::json_type::null;
   std::string_view text;
   bool boolean = false;
+  bool is_integer = false;   // a number that fits int64 (then `integer` holds it)
+  std::int64_t integer = 0;
 };
 
 enum class Need : bool { Optional, Required };
@@ -334,10 +358,14 @@ Result<void> MessageParser::Impl::read_member(std::string_view key, od::value& v
       if (auto error = value.get_string().get(slot.text)) return malformed_member(key, error);
       break;
     case od::json_type::number: {
-      // Kept as text and converted when the kind is known; get_double() checks the JSON syntax.
+      // Kept as text (for messages) and, when integral, as a value; the kind decides later what it
+      // needs. get_int64() checks the JSON syntax; a non-integer falls back to get_double().
       slot.text = trim_trailing_whitespace(value.raw_json_token());
-      double number = 0;
-      if (auto error = value.get_double().get(number)) return malformed_member(key, error);
+      slot.is_integer = !value.get_int64().get(slot.integer);
+      if (!slot.is_integer) {
+        double number = 0;
+        if (auto error = value.get_double().get(number)) return malformed_member(key, error);
+      }
       break;
     }
     case od::json_type::boolean:
@@ -439,10 +467,20 @@ Result<void> MessageParser::Impl::read_levels(std::string_view key, od::value& v
       if (count == texts.size()) {
         return fail(ErrorCode::Corrupt, "member \"{}\" level {}: more than 2 elements", key, index);
       }
-      if (auto error = element.get_string().get(texts[count])) {
+      // Decimals never need unescaping: take the raw text between the quotes (stage 1 has already
+      // found the closing quote) and leave its validation to Price/Quantity::parse.
+      od::raw_json_string raw;
+      if (auto error = element.get_raw_json_string().get(raw)) {
         return fail(ErrorCode::Corrupt, "member \"{}\" level {}: expected decimal strings ({})", key, index,
                     simdjson::error_message(error));
       }
+      const char* const text_begin = raw.raw();
+      const char* text_end = text_begin;
+      while (*text_end != '"' && *text_end != '\\') ++text_end;
+      if (*text_end == '\\') {
+        return fail(ErrorCode::Corrupt, "member \"{}\" level {}: escaped characters in a decimal", key, index);
+      }
+      texts[count] = std::string_view(text_begin, static_cast<std::size_t>(text_end - text_begin));
       ++count;
     }
     if (count != texts.size()) {
@@ -566,7 +604,8 @@ const MemberValue* MessageParser::Impl::find(Member member, od::json_type type, 
 std::int64_t MessageParser::Impl::id(Member member, Need need) {
   const MemberValue* value = find(member, od::json_type::number, need);
   if (value == nullptr) return model::kNoUpdateId;
-  const std::optional<std::int64_t> number = parse_integer(value->text);
+  const std::optional<std::int64_t> number =
+      value->is_integer ? std::optional<std::int64_t>(value->integer) : std::nullopt;
   if (!number) {
     flag("member \"{}\": {} is not a 64-bit integer", key_of(member), quoted(value->text));
     return model::kNoUpdateId;

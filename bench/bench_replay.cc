@@ -100,12 +100,55 @@ void event_log_to_book(benchmark::State& state, const char* relative) {
   state.SetItemsProcessed(static_cast<std::int64_t>(reader->info().events * state.iterations()));
 }
 
+// The baseline book: the same log replayed into a std::map book (no sequence checks).
+class MapBookSink final : public data::MarketEventSink {
+ public:
+  MapBook book;
+  void on_snapshot(const model::BookSnapshot& s) override {
+    book.clear();
+    apply(s.bids, s.asks);
+  }
+  void on_diff(const model::BookDiff& d) override { apply(d.bids, d.asks); }
+  void on_trade(const model::PublicTrade&) override {}
+
+ private:
+  void apply(std::span<const model::PriceLevel> bids, std::span<const model::PriceLevel> asks) {
+    for (const auto& l : bids) book.apply(model::BookSide::Bid, l);
+    for (const auto& l : asks) book.apply(model::BookSide::Ask, l);
+  }
+};
+
+void event_log_to_map_book(benchmark::State& state, const char* relative) {
+  const auto path = sample_file(relative);
+  if (!path) return state.SkipWithError("sample data not found (set COLIBRI_SAMPLE_DATA)");
+  const auto log = std::filesystem::temp_directory_path() / ("colibri-bench-map-" + std::to_string(::getpid()) + ".clog");
+  {
+    auto writer = data::EventLogWriter::create(log, data::EventLogInfo{});
+    data::MarketReplayStats stats;
+    const std::vector<std::filesystem::path> files = {*path};
+    if (!writer || !data::replay_market_files(files, **writer, stats) || !(*writer)->finish()) {
+      return state.SkipWithError("conversion failed");
+    }
+  }
+  auto reader = data::EventLogReader::open(log);
+  std::filesystem::remove(log);
+  if (!reader) return state.SkipWithError("cannot open the converted log");
+  for (auto _ : state) {
+    MapBookSink sink;
+    if (!reader->replay(sink)) return state.SkipWithError("replay failed");
+    benchmark::DoNotOptimize(sink.book.best_bid());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(reader->info().events * state.iterations()));
+}
+
 BENCHMARK_CAPTURE(inflate_and_parse, spot_btcusdt, "binance/spot/btcusdt_20240808.gz")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(recording_to_book, spot_btcusdt, "binance/spot/btcusdt_20240808.gz")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(inflate_and_parse, usdm_btcusdt, "binance/usdm/btcusdt_20240808.gz")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(recording_to_book, usdm_btcusdt, "binance/usdm/btcusdt_20240808.gz")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(event_log_to_book, spot_btcusdt, "binance/spot/btcusdt_20240808.gz")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(event_log_to_book, usdm_btcusdt, "binance/usdm/btcusdt_20240808.gz")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(event_log_to_map_book, spot_btcusdt, "binance/spot/btcusdt_20240808.gz")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(event_log_to_map_book, usdm_btcusdt, "binance/usdm/btcusdt_20240808.gz")->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace colibri::bench

@@ -4,9 +4,12 @@ namespace colibri::connector::sim {
 
 std::string_view to_string(FeeAsset asset) noexcept {
   switch (asset) {
-    case FeeAsset::Received: return "received";
-    case FeeAsset::Base: return "base";
-    case FeeAsset::Quote: return "quote";
+    case FeeAsset::Received:
+      return "received";
+    case FeeAsset::Base:
+      return "base";
+    case FeeAsset::Quote:
+      return "quote";
   }
   return "?";
 }
@@ -34,7 +37,8 @@ Result<Quantity> fee_on_quote(Notional quote, FeeRate rate) {
     return fail(ErrorCode::OutOfRange, "fee on {} overflows", quote);
   }
   const Int128 units = detail::divide(product, Notional::kScale, Rounding::Up);
-  if (units > INT64_MAX || units < INT64_MIN) return fail(ErrorCode::OutOfRange, "fee on {} overflows", quote);
+  if (units > INT64_MAX || units < INT64_MIN)
+    return fail(ErrorCode::OutOfRange, "fee on {} overflows", quote);
   return Quantity::from_raw(static_cast<std::int64_t>(units));
 }
 

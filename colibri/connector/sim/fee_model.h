@@ -49,7 +49,8 @@ class MakerTakerFees final : public FeeModel {
   [[nodiscard]] FeeAsset fee_asset() const noexcept override { return asset_; }
 
  private:
-  MakerTakerFees(FeeRate maker, FeeRate taker, FeeAsset asset) noexcept : maker_(maker), taker_(taker), asset_(asset) {}
+  MakerTakerFees(FeeRate maker, FeeRate taker, FeeAsset asset) noexcept
+      : maker_(maker), taker_(taker), asset_(asset) {}
   FeeRate maker_;
   FeeRate taker_;
   FeeAsset asset_;

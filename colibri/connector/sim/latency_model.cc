@@ -53,7 +53,8 @@ Result<RecordedLatency> RecordedLatency::parse(std::string_view text, std::strin
     if (line.empty() || line.front() == '#') continue;
     const std::string where = fmt::format("{}:{}", source_name, line_no);
     if (std::isalpha(static_cast<unsigned char>(line.front()))) {
-      if (!header_allowed) return fail(ErrorCode::InvalidArgument, "{}: unexpected header \"{}\"", where, line);
+      if (!header_allowed)
+        return fail(ErrorCode::InvalidArgument, "{}: unexpected header \"{}\"", where, line);
       header_allowed = false;
       continue;
     }
@@ -69,7 +70,8 @@ Result<RecordedLatency> RecordedLatency::parse(std::string_view text, std::strin
       fields[i] = *value;
       line = comma == std::string_view::npos ? std::string_view() : line.substr(comma + 1);
     }
-    const Row row{Timestamp::from_ns(fields[0]), Timestamp::from_ns(fields[1]), Timestamp::from_ns(fields[2])};
+    const Row row{Timestamp::from_ns(fields[0]), Timestamp::from_ns(fields[1]),
+                  Timestamp::from_ns(fields[2])};
     if (row.exchange < row.request || row.response < row.exchange) {
       return fail(ErrorCode::Corrupt, "{}: times must satisfy request <= exchange <= response", where);
     }
@@ -90,10 +92,12 @@ Result<RecordedLatency> RecordedLatency::from_rows(std::vector<Row> rows) {
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Row& r = rows[i];
     if (r.exchange < r.request || r.response < r.exchange) {
-      return fail(ErrorCode::InvalidArgument, "latency row {}: times must satisfy request <= exchange <= response", i);
+      return fail(ErrorCode::InvalidArgument,
+                  "latency row {}: times must satisfy request <= exchange <= response", i);
     }
     if (i > 0 && (r.request <= rows[i - 1].request || r.exchange < rows[i - 1].exchange)) {
-      return fail(ErrorCode::InvalidArgument, "latency row {}: rows must be sorted by request and exchange time", i);
+      return fail(ErrorCode::InvalidArgument,
+                  "latency row {}: rows must be sorted by request and exchange time", i);
     }
   }
   return RecordedLatency(std::move(rows));
@@ -107,8 +111,8 @@ Duration RecordedLatency::entry(Timestamp request_time) const noexcept {
   if (next == rows_.end()) return rows_.back().exchange - rows_.back().request;
   const Row& a = *(next - 1);
   const Row& b = *next;
-  return Duration(interpolate(request_time.ns(), a.request.ns(), (a.exchange - a.request).count(), b.request.ns(),
-                              (b.exchange - b.request).count()));
+  return Duration(interpolate(request_time.ns(), a.request.ns(), (a.exchange - a.request).count(),
+                              b.request.ns(), (b.exchange - b.request).count()));
 }
 
 Duration RecordedLatency::response(Timestamp exchange_time) const noexcept {

@@ -30,7 +30,8 @@ class LatencyModel {
 class ConstantLatency final : public LatencyModel {
  public:
   ConstantLatency(Duration entry, Duration response) noexcept
-      : entry_(entry.count() < 0 ? Duration(0) : entry), response_(response.count() < 0 ? Duration(0) : response) {}
+      : entry_(entry.count() < 0 ? Duration(0) : entry),
+        response_(response.count() < 0 ? Duration(0) : response) {}
   [[nodiscard]] Duration entry(Timestamp) const noexcept override { return entry_; }
   [[nodiscard]] Duration response(Timestamp) const noexcept override { return response_; }
 

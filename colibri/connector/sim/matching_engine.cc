@@ -74,7 +74,8 @@ const MatchingEngine::Account* MatchingEngine::find_account(AccountId account) c
   return nullptr;
 }
 
-const MatchingEngine::SimOrder* MatchingEngine::find_order(AccountId account, const model::ClientOrderId& id) const {
+const MatchingEngine::SimOrder* MatchingEngine::find_order(AccountId account,
+                                                           const model::ClientOrderId& id) const {
   const auto it = order_index_.find(OrderKey{account, id});
   return it == order_index_.end() ? nullptr : &orders_[it->second];
 }
@@ -176,11 +177,12 @@ Result<model::OrderReport> MatchingEngine::place(AccountId account_id, const mod
     return fail(std::move(error));
   };
   if (request.symbol != symbol_) {
-    return reject(Error(ErrorCode::Rejected, fmt::format("-1121 Invalid symbol {} (engine {})", request.symbol,
-                                                         symbol_)));
+    return reject(Error(ErrorCode::Rejected,
+                        fmt::format("-1121 Invalid symbol {} (engine {})", request.symbol, symbol_)));
   }
   if (find_order(account_id, request.client_order_id) != nullptr) {
-    return reject(Error(ErrorCode::Rejected, fmt::format("-2010 Duplicate order sent ({})", request.client_order_id)));
+    return reject(
+        Error(ErrorCode::Rejected, fmt::format("-2010 Duplicate order sent ({})", request.client_order_id)));
   }
   if (auto filters = check_filters(request); !filters) return reject(std::move(filters.error()));
 
@@ -217,9 +219,10 @@ Result<model::OrderReport> MatchingEngine::place(AccountId account_id, const mod
   order.fee_reserve = fee_reserve_for(order, basis);
   const model::Asset& spent = side == Side::Buy ? quote_ : base_;
   if (auto locked = ledger_.lock(account_id, spent, order.locked + order.fee_reserve); !locked) {
-    return reject(Error(ErrorCode::Rejected, fmt::format("-2010 Account has insufficient balance for requested "
-                                                         "action ({})",
-                                                         locked.error().message())));
+    return reject(
+        Error(ErrorCode::Rejected, fmt::format("-2010 Account has insufficient balance for requested "
+                                               "action ({})",
+                                               locked.error().message())));
   }
 
   ++stats_.orders_accepted;
@@ -287,8 +290,8 @@ void MatchingEngine::open_orders(AccountId account, std::vector<model::OrderRepo
 }
 
 model::OrderReport MatchingEngine::report_of(const SimOrder& order) const {
-  return model::OrderReport{order.request.client_order_id, order.exchange_order_id, symbol_, order.state,
-                            order.filled, order.time};
+  return model::OrderReport{
+      order.request.client_order_id, order.exchange_order_id, symbol_, order.state, order.filled, order.time};
 }
 
 void MatchingEngine::push_report(const SimOrder& order) {
@@ -423,7 +426,8 @@ void MatchingEngine::on_snapshot(const model::BookSnapshot& snapshot) {
   for (const BookSide side : {BookSide::Bid, BookSide::Ask}) {
     for (const std::uint32_t i : resting_[index_of(side)]) {
       SimOrder& order = orders_[i];
-      queue_model_.on_depth_change(order.queue, previous_levels_[k++], book_.quantity_at(side, order.request.price));
+      queue_model_.on_depth_change(order.queue, previous_levels_[k++],
+                                   book_.quantity_at(side, order.request.price));
     }
   }
   fill_crossed_orders(now_);
@@ -443,7 +447,8 @@ void MatchingEngine::on_diff(const model::BookDiff& diff) {
       reset_consumed(side, level.price);  // the venue's word on this level supersedes our takes
       for (const std::uint32_t i : resting_[index_of(side)]) {
         SimOrder& order = orders_[i];
-        if (order.request.price == level.price) queue_model_.on_depth_change(order.queue, previous, level.quantity);
+        if (order.request.price == level.price)
+          queue_model_.on_depth_change(order.queue, previous, level.quantity);
       }
     }
   }
@@ -453,7 +458,8 @@ void MatchingEngine::on_diff(const model::BookDiff& diff) {
 void MatchingEngine::fill_crossed_orders(Timestamp time) {
   bool any = false;
   for (const Side side : {Side::Buy, Side::Sell}) {
-    const std::optional<Price> opposite_best = effective_best(side == Side::Buy ? BookSide::Ask : BookSide::Bid);
+    const std::optional<Price> opposite_best =
+        effective_best(side == Side::Buy ? BookSide::Ask : BookSide::Bid);
     if (!opposite_best) continue;
     for (const std::uint32_t i : resting_[index_of(book_side_of(side))]) {
       SimOrder& order = orders_[i];

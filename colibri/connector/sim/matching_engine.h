@@ -99,7 +99,8 @@ class MatchingEngine final : public data::MarketEventSink {
   [[nodiscard]] Result<model::OrderReport> place(AccountId account, const model::OrderRequest& request,
                                                  Timestamp now);
   // The report of the cancelled order (state Canceled, with what had filled).
-  [[nodiscard]] Result<model::OrderReport> cancel(AccountId account, const model::ClientOrderId& id, Timestamp now);
+  [[nodiscard]] Result<model::OrderReport> cancel(AccountId account, const model::ClientOrderId& id,
+                                                  Timestamp now);
   [[nodiscard]] Result<model::OrderReport> query(AccountId account, const model::ClientOrderId& id) const;
   // Appends the order's fills to `out`; NotFound (-2013) for an unknown order.
   [[nodiscard]] Result<void> fills_of(AccountId account, const model::ClientOrderId& id,
@@ -141,10 +142,10 @@ class MatchingEngine final : public data::MarketEventSink {
     model::OrderState state = model::OrderState::Open;
     Quantity filled;
     QueuePosition queue;
-    Quantity locked;       // principal still locked: quote on buys, base on sells
-    Quantity fee_reserve;  // fee reserve still locked (fee paid in the spent asset)
-    Notional fee_basis[2];     // per Liquidity: executed amount the fee is charged on (1e-16)
-    Quantity fees_charged[2];  // per Liquidity: fees charged so far
+    Quantity locked;                        // principal still locked: quote on buys, base on sells
+    Quantity fee_reserve;                   // fee reserve still locked (fee paid in the spent asset)
+    Notional fee_basis[2];                  // per Liquidity: executed amount the fee is charged on (1e-16)
+    Quantity fees_charged[2];               // per Liquidity: fees charged so far
     std::uint32_t first_fill = UINT32_MAX;  // index in fills_ of its first fill
     std::uint32_t last_fill = UINT32_MAX;   // and of its last
     Timestamp time = Timestamp::none();     // last change, exchange time
@@ -182,7 +183,8 @@ class MatchingEngine final : public data::MarketEventSink {
   void reset_consumed(model::BookSide side, Price price) noexcept;
 
   // Executes `quantity` of `order` at `price`: moves money, records and pushes the fill.
-  void execute(std::uint32_t order_index, Price price, Quantity quantity, model::Liquidity liquidity, Timestamp time);
+  void execute(std::uint32_t order_index, Price price, Quantity quantity, model::Liquidity liquidity,
+               Timestamp time);
   // Ends an order (Filled / Canceled / Expired): releases its locks, removes it from resting_.
   void finish(std::uint32_t order_index, model::OrderState state, Timestamp time);
   void push_report(const SimOrder& order);
@@ -211,9 +213,9 @@ class MatchingEngine final : public data::MarketEventSink {
   std::vector<std::uint32_t> resting_[2];
   std::vector<ConsumedLevel> consumed_;
   std::vector<AccountFill> fills_;
-  std::vector<std::uint32_t> next_fill_;  // per fill: index of the same order's next fill
-  std::vector<Take> plan_;                // reused by plan_walk
-  std::vector<Quantity> previous_levels_; // reused by on_snapshot
+  std::vector<std::uint32_t> next_fill_;   // per fill: index of the same order's next fill
+  std::vector<Take> plan_;                 // reused by plan_walk
+  std::vector<Quantity> previous_levels_;  // reused by on_snapshot
   std::uint64_t next_order_number_ = 1;
   std::uint64_t next_trade_number_ = 1;
   Timestamp now_ = Timestamp::none();

@@ -45,14 +45,16 @@ struct RecordingListener final : ExecutionListener {
 
 // Starting book: bids 100.00 × 2, 99.99 × 3; asks 100.01 × 1, 100.02 × 2, 100.05 × 5.
 const model::PriceLevel kBids[] = {{px("100.00"), qty("2")}, {px("99.99"), qty("3")}};
-const model::PriceLevel kAsks[] = {{px("100.01"), qty("1")}, {px("100.02"), qty("2")}, {px("100.05"), qty("5")}};
+const model::PriceLevel kAsks[] = {
+    {px("100.01"), qty("1")}, {px("100.02"), qty("2")}, {px("100.05"), qty("5")}};
 
 class EngineTest : public ::testing::Test {
  protected:
   static constexpr AccountId kAccount = 1;
 
   explicit EngineTest(const QueueModel& queue_model = risk_averse_)
-      : fees_(*MakerTakerFees::create(rate("0.001"), rate("0.002"))), engine_(btcusdt(), queue_model, ledger_) {
+      : fees_(*MakerTakerFees::create(rate("0.001"), rate("0.002"))),
+        engine_(btcusdt(), queue_model, ledger_) {
     EXPECT_TRUE(ledger_.deposit(kAccount, asset("USDT"), qty("10000")));
     EXPECT_TRUE(ledger_.deposit(kAccount, asset("BTC"), qty("1")));
     engine_.add_account(kAccount, fees_, listener_);
@@ -63,8 +65,8 @@ class EngineTest : public ::testing::Test {
     engine_.on_snapshot(snapshot);
   }
 
-  Result<model::OrderReport> place(const char* id, Side side, OrderType type, const char* price, const char* quantity,
-                                   TimeInForce tif = TimeInForce::GoodTillCancel) {
+  Result<model::OrderReport> place(const char* id, Side side, OrderType type, const char* price,
+                                   const char* quantity, TimeInForce tif = TimeInForce::GoodTillCancel) {
     model::OrderRequest request;
     request.client_order_id = model::ClientOrderId::truncating(id);
     request.symbol = model::Symbol::truncating("BTCUSDT");
@@ -134,7 +136,7 @@ TEST_F(EngineTest, TakenLiquidityStaysConsumedUntilADiffTouchesTheLevel) {
   EXPECT_EQ(engine_.book().quantity_at(BookSide::Ask, px("100.01")), qty("1"));  // the replay is untouched
   ASSERT_TRUE(place("m2", Side::Buy, OrderType::Market, "0", "1"));
   EXPECT_EQ(listener_.fills.back().price, px("100.02"));  // 100.01 is gone for us
-  diff(BookSide::Ask, "100.01", "0.7");                  // the venue's word on 100.01
+  diff(BookSide::Ask, "100.01", "0.7");                   // the venue's word on 100.01
   EXPECT_EQ(engine_.consumed_at(BookSide::Ask, px("100.01")), qty("0"));
   ASSERT_TRUE(place("m3", Side::Buy, OrderType::Market, "0", "1"));
   ASSERT_EQ(listener_.fills.size(), 4u);
@@ -190,7 +192,8 @@ TEST_F(EngineTest, EveryRejectionHasItsBinanceCode) {
   ASSERT_TRUE(place("ok", Side::Buy, OrderType::Limit, "99.00", "1"));
   auto duplicate = place("ok", Side::Buy, OrderType::Limit, "99.00", "1");
   ASSERT_FALSE(duplicate);
-  EXPECT_TRUE(starts_with(duplicate.error().message(), "-2010 Duplicate order sent")) << duplicate.error().message();
+  EXPECT_TRUE(starts_with(duplicate.error().message(), "-2010 Duplicate order sent"))
+      << duplicate.error().message();
   model::OrderRequest other;
   other.client_order_id = model::ClientOrderId::truncating("x");
   other.symbol = model::Symbol::truncating("ETHUSDT");
@@ -273,7 +276,8 @@ TEST_F(EngineTest, RestingOrderFillsOnlyAfterTheQueueAheadTrades) {
   EXPECT_EQ(filled("b"), qty("0"));
   trade(Side::Sell, "100.00", "1");  // 0.5 ahead consumed, 0.5 reaches us
   EXPECT_EQ(filled("b"), qty("0.5"));
-  EXPECT_EQ(engine_.query(kAccount, model::ClientOrderId::truncating("b"))->state, OrderState::PartiallyFilled);
+  EXPECT_EQ(engine_.query(kAccount, model::ClientOrderId::truncating("b"))->state,
+            OrderState::PartiallyFilled);
   trade(Side::Sell, "100.00", "2");
   EXPECT_EQ(filled("b"), qty("1"));
   EXPECT_EQ(engine_.query(kAccount, model::ClientOrderId::truncating("b"))->state, OrderState::Filled);
@@ -369,7 +373,8 @@ class ProbEngineTest : public EngineTest {
 TEST_F(ProbEngineTest, LedgerReconcilesWithFillsToTheLastUnit) {
   // A second account pays its fees in quote (fee reserve locked on buys).
   constexpr AccountId kQuoteFees = 2;
-  const MakerTakerFees quote_fees = *MakerTakerFees::create(rate("0.00075"), rate("0.00133"), FeeAsset::Quote);
+  const MakerTakerFees quote_fees =
+      *MakerTakerFees::create(rate("0.00075"), rate("0.00133"), FeeAsset::Quote);
   RecordingListener other;
   engine_.add_account(kQuoteFees, quote_fees, other);
   ASSERT_TRUE(ledger_.deposit(kQuoteFees, asset("USDT"), qty("5000")));
@@ -388,16 +393,17 @@ TEST_F(ProbEngineTest, LedgerReconcilesWithFillsToTheLastUnit) {
   };
   for (const AccountId a : {kAccount, kQuoteFees}) {
     ASSERT_TRUE(place_for(a, "t1", Side::Buy, OrderType::Market, "0", "0.333"));
-    ASSERT_TRUE(place_for(a, "t2", Side::Sell, OrderType::Limit, "99.99", "0.777"));  // crosses the bid at 100.00
+    ASSERT_TRUE(
+        place_for(a, "t2", Side::Sell, OrderType::Limit, "99.99", "0.777"));  // crosses the bid at 100.00
     ASSERT_TRUE(place_for(a, "r1", Side::Buy, OrderType::Limit, "99.99", "1.111"));
     ASSERT_TRUE(place_for(a, "r2", Side::Sell, OrderType::Limit, "100.03", "0.123"));
     ASSERT_TRUE(place_for(a, "r3", Side::Buy, OrderType::Limit, "99.50", "0.5"));
   }
-  diff(BookSide::Bid, "99.99", "1.5");      // cancels at 99.99 move our queues by probability
-  trade(Side::Sell, "99.99", "1.7");        // partial fills
-  trade(Side::Buy, "100.03", "0.05");       // first at 100.03 (nothing ahead)
-  diff(BookSide::Bid, "100.03", "0.2");     // the bid side comes through our asks at 100.03
-  trade(Side::Sell, "99.97", "0.01");       // through 99.99: the buys there fill
+  diff(BookSide::Bid, "99.99", "1.5");   // cancels at 99.99 move our queues by probability
+  trade(Side::Sell, "99.99", "1.7");     // partial fills
+  trade(Side::Buy, "100.03", "0.05");    // first at 100.03 (nothing ahead)
+  diff(BookSide::Bid, "100.03", "0.2");  // the bid side comes through our asks at 100.03
+  trade(Side::Sell, "99.97", "0.01");    // through 99.99: the buys there fill
   ASSERT_TRUE(engine_.cancel(kAccount, model::ClientOrderId::truncating("r3"), at_ms(50)));
 
   const std::map<std::string, Quantity> start1{{"USDT", qty("10000")}, {"BTC", qty("1")}};
@@ -405,7 +411,8 @@ TEST_F(ProbEngineTest, LedgerReconcilesWithFillsToTheLastUnit) {
   for (const auto& [account, start] : {std::pair{kAccount, start1}, std::pair{kQuoteFees, start2}}) {
     const auto expected = replay_fills(start, engine_.fills(), account);
     for (const auto& [code, total] : expected) {
-      EXPECT_EQ(ledger_.balance(account, asset(code.c_str())).total, total) << "account " << account << " " << code;
+      EXPECT_EQ(ledger_.balance(account, asset(code.c_str())).total, total)
+          << "account " << account << " " << code;
     }
   }
   // Account 1 has nothing open: nothing locked. Account 2 still has r3 (0.5 × 99.50 plus a fee

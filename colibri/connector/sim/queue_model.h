@@ -57,7 +57,8 @@ class QueueModel {
   }
 
   // The level at our price changed from `previous` to `current` quantity (a diff or snapshot).
-  virtual void on_depth_change(QueuePosition& position, Quantity previous, Quantity current) const noexcept = 0;
+  virtual void on_depth_change(QueuePosition& position, Quantity previous,
+                               Quantity current) const noexcept = 0;
 
   [[nodiscard]] virtual std::string_view name() const noexcept = 0;
 };

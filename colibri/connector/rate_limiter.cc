@@ -63,9 +63,11 @@ Result<RateLimiter> RateLimiter::create(const RateLimitConfig& config) {
       state.capacity = static_cast<std::uint32_t>(pool.limit) + 1;
       state.merge_gap_ns = 0;
     } else {
-      // Entries at least `gap` apart: at most (interval / gap) + 1 <= capacity of them in a window.
+      // An entry takes the requests of `gap` from its opening and expires with its latest one, so
+      // the live entries opened within interval + gap of now, at least gap apart: at most
+      // interval / gap + 2 <= capacity of them.
       state.capacity = kMaxEntriesPerPool;
-      const std::int64_t slots = kMaxEntriesPerPool - 1;
+      const std::int64_t slots = kMaxEntriesPerPool - 2;
       state.merge_gap_ns = (state.interval_ns + slots - 1) / slots;
     }
     state.first = static_cast<std::uint32_t>(ring_size);
@@ -170,8 +172,10 @@ void RateLimiter::record(PoolState& pool, std::int64_t weight, std::int64_t now_
   if (pool.size > 0) {
     Entry& newest = entry(pool, pool.size - 1);
     const std::int64_t time_ns = std::max(now_ns, newest.time_ns);
-    // Merging moves earlier weight to a later time: it stays counted longer, never shorter.
-    if (time_ns - newest.time_ns < pool.merge_gap_ns || time_ns == newest.time_ns || pool.size == pool.capacity) {
+    // Merging moves earlier weight to a later time: it stays counted longer, never shorter. The
+    // gap counts from the entry's opening, else steady traffic would keep one entry alive forever.
+    if (time_ns - pool.newest_opened_ns < pool.merge_gap_ns || time_ns == newest.time_ns ||
+        pool.size == pool.capacity) {
       newest.time_ns = time_ns;
       newest.cumulative = pool.recorded;
       return;
@@ -180,6 +184,7 @@ void RateLimiter::record(PoolState& pool, std::int64_t weight, std::int64_t now_
   }
   ++pool.size;
   entry(pool, pool.size - 1) = Entry{now_ns, pool.recorded};
+  pool.newest_opened_ns = now_ns;
 }
 
 RateAdmission RateLimiter::acquire(RequestKindId kind, Timestamp now) noexcept {

@@ -21,10 +21,11 @@
 // Each pool keeps a ring buffer of (time, cumulative weight) entries, preallocated at creation:
 //   - an acquire expires old entries (amortized O(1)), checks the running sum (O(1) per linked pool)
 //     and appends (O(1)); a refusal finds the earliest grant time by binary search (O(log n));
-//   - entries recorded at the same timestamp share one entry (exact); pools with a limit larger than
-//     kMaxEntriesPerPool merge entries closer than interval / (kMaxEntriesPerPool - 1) into the newer
-//     one, i.e. hold their weight a little longer (conservative; at most 21 s in 24 h for Binance's
-//     daily ORDERS pool), which bounds memory at kMaxEntriesPerPool entries (64 KiB) per pool.
+//   - entries recorded at the same timestamp share one entry (exact); in pools with a limit of
+//     kMaxEntriesPerPool or more, an entry takes every request within interval / (kMaxEntriesPerPool
+//     - 2) of its first one and expires with its last one, i.e. earlier requests are held a little
+//     longer (conservative; at most 21 s in 24 h for Binance's daily ORDERS pool), which bounds memory
+//     at kMaxEntriesPerPool entries (64 KiB) per pool.
 // Nothing allocates after create().
 //
 // Time comes from the caller (`now`, from the Scheduler); nothing here reads a clock. `now` should
@@ -156,7 +157,8 @@ class RateLimiter {
     std::string usage_header;
     std::int64_t limit = 0;
     std::int64_t interval_ns = 0;
-    std::int64_t merge_gap_ns = 0;  // entries closer than this share one (0: only equal times)
+    std::int64_t merge_gap_ns = 0;  // requests within this of an entry's opening share it (0: equal times)
+    std::int64_t newest_opened_ns = 0;  // time of the first request merged into the newest entry
     std::uint32_t first = 0;        // offset of this pool's ring in ring_
     std::uint32_t capacity = 0;
     std::uint32_t head = 0;         // index of the oldest live entry, relative to first

@@ -268,6 +268,19 @@ TEST(RateLimiter, LargePoolsMergeEntriesButNeverExceedTheLimit) {
   EXPECT_GT(granted, 199'000);
 }
 
+// Regression: merging into the newest entry must not keep it alive while traffic continues (it
+// once did, and a bot under the daily order limit was refused after hours of steady trading).
+TEST(RateLimiter, LargePoolsGrantSteadyTrafficUnderTheLimit) {
+  const std::int64_t limit = 100'000;
+  RateLimiter limiter = make({{RatePool{"P", limit, 10s, ""}}, {RequestKind{"k", {PoolWeight{"P", 1}}}}});
+  const RequestKindId k = kind(limiter, "k");
+  // One request per 110 us: 90909 per 10 s, under the limit by more than the merging costs.
+  for (std::int64_t now_ns = 0; now_ns < Duration(60s).count(); now_ns += 110'000) {
+    ASSERT_TRUE(limiter.acquire(k, Timestamp::from_ns(now_ns))) << now_ns;
+  }
+  EXPECT_LE(limiter.usage(pool(limiter, "P"), Timestamp::from_ns(Duration(60s).count())), 91'000);
+}
+
 TEST(RateLimiter, AcquireDoesNotAllocate) {
   RateLimiter limiter = make(binance_spot::rate_limits());
   const RequestKindId place = kind(limiter, binance_spot::kPlaceOrder);

@@ -36,7 +36,8 @@ void BM_AcquireGranted(benchmark::State& state) {
   RateLimiter limiter = single_pool(history + 1, Duration(history * kStepNs));
   const RequestKindId kind = limiter.find_kind("k").value();
   std::int64_t now_ns = 0;
-  for (std::int64_t i = 0; i < 2 * history; ++i) (void)limiter.acquire(kind, Timestamp::from_ns(now_ns += kStepNs));
+  for (std::int64_t i = 0; i < 2 * history; ++i)
+    (void)limiter.acquire(kind, Timestamp::from_ns(now_ns += kStepNs));
   std::int64_t refused = 0;
   for (auto _ : state) {
     const RateAdmission admission = limiter.acquire(kind, Timestamp::from_ns(now_ns += kStepNs));
@@ -54,7 +55,8 @@ void BM_AcquireRefused(benchmark::State& state) {
   RateLimiter limiter = single_pool(history, Duration(10 * history * kStepNs));
   const RequestKindId kind = limiter.find_kind("k").value();
   std::int64_t now_ns = 0;
-  for (std::int64_t i = 0; i < history; ++i) (void)limiter.acquire(kind, Timestamp::from_ns(now_ns += kStepNs));
+  for (std::int64_t i = 0; i < history; ++i)
+    (void)limiter.acquire(kind, Timestamp::from_ns(now_ns += kStepNs));
   std::int64_t granted = 0;
   for (auto _ : state) {
     const RateAdmission admission = limiter.acquire(kind, Timestamp::from_ns(now_ns));

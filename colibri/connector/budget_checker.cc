@@ -25,19 +25,26 @@ Notional as_notional(Quantity q) noexcept { return Notional::from_quantity(q); }
 
 std::string_view to_string(BudgetOutcome outcome) noexcept {
   switch (outcome) {
-    case BudgetOutcome::Fits: return "fits";
-    case BudgetOutcome::Shrunk: return "shrunk";
-    case BudgetOutcome::DroppedForBalance: return "dropped: insufficient balance";
-    case BudgetOutcome::DroppedBelowMinimum: return "dropped: below minimum size";
+    case BudgetOutcome::Fits:
+      return "fits";
+    case BudgetOutcome::Shrunk:
+      return "shrunk";
+    case BudgetOutcome::DroppedForBalance:
+      return "dropped: insufficient balance";
+    case BudgetOutcome::DroppedBelowMinimum:
+      return "dropped: below minimum size";
   }
   return "?";
 }
 
 FeeRate FeeSchedule::rate_for(model::OrderType type) const noexcept {
   switch (type) {
-    case model::OrderType::LimitMaker: return maker;
-    case model::OrderType::Market: return taker;
-    case model::OrderType::Limit: break;
+    case model::OrderType::LimitMaker:
+      return maker;
+    case model::OrderType::Market:
+      return taker;
+    case model::OrderType::Limit:
+      break;
   }
   return std::max(maker, taker);
 }
@@ -69,8 +76,9 @@ const BudgetChecker::AssetBudget* BudgetChecker::find(std::string_view asset) co
 
 Result<void> BudgetChecker::set_balance(const model::Balance& balance) {
   if (balance.available.is_negative() || balance.total < balance.available) {
-    return fail(ErrorCode::InvalidArgument, "budget: balance of {} must have 0 <= available <= total, got {} of {}",
-                balance.asset, balance.available, balance.total);
+    return fail(ErrorCode::InvalidArgument,
+                "budget: balance of {} must have 0 <= available <= total, got {} of {}", balance.asset,
+                balance.available, balance.total);
   }
   AssetBudget& budget = entry(balance.asset.view());
   budget.total = as_notional(balance.total);
@@ -80,12 +88,15 @@ Result<void> BudgetChecker::set_balance(const model::Balance& balance) {
 
 Result<void> BudgetChecker::add_open_order(const model::TradingRules& rules, const OpenOrderLock& order) {
   if (!order.price.is_positive() || order.remaining.is_negative()) {
-    return fail(ErrorCode::InvalidArgument, "budget: open order on {} needs a positive price and remaining >= 0, "
-                "got {} and {}", rules.symbol, order.price, order.remaining);
+    return fail(ErrorCode::InvalidArgument,
+                "budget: open order on {} needs a positive price and remaining >= 0, "
+                "got {} and {}",
+                rules.symbol, order.price, order.remaining);
   }
   const std::string& asset = order.side == model::Side::Buy ? rules.quote : rules.base;
   if (asset.empty() || asset.size() > model::Asset::kCapacity) {
-    return fail(ErrorCode::InvalidArgument, "budget: {} has no usable asset code \"{}\"", rules.symbol, asset);
+    return fail(ErrorCode::InvalidArgument, "budget: {} has no usable asset code \"{}\"", rules.symbol,
+                asset);
   }
   entry(asset).locked += collateral(order.side, order.type, order.price, order.remaining);
   return {};
@@ -136,8 +147,10 @@ Result<void> BudgetChecker::adjust(const model::TradingRules& rules, std::span<O
                                    BudgetMode mode) const {
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     if (!candidates[i].price.is_positive() || candidates[i].quantity.is_negative()) {
-      return fail(ErrorCode::InvalidArgument, "budget: candidate {} on {} needs a positive price and quantity >= 0, "
-                  "got {} and {}", i, rules.symbol, candidates[i].price, candidates[i].quantity);
+      return fail(ErrorCode::InvalidArgument,
+                  "budget: candidate {} on {} needs a positive price and quantity >= 0, "
+                  "got {} and {}",
+                  i, rules.symbol, candidates[i].price, candidates[i].quantity);
     }
   }
   Notional quote_left = available(rules.quote);
@@ -152,9 +165,9 @@ Result<void> BudgetChecker::adjust(const model::TradingRules& rules, std::span<O
     BudgetOutcome outcome = wanted == candidate.quantity ? BudgetOutcome::Fits : BudgetOutcome::Shrunk;
     Quantity quantity = wanted;
     if (collateral(candidate.side, candidate.type, candidate.price, wanted) > left) {
-      quantity = mode == BudgetMode::AllOrNone
-                     ? Quantity()
-                     : max_quantity(candidate.side, candidate.type, candidate.price, rules.lot_size, wanted, left);
+      quantity = mode == BudgetMode::AllOrNone ? Quantity()
+                                               : max_quantity(candidate.side, candidate.type, candidate.price,
+                                                              rules.lot_size, wanted, left);
       outcome = quantity.is_positive() ? BudgetOutcome::Shrunk : BudgetOutcome::DroppedForBalance;
     }
     if (outcome != BudgetOutcome::DroppedForBalance && !meets_minimums(candidate.price, quantity)) {

@@ -44,10 +44,12 @@ const FeeSchedule kNoFee{F("0"), F("0"), FeeCharging::QuoteOnTop};
 const FeeSchedule kTenthPercent{F("0.001"), F("0.001"), FeeCharging::QuoteOnTop};
 
 OrderCandidate buy(std::string_view price, std::string_view quantity) {
-  return OrderCandidate{.side = Side::Buy, .type = OrderType::Limit, .price = P(price), .quantity = Q(quantity)};
+  return OrderCandidate{
+      .side = Side::Buy, .type = OrderType::Limit, .price = P(price), .quantity = Q(quantity)};
 }
 OrderCandidate sell(std::string_view price, std::string_view quantity) {
-  return OrderCandidate{.side = Side::Sell, .type = OrderType::Limit, .price = P(price), .quantity = Q(quantity)};
+  return OrderCandidate{
+      .side = Side::Sell, .type = OrderType::Limit, .price = P(price), .quantity = Q(quantity)};
 }
 
 void expect_candidate(const OrderCandidate& c, BudgetOutcome outcome, std::string_view quantity,
@@ -100,14 +102,14 @@ TEST(BudgetChecker, DropsWhatTheBudgetCoversWhenBelowMinNotionalOrQuantity) {
 
 TEST(BudgetChecker, LadderConsumesTheBudgetInOrder) {
   const BudgetChecker budget = checker(kNoFee, {balance("USDT", "1000", "1000"), balance("BTC", "1", "1")});
-  std::vector<OrderCandidate> ladder{buy("100", "4"),  sell("101", "0.6"), buy("99", "4"),
-                                     sell("102", "0.6"), buy("98", "4"),   buy("97", "1")};
+  std::vector<OrderCandidate> ladder{buy("100", "4"),    sell("101", "0.6"), buy("99", "4"),
+                                     sell("102", "0.6"), buy("98", "4"),     buy("97", "1")};
   ASSERT_TRUE(budget.adjust(btc_usdt(), ladder, BudgetMode::ShrinkToFit));
   expect_candidate(ladder[0], BudgetOutcome::Fits, "4", "400");    // 600 left
   expect_candidate(ladder[1], BudgetOutcome::Fits, "0.6", "0.6");  // 0.4 BTC left
   expect_candidate(ladder[2], BudgetOutcome::Fits, "4", "396");    // 204 left
   expect_candidate(ladder[3], BudgetOutcome::Shrunk, "0.4", "0.4");
-  expect_candidate(ladder[4], BudgetOutcome::Shrunk, "2.081", "203.938");  // 204 / 98 = 2.0816...
+  expect_candidate(ladder[4], BudgetOutcome::Shrunk, "2.081", "203.938");   // 204 / 98 = 2.0816...
   expect_candidate(ladder[5], BudgetOutcome::DroppedForBalance, "0", "0");  // 0.062 left
 }
 
@@ -142,7 +144,8 @@ TEST(BudgetChecker, OpenOrdersReduceWhatIsAvailable) {
 
   // An open sell locks base.
   ASSERT_TRUE(budget.set_balance(balance("BTC", "1", "1")));
-  ASSERT_TRUE(budget.add_open_order(rules, OpenOrderLock{Side::Sell, OrderType::LimitMaker, P("200"), Q("0.3")}));
+  ASSERT_TRUE(
+      budget.add_open_order(rules, OpenOrderLock{Side::Sell, OrderType::LimitMaker, P("200"), Q("0.3")}));
   EXPECT_EQ(budget.available("BTC"), N("0.7"));
   EXPECT_EQ(budget.available("ETH"), N("0"));
 }
@@ -160,7 +163,8 @@ TEST(BudgetChecker, FeesDependOnOrderTypeAndHowTheVenueChargesThem) {
   EXPECT_EQ(from_proceeds.collateral(Side::Buy, OrderType::Limit, P("100"), Q("1")), N("100"));
 
   // The fee rounds up at the last unit: 10^-16 of notional at 50 % is half a unit -> one unit.
-  const BudgetChecker half = BudgetChecker::create(FeeSchedule{F("0.5"), F("0.5"), FeeCharging::QuoteOnTop}).value();
+  const BudgetChecker half =
+      BudgetChecker::create(FeeSchedule{F("0.5"), F("0.5"), FeeCharging::QuoteOnTop}).value();
   EXPECT_EQ(half.collateral(Side::Buy, OrderType::Limit, Price::from_raw(1), Quantity::from_raw(1)),
             Notional::from_raw(2));
 
@@ -178,7 +182,8 @@ TEST(BudgetChecker, InvalidInputIsRefusedAndNothingIsWritten) {
 
   EXPECT_FALSE(budget.set_balance(balance("USDT", "10", "11")).has_value());
   EXPECT_FALSE(
-      budget.add_open_order(btc_usdt(), OpenOrderLock{Side::Buy, OrderType::Limit, P("100"), Q("-1")}).has_value());
+      budget.add_open_order(btc_usdt(), OpenOrderLock{Side::Buy, OrderType::Limit, P("100"), Q("-1")})
+          .has_value());
 }
 
 TEST(BudgetChecker, NoBalanceForTheAssetDropsTheCandidate) {

@@ -46,7 +46,8 @@ Result<RateLimiter> RateLimiter::create(const RateLimitConfig& config) {
       if (seen.id == pool.id) return fail(ErrorCode::InvalidArgument, "rate pool {}: defined twice", pool.id);
     }
     if (pool.limit <= 0) {
-      return fail(ErrorCode::InvalidArgument, "rate pool {}: limit must be positive, got {}", pool.id, pool.limit);
+      return fail(ErrorCode::InvalidArgument, "rate pool {}: limit must be positive, got {}", pool.id,
+                  pool.limit);
     }
     if (pool.interval.count() <= 0) {
       return fail(ErrorCode::InvalidArgument, "rate pool {}: interval must be positive, got {} ns", pool.id,
@@ -80,7 +81,8 @@ Result<RateLimiter> RateLimiter::create(const RateLimitConfig& config) {
   for (const RequestKind& kind : config.kinds) {
     if (kind.id.empty()) return fail(ErrorCode::InvalidArgument, "rate limits: a request kind has no id");
     for (const KindState& seen : limiter.kinds_) {
-      if (seen.id == kind.id) return fail(ErrorCode::InvalidArgument, "request kind {}: defined twice", kind.id);
+      if (seen.id == kind.id)
+        return fail(ErrorCode::InvalidArgument, "request kind {}: defined twice", kind.id);
     }
     if (kind.weights.empty()) {
       return fail(ErrorCode::InvalidArgument, "request kind {}: consumes no pool", kind.id);
@@ -90,7 +92,8 @@ Result<RateLimiter> RateLimiter::create(const RateLimitConfig& config) {
     for (const PoolWeight& link : kind.weights) {
       auto pool = limiter.find_pool(link.pool);
       if (!pool) {
-        return fail(ErrorCode::InvalidArgument, "request kind {}: unknown rate pool \"{}\"", kind.id, link.pool);
+        return fail(ErrorCode::InvalidArgument, "request kind {}: unknown rate pool \"{}\"", kind.id,
+                    link.pool);
       }
       const PoolState& target = limiter.pools_[pool->index];
       for (std::uint32_t i = state.first_link; i < limiter.links_.size(); ++i) {
@@ -100,13 +103,15 @@ Result<RateLimiter> RateLimiter::create(const RateLimitConfig& config) {
         }
       }
       if (link.weight <= 0) {
-        return fail(ErrorCode::InvalidArgument, "request kind {}: weight in rate pool {} must be positive, got {}",
-                    kind.id, link.pool, link.weight);
+        return fail(ErrorCode::InvalidArgument,
+                    "request kind {}: weight in rate pool {} must be positive, got {}", kind.id, link.pool,
+                    link.weight);
       }
       if (link.weight > target.limit) {
-        return fail(ErrorCode::InvalidArgument,
-                    "request kind {}: weight {} in rate pool {} is above the pool's limit {} (never grantable)",
-                    kind.id, link.weight, link.pool, target.limit);
+        return fail(
+            ErrorCode::InvalidArgument,
+            "request kind {}: weight {} in rate pool {} is above the pool's limit {} (never grantable)",
+            kind.id, link.weight, link.pool, target.limit);
       }
       limiter.links_.push_back(Link{pool->index, link.weight});
     }
@@ -153,6 +158,7 @@ std::int64_t RateLimiter::earliest_room(PoolState& pool, std::int64_t weight, st
   // The window must lose `excess` weight: wait until the first entry whose running total reaches
   // expired + excess has left it. Such an entry exists because weight <= limit (create()).
   const std::int64_t target = pool.expired + excess;
+  assert(pool.size > 0);  // excess > 0 means weight in the window, hence entries
   std::uint32_t low = 0;
   std::uint32_t high = pool.size - 1;
   while (low < high) {
@@ -213,7 +219,8 @@ void RateLimiter::raise_usage(RatePoolId pool_id, std::int64_t used, Timestamp n
   if (used > counted) record(pool, used - counted, now.ns());
 }
 
-RateHeader RateLimiter::update_from_header(std::string_view name, std::string_view value, Timestamp now) noexcept {
+RateHeader RateLimiter::update_from_header(std::string_view name, std::string_view value,
+                                           Timestamp now) noexcept {
   for (std::size_t i = 0; i < pools_.size(); ++i) {
     if (pools_[i].usage_header.empty() || !equals_ignoring_case(pools_[i].usage_header, name)) continue;
     std::int64_t used = 0;
@@ -242,8 +249,9 @@ RateLimitConfig rate_limits() {
       RatePool{std::string(kOrders1d), 160000, std::chrono::hours(24), "X-MBX-ORDER-COUNT-1D"},
   };
   const auto weighted = [](std::string_view kind, std::int64_t weight) {
-    return RequestKind{std::string(kind),
-                       {PoolWeight{std::string(kRequestWeight), weight}, PoolWeight{std::string(kRawRequests), 1}}};
+    return RequestKind{
+        std::string(kind),
+        {PoolWeight{std::string(kRequestWeight), weight}, PoolWeight{std::string(kRawRequests), 1}}};
   };
   const auto order = [&](std::string_view kind, std::int64_t weight) {
     RequestKind k = weighted(kind, weight);
@@ -252,27 +260,13 @@ RateLimitConfig rate_limits() {
     return k;
   };
   config.kinds = {
-      order(kPlaceOrder, 1),
-      weighted(kTestOrder, 1),
-      order(kCancelReplace, 1),
-      weighted(kCancelOrder, 1),
-      weighted(kCancelAllOrders, 1),
-      weighted(kQueryOrder, 4),
-      weighted(kOpenOrders, 6),
-      weighted(kOpenOrdersAll, 80),
-      weighted(kAccount, 20),
-      weighted(kMyTrades, 20),
-      weighted(kMyTradesByOrder, 5),
-      weighted(kExchangeInfo, 20),
-      weighted(kDepth100, 5),
-      weighted(kDepth500, 25),
-      weighted(kDepth1000, 50),
-      weighted(kDepth5000, 250),
-      weighted(kBookTicker, 2),
-      weighted(kServerTime, 1),
-      weighted(kPing, 1),
-      weighted(kStartUserStream, 2),
-      weighted(kKeepAliveUserStream, 2),
+      order(kPlaceOrder, 1),     weighted(kTestOrder, 1),       order(kCancelReplace, 1),
+      weighted(kCancelOrder, 1), weighted(kCancelAllOrders, 1), weighted(kQueryOrder, 4),
+      weighted(kOpenOrders, 6),  weighted(kOpenOrdersAll, 80),  weighted(kAccount, 20),
+      weighted(kMyTrades, 20),   weighted(kMyTradesByOrder, 5), weighted(kExchangeInfo, 20),
+      weighted(kDepth100, 5),    weighted(kDepth500, 25),       weighted(kDepth1000, 50),
+      weighted(kDepth5000, 250), weighted(kBookTicker, 2),      weighted(kServerTime, 1),
+      weighted(kPing, 1),        weighted(kStartUserStream, 2), weighted(kKeepAliveUserStream, 2),
   };
   return config;
 }

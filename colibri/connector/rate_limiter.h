@@ -49,17 +49,17 @@ namespace colibri::connector {
 // Configuration (start-up; may allocate)
 
 struct RatePool {
-  std::string id;            // e.g. "REQUEST_WEIGHT"; unique, non-empty
-  std::int64_t limit = 0;    // most weight inside any window of `interval` (> 0)
-  Duration interval{};       // (> 0)
+  std::string id;          // e.g. "REQUEST_WEIGHT"; unique, non-empty
+  std::int64_t limit = 0;  // most weight inside any window of `interval` (> 0)
+  Duration interval{};     // (> 0)
   // Optional: the response header in which the venue reports its own count for this pool
   // (Binance "X-MBX-USED-WEIGHT-1M"); matched case-insensitively by update_from_header().
   std::string usage_header;
 };
 
 struct PoolWeight {
-  std::string pool;          // a RatePool id
-  std::int64_t weight = 1;   // (> 0, <= the pool's limit)
+  std::string pool;         // a RatePool id
+  std::int64_t weight = 1;  // (> 0, <= the pool's limit)
 };
 
 struct RequestKind {
@@ -159,12 +159,12 @@ class RateLimiter {
     std::int64_t interval_ns = 0;
     std::int64_t merge_gap_ns = 0;  // requests within this of an entry's opening share it (0: equal times)
     std::int64_t newest_opened_ns = 0;  // time of the first request merged into the newest entry
-    std::uint32_t first = 0;        // offset of this pool's ring in ring_
+    std::uint32_t first = 0;            // offset of this pool's ring in ring_
     std::uint32_t capacity = 0;
-    std::uint32_t head = 0;         // index of the oldest live entry, relative to first
+    std::uint32_t head = 0;  // index of the oldest live entry, relative to first
     std::uint32_t size = 0;
-    std::int64_t recorded = 0;      // total weight ever recorded
-    std::int64_t expired = 0;       // total weight that has left the window
+    std::int64_t recorded = 0;  // total weight ever recorded
+    std::int64_t expired = 0;   // total weight that has left the window
   };
 
   struct KindState {
@@ -208,27 +208,27 @@ inline constexpr std::string_view kOrders10s = "ORDERS_10S";          // 50 per 
 inline constexpr std::string_view kOrders1d = "ORDERS_1D";            // 160000 per day
 
 // Request kinds (method and path; a parameter in the name where Binance's weight depends on it).
-inline constexpr std::string_view kPlaceOrder = "POST /api/v3/order";                  // 1 + orders
-inline constexpr std::string_view kTestOrder = "POST /api/v3/order/test";              // 1
-inline constexpr std::string_view kCancelReplace = "POST /api/v3/order/cancelReplace"; // 1 + orders
-inline constexpr std::string_view kCancelOrder = "DELETE /api/v3/order";               // 1
-inline constexpr std::string_view kCancelAllOrders = "DELETE /api/v3/openOrders";      // 1
-inline constexpr std::string_view kQueryOrder = "GET /api/v3/order";                   // 4
-inline constexpr std::string_view kOpenOrders = "GET /api/v3/openOrders";              // 6 (one symbol)
-inline constexpr std::string_view kOpenOrdersAll = "GET /api/v3/openOrders?all";       // 80 (no symbol)
-inline constexpr std::string_view kAccount = "GET /api/v3/account";                    // 20
-inline constexpr std::string_view kMyTrades = "GET /api/v3/myTrades";                  // 20
-inline constexpr std::string_view kMyTradesByOrder = "GET /api/v3/myTrades?orderId";   // 5
-inline constexpr std::string_view kExchangeInfo = "GET /api/v3/exchangeInfo";          // 20
-inline constexpr std::string_view kDepth100 = "GET /api/v3/depth?limit=100";           // 5   (1-100)
-inline constexpr std::string_view kDepth500 = "GET /api/v3/depth?limit=500";           // 25  (101-500)
-inline constexpr std::string_view kDepth1000 = "GET /api/v3/depth?limit=1000";         // 50  (501-1000)
-inline constexpr std::string_view kDepth5000 = "GET /api/v3/depth?limit=5000";         // 250 (1001-5000)
-inline constexpr std::string_view kBookTicker = "GET /api/v3/ticker/bookTicker";       // 2 (one symbol)
-inline constexpr std::string_view kServerTime = "GET /api/v3/time";                    // 1
-inline constexpr std::string_view kPing = "GET /api/v3/ping";                          // 1
-inline constexpr std::string_view kStartUserStream = "POST /api/v3/userDataStream";    // 2
-inline constexpr std::string_view kKeepAliveUserStream = "PUT /api/v3/userDataStream"; // 2
+inline constexpr std::string_view kPlaceOrder = "POST /api/v3/order";                   // 1 + orders
+inline constexpr std::string_view kTestOrder = "POST /api/v3/order/test";               // 1
+inline constexpr std::string_view kCancelReplace = "POST /api/v3/order/cancelReplace";  // 1 + orders
+inline constexpr std::string_view kCancelOrder = "DELETE /api/v3/order";                // 1
+inline constexpr std::string_view kCancelAllOrders = "DELETE /api/v3/openOrders";       // 1
+inline constexpr std::string_view kQueryOrder = "GET /api/v3/order";                    // 4
+inline constexpr std::string_view kOpenOrders = "GET /api/v3/openOrders";               // 6 (one symbol)
+inline constexpr std::string_view kOpenOrdersAll = "GET /api/v3/openOrders?all";        // 80 (no symbol)
+inline constexpr std::string_view kAccount = "GET /api/v3/account";                     // 20
+inline constexpr std::string_view kMyTrades = "GET /api/v3/myTrades";                   // 20
+inline constexpr std::string_view kMyTradesByOrder = "GET /api/v3/myTrades?orderId";    // 5
+inline constexpr std::string_view kExchangeInfo = "GET /api/v3/exchangeInfo";           // 20
+inline constexpr std::string_view kDepth100 = "GET /api/v3/depth?limit=100";            // 5   (1-100)
+inline constexpr std::string_view kDepth500 = "GET /api/v3/depth?limit=500";            // 25  (101-500)
+inline constexpr std::string_view kDepth1000 = "GET /api/v3/depth?limit=1000";          // 50  (501-1000)
+inline constexpr std::string_view kDepth5000 = "GET /api/v3/depth?limit=5000";          // 250 (1001-5000)
+inline constexpr std::string_view kBookTicker = "GET /api/v3/ticker/bookTicker";        // 2 (one symbol)
+inline constexpr std::string_view kServerTime = "GET /api/v3/time";                     // 1
+inline constexpr std::string_view kPing = "GET /api/v3/ping";                           // 1
+inline constexpr std::string_view kStartUserStream = "POST /api/v3/userDataStream";     // 2
+inline constexpr std::string_view kKeepAliveUserStream = "PUT /api/v3/userDataStream";  // 2
 
 // The pools above, and every kind above linked to REQUEST_WEIGHT (its weight) and RAW_REQUESTS (1);
 // order placements also to ORDERS_10S and ORDERS_1D (1 each). Usage headers:

@@ -52,8 +52,9 @@ TEST(RateLimiter, BurstUpToTheLimitThenRefusalWithTheEarliestTimeThenRecovery) {
 }
 
 TEST(RateLimiter, WeightedKindsWaitUntilEnoughWeightLeavesTheWindow) {
-  RateLimiter limiter = make({{RatePool{"W", 10, 60s, ""}},
-                              {RequestKind{"a", {PoolWeight{"W", 3}}}, RequestKind{"b", {PoolWeight{"W", 4}}}}});
+  RateLimiter limiter =
+      make({{RatePool{"W", 10, 60s, ""}},
+            {RequestKind{"a", {PoolWeight{"W", 3}}}, RequestKind{"b", {PoolWeight{"W", 4}}}}});
   const RequestKindId a = kind(limiter, "a");
   const RequestKindId b = kind(limiter, "b");
   EXPECT_TRUE(limiter.acquire(a, at_ms(0)));     // 3
@@ -65,7 +66,7 @@ TEST(RateLimiter, WeightedKindsWaitUntilEnoughWeightLeavesTheWindow) {
   EXPECT_EQ(limiter.usage(pool(limiter, "W"), at_ms(3000)), 10);  // refusals record nothing
 
   EXPECT_FALSE(limiter.acquire(b, at_ms(60'000)));
-  EXPECT_TRUE(limiter.acquire(a, at_ms(60'000)));  // 7 - 3 + 3 = 10
+  EXPECT_TRUE(limiter.acquire(a, at_ms(60'000)));                        // 7 - 3 + 3 = 10
   EXPECT_EQ(limiter.acquire(b, at_ms(60'500)).retry_at, at_ms(61'000));  // 1 s leaves: 6 + 4
 }
 
@@ -155,10 +156,13 @@ TEST(RateLimiter, ConfigurationErrorsNameThePoolOrKind) {
     return limiter ? std::string() : limiter.error().message();
   };
   const RatePool orders{"ORDERS", 50, 10s, ""};
-  EXPECT_NE(error_of({{orders}, {RequestKind{"big", {PoolWeight{"ORDERS", 51}}}}}).find("above the pool's limit"),
+  EXPECT_NE(
+      error_of({{orders}, {RequestKind{"big", {PoolWeight{"ORDERS", 51}}}}}).find("above the pool's limit"),
+      std::string::npos);
+  EXPECT_NE(error_of({{orders}, {RequestKind{"big", {PoolWeight{"ORDERS", 51}}}}}).find("big"),
             std::string::npos);
-  EXPECT_NE(error_of({{orders}, {RequestKind{"big", {PoolWeight{"ORDERS", 51}}}}}).find("big"), std::string::npos);
-  EXPECT_NE(error_of({{orders}, {RequestKind{"k", {PoolWeight{"WEIGHT", 1}}}}}).find("unknown rate pool \"WEIGHT\""),
+  EXPECT_NE(error_of({{orders}, {RequestKind{"k", {PoolWeight{"WEIGHT", 1}}}}})
+                .find("unknown rate pool \"WEIGHT\""),
             std::string::npos);
   EXPECT_NE(error_of({{orders}, {RequestKind{"k", {PoolWeight{"ORDERS", 0}}}}}).find("must be positive"),
             std::string::npos);
@@ -168,7 +172,8 @@ TEST(RateLimiter, ConfigurationErrorsNameThePoolOrKind) {
             std::string::npos);
   EXPECT_NE(error_of({{orders, orders}, {}}).find("ORDERS: defined twice"), std::string::npos);
   EXPECT_NE(error_of({{RatePool{"Z", 0, 10s, ""}}, {}}).find("Z: limit must be positive"), std::string::npos);
-  EXPECT_NE(error_of({{RatePool{"I", 5, 0s, ""}}, {}}).find("I: interval must be positive"), std::string::npos);
+  EXPECT_NE(error_of({{RatePool{"I", 5, 0s, ""}}, {}}).find("I: interval must be positive"),
+            std::string::npos);
   EXPECT_NE(error_of({{RatePool{"", 5, 1s, ""}}, {}}).find("no id"), std::string::npos);
   EXPECT_EQ(RateLimiter::create({{orders}, {}})->find_kind("nope").error().code(), ErrorCode::NotFound);
 }
@@ -179,8 +184,8 @@ TEST(RateLimiter, ManyPoolsEachKeepTheirOwnLimit) {
   config.pools.push_back(RatePool{"SHARED", 1'000'000, 1s, ""});
   for (int i = 0; i < 1000; ++i) {
     config.pools.push_back(RatePool{fmt::format("P{}", i), i + 1, 1s, ""});
-    config.kinds.push_back(RequestKind{fmt::format("K{}", i), {PoolWeight{fmt::format("P{}", i), 1},
-                                                                 PoolWeight{"SHARED", 1}}});
+    config.kinds.push_back(
+        RequestKind{fmt::format("K{}", i), {PoolWeight{fmt::format("P{}", i), 1}, PoolWeight{"SHARED", 1}}});
   }
   RateLimiter limiter = make(config);
   EXPECT_EQ(limiter.pool_count(), 1001u);
@@ -209,7 +214,7 @@ struct SlidingWindowOracle {
     return sum;
   }
   std::int64_t earliest(std::int64_t weight, std::int64_t now_ns) const {
-    for (std::int64_t t = now_ns;; ) {
+    for (std::int64_t t = now_ns;;) {
       if (used(t) + weight <= limit) return t;
       std::int64_t next = INT64_MAX;  // the next time an entry leaves
       for (const auto& [g, w] : grants) {
@@ -233,8 +238,8 @@ TEST(RateLimiter, MatchesABruteForceSlidingWindowOnRandomTraffic) {
       if (random() % 4 != 0) now_ns += static_cast<std::int64_t>(random() % 200'000'000);
       const bool heavy = random() % 3 == 0;
       const std::int64_t weight = heavy ? std::min<std::int64_t>(limit, 5) : 1;
-      const RateAdmission admission = limiter.acquire(kind(limiter, heavy ? "heavy" : "light"),
-                                                      Timestamp::from_ns(now_ns));
+      const RateAdmission admission =
+          limiter.acquire(kind(limiter, heavy ? "heavy" : "light"), Timestamp::from_ns(now_ns));
       const std::int64_t expected = oracle.earliest(weight, now_ns);
       ASSERT_EQ(admission.granted, expected == now_ns) << "limit " << limit << " step " << step;
       ASSERT_EQ(admission.retry_at.ns(), expected) << "limit " << limit << " step " << step;

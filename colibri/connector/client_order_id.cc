@@ -27,18 +27,21 @@ std::size_t to_base36(std::uint64_t value, char* out) noexcept {
 }  // namespace
 
 bool is_valid_client_order_id(std::string_view id) noexcept {
-  return !id.empty() && id.size() <= model::ClientOrderId::kCapacity && std::all_of(id.begin(), id.end(), allowed);
+  return !id.empty() && id.size() <= model::ClientOrderId::kCapacity &&
+         std::all_of(id.begin(), id.end(), allowed);
 }
 
 Result<ClientOrderIdGenerator> ClientOrderIdGenerator::create(std::string_view prefix, Timestamp start) {
   if (prefix.size() > kMaxPrefix || !std::all_of(prefix.begin(), prefix.end(), allowed)) {
     return fail(ErrorCode::InvalidArgument,
-                "client order id prefix \"{}\" must be at most {} characters of [A-Za-z0-9_-]", prefix, kMaxPrefix);
+                "client order id prefix \"{}\" must be at most {} characters of [A-Za-z0-9_-]", prefix,
+                kMaxPrefix);
   }
   // 36^12 ns after the epoch is in the year 2119: later starts would need a 13th digit.
   constexpr std::int64_t kStartLimit = 4'738'381'338'321'616'896;  // 36^12
   if (start.is_none() || start.ns() < 0 || start.ns() >= kStartLimit) {
-    return fail(ErrorCode::InvalidArgument, "client order id generator needs a start time between 1970 and 2119");
+    return fail(ErrorCode::InvalidArgument,
+                "client order id generator needs a start time between 1970 and 2119");
   }
   ClientOrderIdGenerator g;
   g.stem_ = model::ClientOrderId::truncating(prefix);

@@ -1,9 +1,9 @@
 #include "colibri/connector/client_order_id.h"
 
-#include <gtest/gtest.h>
-
 #include <cstdint>
 #include <unordered_set>
+
+#include <gtest/gtest.h>
 
 namespace colibri::connector {
 namespace {

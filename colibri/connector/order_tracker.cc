@@ -25,8 +25,10 @@ bool create_definitely_failed(ErrorCode code) {
     case ErrorCode::Disconnected:
     case ErrorCode::RateLimited:
     case ErrorCode::Unsupported:
-    case ErrorCode::OutOfRange: return true;
-    default: return false;  // Ambiguous, NotFound, Corrupt, Io: the order may exist
+    case ErrorCode::OutOfRange:
+      return true;
+    default:
+      return false;  // Ambiguous, NotFound, Corrupt, Io: the order may exist
   }
 }
 
@@ -48,8 +50,8 @@ Result<const InFlightOrder*> OrderTracker::start_tracking(const model::OrderRequ
     return fail(ErrorCode::InvalidArgument, "invalid client order id \"{}\"", id);
   }
   if (request.symbol.empty() || !request.quantity.is_positive() || request.price.is_negative()) {
-    return fail(ErrorCode::InvalidArgument, "order {}: symbol \"{}\", quantity {}, price {}", id, request.symbol,
-                request.quantity, request.price);
+    return fail(ErrorCode::InvalidArgument, "order {}: symbol \"{}\", quantity {}, price {}", id,
+                request.symbol, request.quantity, request.price);
   }
   auto [it, inserted] = orders_.try_emplace(id, InFlightOrder(request, scheduler_.now()));
   if (!inserted) return fail(ErrorCode::InvalidArgument, "client order id {} is already in use", id);
@@ -91,8 +93,8 @@ std::vector<const InFlightOrder*> OrderTracker::active_orders() const {
 }
 
 std::size_t OrderTracker::lost_count() const noexcept {
-  return static_cast<std::size_t>(
-      std::count_if(orders_.begin(), orders_.end(), [](const auto& kv) { return kv.second.order.is_lost(); }));
+  return static_cast<std::size_t>(std::count_if(orders_.begin(), orders_.end(),
+                                                [](const auto& kv) { return kv.second.order.is_lost(); }));
 }
 
 Result<void> OrderTracker::settle(Entry& entry, const Result<OrderChange>& change, const Fill* fill,
@@ -115,34 +117,36 @@ Result<void> OrderTracker::settle(Entry& entry, const Result<OrderChange>& chang
 
   const model::OrderRequest& r = o.request();
   if (change->acknowledged_now) {
-    sink_.on_order_created(model::OrderCreated{r.client_order_id, o.exchange_order_id(), r.symbol, r.side, r.type,
-                                               r.price, r.quantity, now});
+    sink_.on_order_created(model::OrderCreated{r.client_order_id, o.exchange_order_id(), r.symbol, r.side,
+                                               r.type, r.price, r.quantity, now});
   }
   if (change->fill_applied && fill != nullptr) {
-    sink_.on_order_filled(model::OrderFilled{r.client_order_id, o.exchange_order_id(), fill->trade_id, r.symbol,
-                                             r.side, r.type, fill->price, fill->quantity, fill->fee,
+    sink_.on_order_filled(model::OrderFilled{r.client_order_id, o.exchange_order_id(), fill->trade_id,
+                                             r.symbol, r.side, r.type, fill->price, fill->quantity, fill->fee,
                                              fill->liquidity, fill->time.is_none() ? now : fill->time});
   }
   if (change->became_lost) {
-    sink_.on_order_lost(model::OrderLost{r.client_order_id, o.exchange_order_id(), r.symbol, r.side, o.filled(), now});
+    sink_.on_order_lost(
+        model::OrderLost{r.client_order_id, o.exchange_order_id(), r.symbol, r.side, o.filled(), now});
   }
   if (change->became_final) {
     finished_.push_back(r.client_order_id);
     switch (change->after) {
       case OrderState::Filled:
-        sink_.on_order_completed(model::OrderCompleted{r.client_order_id, o.exchange_order_id(), r.symbol, r.side,
-                                                       r.type, o.filled(), o.filled_quote(), o.fees(), now});
+        sink_.on_order_completed(model::OrderCompleted{r.client_order_id, o.exchange_order_id(), r.symbol,
+                                                       r.side, r.type, o.filled(), o.filled_quote(), o.fees(),
+                                                       now});
         break;
       case OrderState::Canceled:
-        sink_.on_order_cancelled(
-            model::OrderCancelled{r.client_order_id, o.exchange_order_id(), r.symbol, r.side, o.filled(), now});
+        sink_.on_order_cancelled(model::OrderCancelled{r.client_order_id, o.exchange_order_id(), r.symbol,
+                                                       r.side, o.filled(), now});
         break;
       case OrderState::Expired:
         sink_.on_order_expired(
             model::OrderExpired{r.client_order_id, o.exchange_order_id(), r.symbol, r.side, o.filled(), now});
         break;
       default: {
-        model::OrderFailed failed{r.client_order_id, r.symbol, r.side, r.type, ErrorCode::Rejected,
+        model::OrderFailed failed{r.client_order_id,       r.symbol, r.side, r.type, ErrorCode::Rejected,
                                   "rejected by the venue", now};
         if (failure != nullptr) {
           failed.code = failure->code();

@@ -41,10 +41,11 @@
 // (InvalidArgument, Corrupt: see model/in_flight_order.h) when it refused the input; the caller logs
 // it and goes on (bad input from the network is counted and survived, never fatal).
 //
-// Allocation: on_fill/on_order_report/on_*_result do not allocate (hash lookups; the order's first
-// fills are inline), except to build an error message or when an order goes past 8 fills.
-// start_tracking allocates the order's map entry; orders_to_query/fills_to_query/active_orders return
-// vectors (off the hot path).
+// Allocation: routing a fill or report is hash lookups and the order's inline storage. Allocations
+// happen once per order (start_tracking's map entry, indexing the exchange order id when first
+// learned, recording the end in the finished queue), for an order's fills past the eighth, and for
+// error messages. orders_to_query/fills_to_query/active_orders return vectors (off the hot path).
+// Pooling the entries is future work (DESIGN.md decision 9 asks order creation not to allocate).
 //
 // Not thread-safe: owned by the bot's event-loop thread. The scheduler and the sink must outlive the
 // tracker; the sink must not call back into the tracker.
@@ -86,8 +87,8 @@ struct OrderTrackerStats {
   std::uint64_t duplicate_fills = 0;  // fills whose trade id was already applied
   std::uint64_t refused_inputs = 0;   // inputs an order refused (overfill, contradictions, malformed)
   std::uint64_t not_found_answers = 0;
-  std::uint64_t fills_short = 0;      // orders ended by fill_wait_max without all their fills
-  std::uint64_t evicted = 0;          // finished orders dropped from the cache
+  std::uint64_t fills_short = 0;  // orders ended by fill_wait_max without all their fills
+  std::uint64_t evicted = 0;      // finished orders dropped from the cache
 };
 
 class OrderTracker {
@@ -107,7 +108,8 @@ class OrderTracker {
   // --- ExchangeApiListener answers and pushes (see the top of this file)
   Result<void> on_place_result(const model::ClientOrderId& id, const Result<model::OrderReport>& result);
   Result<void> on_cancel_result(const model::ClientOrderId& id, const Result<model::OrderReport>& result);
-  Result<void> on_order_query_result(const model::ClientOrderId& id, const Result<model::OrderReport>& result);
+  Result<void> on_order_query_result(const model::ClientOrderId& id,
+                                     const Result<model::OrderReport>& result);
   // Each fill is applied as by on_fill (deduplicated); an error answer changes nothing.
   Result<void> on_fills_query_result(const model::ClientOrderId& id,
                                      const Result<std::span<const model::Fill>>& result);
@@ -151,8 +153,8 @@ class OrderTracker {
   Entry* lookup(const model::ClientOrderId& id);
   Entry* route(const model::ClientOrderId& id, const model::ExchangeOrderId& exchange_id);
   // Emits the events `change` implies and updates the bookkeeping; passes errors through.
-  Result<void> settle(Entry& entry, const Result<model::OrderChange>& change, const model::Fill* fill = nullptr,
-                      const Error* failure = nullptr);
+  Result<void> settle(Entry& entry, const Result<model::OrderChange>& change,
+                      const model::Fill* fill = nullptr, const Error* failure = nullptr);
   Result<void> apply_fill(Entry& entry, const model::Fill& fill);
   Result<void> not_found(Entry& entry);
   void evict(Timestamp now);

@@ -4,10 +4,6 @@
 // apply each fill once, and end every order the venue ended with exactly one terminal event of the
 // right kind.
 
-#include <gtest/gtest.h>
-#include <rapidcheck.h>
-#include <rapidcheck/gtest.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -17,6 +13,9 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
 
 #include "colibri/connector/order_tracker.h"
 #include "colibri/core/sim_scheduler.h"
@@ -27,8 +26,8 @@ namespace {
 using model::ClientOrderId;
 using model::OrderState;
 
-constexpr std::int64_t kLot = 1'000'000;          // 0.01 in raw units
-constexpr std::int64_t kLotsPerOrder = 100;       // every order is for 1.00
+constexpr std::int64_t kLot = 1'000'000;     // 0.01 in raw units
+constexpr std::int64_t kLotsPerOrder = 100;  // every order is for 1.00
 enum class Outcome { Filled, Canceled, Expired, Rejected, Silent };
 
 // What the venue really did with one order.
@@ -39,8 +38,21 @@ struct Truth {
 };
 
 enum class Step {
-  PlaceOk, PlaceAmbiguous, PlaceRejected, ReportOpen, ReportPartial, Fill, FillsAnswer, FinalPush,
-  FinalCancelAnswer, FinalQueryAnswer, NotFound, CancelRequest, CancelRefused, CancelAmbiguous, Tick
+  PlaceOk,
+  PlaceAmbiguous,
+  PlaceRejected,
+  ReportOpen,
+  ReportPartial,
+  Fill,
+  FillsAnswer,
+  FinalPush,
+  FinalCancelAnswer,
+  FinalQueryAnswer,
+  NotFound,
+  CancelRequest,
+  CancelRefused,
+  CancelAmbiguous,
+  Tick
 };
 struct Event {
   Step step;
@@ -133,7 +145,8 @@ std::vector<Event> make_events(const std::vector<Truth>& truths, std::mt19937& r
     const Truth& t = truths[o];
     for (int i = pick(5); i > 0; --i) events.push_back({Step::NotFound, o});
     for (int i = pick(3); i > 0; --i) events.push_back({Step::CancelRequest, o});
-    for (int i = pick(2); i > 0; --i) events.push_back({pick(2) ? Step::CancelRefused : Step::CancelAmbiguous, o});
+    for (int i = pick(2); i > 0; --i)
+      events.push_back({pick(2) ? Step::CancelRefused : Step::CancelAmbiguous, o});
     for (int i = pick(3); i > 0; --i) events.push_back({Step::Tick, o});
     if (t.outcome == Outcome::Rejected) {
       events.push_back({Step::PlaceRejected, o});
@@ -146,7 +159,8 @@ std::vector<Event> make_events(const std::vector<Truth>& truths, std::mt19937& r
       if (pick(3) == 0) events.push_back({Step::ReportPartial, o, f + 1});
     }
     for (int i = pick(3); i > 0; --i) {
-      events.push_back({Step::FillsAnswer, o, static_cast<std::size_t>(pick(static_cast<int>(t.fills.size()) + 1))});
+      events.push_back(
+          {Step::FillsAnswer, o, static_cast<std::size_t>(pick(static_cast<int>(t.fills.size()) + 1))});
     }
     if (t.outcome != Outcome::Silent) {
       for (int copies = 1 + pick(2); copies > 0; --copies) {
@@ -161,20 +175,29 @@ std::vector<Event> make_events(const std::vector<Truth>& truths, std::mt19937& r
 
 OrderState final_state(Outcome outcome) {
   switch (outcome) {
-    case Outcome::Filled: return OrderState::Filled;
-    case Outcome::Canceled: return OrderState::Canceled;
-    case Outcome::Expired: return OrderState::Expired;
-    default: return OrderState::Failed;
+    case Outcome::Filled:
+      return OrderState::Filled;
+    case Outcome::Canceled:
+      return OrderState::Canceled;
+    case Outcome::Expired:
+      return OrderState::Expired;
+    default:
+      return OrderState::Failed;
   }
 }
 
 const char* terminal_kind(Outcome outcome) {
   switch (outcome) {
-    case Outcome::Filled: return "completed";
-    case Outcome::Canceled: return "cancelled";
-    case Outcome::Expired: return "expired";
-    case Outcome::Rejected: return "failed";
-    case Outcome::Silent: return "";
+    case Outcome::Filled:
+      return "completed";
+    case Outcome::Canceled:
+      return "cancelled";
+    case Outcome::Expired:
+      return "expired";
+    case Outcome::Rejected:
+      return "failed";
+    case Outcome::Silent:
+      return "";
   }
   return "";
 }
@@ -228,14 +251,18 @@ RC_GTEST_PROP(OrderTrackerProperty, ReorderedDuplicatedInformationKeepsEveryOrde
     const Truth& t = truths[e.order];
     const OrderState end = final_state(t.outcome);
     switch (e.step) {
-      case Step::PlaceOk: RC_ASSERT(tracker.on_place_result(t.id, report_for(t, OrderState::Open, 0)).has_value()); break;
+      case Step::PlaceOk:
+        RC_ASSERT(tracker.on_place_result(t.id, report_for(t, OrderState::Open, 0)).has_value());
+        break;
       case Step::PlaceAmbiguous:
         RC_ASSERT(tracker.on_place_result(t.id, fail(ErrorCode::Ambiguous, "timeout")).has_value());
         break;
       case Step::PlaceRejected:
         RC_ASSERT(tracker.on_place_result(t.id, fail(ErrorCode::Rejected, "-2010")).has_value());
         break;
-      case Step::ReportOpen: RC_ASSERT(tracker.on_order_report(report_for(t, OrderState::Open, 0)).has_value()); break;
+      case Step::ReportOpen:
+        RC_ASSERT(tracker.on_order_report(report_for(t, OrderState::Open, 0)).has_value());
+        break;
       case Step::ReportPartial:
         RC_ASSERT(tracker.on_order_report(report_for(t, OrderState::PartiallyFilled, e.fill)).has_value());
         break;
@@ -249,7 +276,9 @@ RC_GTEST_PROP(OrderTrackerProperty, ReorderedDuplicatedInformationKeepsEveryOrde
         RC_ASSERT(tracker.on_fills_query_result(t.id, answer).has_value());
         break;
       }
-      case Step::FinalPush: RC_ASSERT(tracker.on_order_report(report_for(t, end, t.fills.size())).has_value()); break;
+      case Step::FinalPush:
+        RC_ASSERT(tracker.on_order_report(report_for(t, end, t.fills.size())).has_value());
+        break;
       case Step::FinalCancelAnswer:
         RC_ASSERT(tracker.on_cancel_result(t.id, report_for(t, end, t.fills.size())).has_value());
         break;
@@ -323,7 +352,8 @@ RC_GTEST_PROP(OrderTrackerProperty, FillsAreAppliedOnceWhateverTheRepetition, ()
     if (d % 2 == 0) {
       RC_ASSERT(tracker.on_fill(t.fills[f]).has_value());
     } else {
-      RC_ASSERT(tracker.on_fills_query_result(t.id, std::span<const model::Fill>(&t.fills[f], 1)).has_value());
+      RC_ASSERT(
+          tracker.on_fills_query_result(t.id, std::span<const model::Fill>(&t.fills[f], 1)).has_value());
     }
   }
   RC_ASSERT(tracker.find(t.id)->filled().raw() == expected);

@@ -1,11 +1,10 @@
 #include "colibri/connector/order_tracker.h"
 
-#include <gtest/gtest.h>
-
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include "colibri/core/sim_scheduler.h"
 
@@ -61,7 +60,8 @@ struct EventLog final : model::OrderEventSink {
   }
   void on_order_filled(const model::OrderFilled& e) override {
     filled.push_back(e);
-    lines.push_back(fmt::format("{} {} {} {}", model::hummingbot_name(e), e.client_order_id, e.trade_id, e.amount));
+    lines.push_back(
+        fmt::format("{} {} {} {}", model::hummingbot_name(e), e.client_order_id, e.trade_id, e.amount));
   }
   void on_order_cancelled(const model::OrderCancelled& e) override {
     lines.push_back(fmt::format("{} {}", model::hummingbot_name(e), e.client_order_id));
@@ -89,7 +89,8 @@ struct EventLog final : model::OrderEventSink {
 
 class OrderTrackerTest : public ::testing::Test {
  protected:
-  OrderTrackerTest() : scheduler_(Timestamp::from_ms(1'700'000'000'000)), tracker_(scheduler_, log_, config()) {}
+  OrderTrackerTest()
+      : scheduler_(Timestamp::from_ms(1'700'000'000'000)), tracker_(scheduler_, log_, config()) {}
   static OrderTrackerConfig config() {
     OrderTrackerConfig c;
     c.finished_capacity = 3;
@@ -191,7 +192,8 @@ TEST_F(OrderTrackerTest, RoutesPushesByExchangeOrderId) {
   ASSERT_TRUE(tracker_.on_order_report(r));
   EXPECT_EQ(tracker_.find_by_exchange_id(model::ExchangeOrderId::truncating("ex-a1"))->state(),
             OrderState::Canceled);
-  EXPECT_EQ(log_.lines, (std::vector<std::string>{"BuyOrderCreated a1", "OrderFilled a1 t1 0.4", "OrderCancelled a1"}));
+  EXPECT_EQ(log_.lines,
+            (std::vector<std::string>{"BuyOrderCreated a1", "OrderFilled a1 t1 0.4", "OrderCancelled a1"}));
 }
 
 TEST_F(OrderTrackerTest, FillBeforeAcknowledgementEmitsCreatedThenFilled) {
@@ -209,7 +211,9 @@ TEST_F(OrderTrackerTest, FillBeforeAcknowledgementEmitsCreatedThenFilled) {
 TEST_F(OrderTrackerTest, NotFoundIsCountedAndConfirmedBeforeTheOrderIsLost) {
   track("a1");
   ASSERT_TRUE(tracker_.on_place_result(id("a1"), fail(ErrorCode::Ambiguous, "timeout")));
-  const auto not_found = [&] { return tracker_.on_order_query_result(id("a1"), fail(ErrorCode::NotFound, "-2013")); };
+  const auto not_found = [&] {
+    return tracker_.on_order_query_result(id("a1"), fail(ErrorCode::NotFound, "-2013"));
+  };
   ASSERT_TRUE(not_found());
   ASSERT_TRUE(not_found());
   EXPECT_FALSE(tracker_.find(id("a1"))->is_lost());
@@ -225,7 +229,9 @@ TEST_F(OrderTrackerTest, NotFoundIsCountedAndConfirmedBeforeTheOrderIsLost) {
 TEST_F(OrderTrackerTest, NotFoundCountRestartsWhenTheVenueSpeaksOfTheOrder) {
   track("a1");
   ASSERT_TRUE(tracker_.on_place_result(id("a1"), fail(ErrorCode::Ambiguous, "timeout")));
-  const auto not_found = [&] { return tracker_.on_cancel_result(id("a1"), fail(ErrorCode::NotFound, "-2011")); };
+  const auto not_found = [&] {
+    return tracker_.on_cancel_result(id("a1"), fail(ErrorCode::NotFound, "-2011"));
+  };
   ASSERT_TRUE(not_found());
   ASSERT_TRUE(not_found());
   ASSERT_TRUE(tracker_.on_order_report(report("a1", OrderState::Open)));
@@ -243,8 +249,9 @@ TEST_F(OrderTrackerTest, LostOrderStillTakesLateFillsAndEndsNormally) {
   ASSERT_TRUE(tracker_.on_fill(fill("a1", "t1", "0.5")));
   EXPECT_FALSE(tracker_.find(id("a1"))->is_lost());
   ASSERT_TRUE(tracker_.on_fill(fill("a1", "t2", "0.5")));
-  EXPECT_EQ(log_.lines, (std::vector<std::string>{"OrderLost a1", "BuyOrderCreated a1", "OrderFilled a1 t1 0.5",
-                                                  "OrderFilled a1 t2 0.5", "BuyOrderCompleted a1"}));
+  EXPECT_EQ(log_.lines,
+            (std::vector<std::string>{"OrderLost a1", "BuyOrderCreated a1", "OrderFilled a1 t1 0.5",
+                                      "OrderFilled a1 t2 0.5", "BuyOrderCompleted a1"}));
 }
 
 TEST_F(OrderTrackerTest, NotFoundForAFinishedOrderIsIgnored) {
@@ -298,7 +305,8 @@ TEST_F(OrderTrackerTest, FillWaitIsBoundedAndMissingFillsStillCountLater) {
   EXPECT_EQ(tracker_.stats().fills_short, 1u);
   EXPECT_EQ(tracker_.fills_to_query().size(), 1u);  // still owed
   ASSERT_TRUE(tracker_.on_fill(fill("a1", "t1", "0.4")));
-  EXPECT_EQ(log_.lines, (std::vector<std::string>{"BuyOrderCreated a1", "OrderCancelled a1", "OrderFilled a1 t1 0.4"}));
+  EXPECT_EQ(log_.lines,
+            (std::vector<std::string>{"BuyOrderCreated a1", "OrderCancelled a1", "OrderFilled a1 t1 0.4"}));
   EXPECT_EQ(tracker_.find(id("a1"))->filled(), Q("0.4"));
 }
 
@@ -331,7 +339,8 @@ TEST_F(OrderTrackerTest, FinishedOrdersTakeLateFillsWithoutASecondTerminalEvent)
   ASSERT_TRUE(tracker_.on_order_report(report("a1", OrderState::Canceled)));
   ASSERT_TRUE(tracker_.on_fill(fill("a1", "t1", "0.1")));
   ASSERT_TRUE(tracker_.on_order_report(report("a1", OrderState::Canceled, "0.1")));
-  EXPECT_EQ(log_.lines, (std::vector<std::string>{"BuyOrderCreated a1", "OrderCancelled a1", "OrderFilled a1 t1 0.1"}));
+  EXPECT_EQ(log_.lines,
+            (std::vector<std::string>{"BuyOrderCreated a1", "OrderCancelled a1", "OrderFilled a1 t1 0.1"}));
   EXPECT_EQ(tracker_.finished_count(), 1u);
   EXPECT_EQ(tracker_.active_count(), 0u);
 }

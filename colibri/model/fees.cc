@@ -33,7 +33,8 @@ Result<FeeRate> FeeRate::parse_percent(std::string_view text) {
   auto raw = detail::parse_fixed(text, "fee percent");
   if (!raw) return fail(std::move(raw.error()));
   if (*raw % 100 != 0) {
-    return fail(ErrorCode::InvalidArgument, "fee percent \"{}\" needs more than 8 decimals as a fraction", text);
+    return fail(ErrorCode::InvalidArgument, "fee percent \"{}\" needs more than 8 decimals as a fraction",
+                text);
   }
   return checked_rate(*raw / 100, text);
 }
@@ -77,7 +78,8 @@ bool operator==(const FeeTotals& a, const FeeTotals& b) noexcept {
 
 Result<FeeSchedule> FeeSchedule::create(Asset base, Asset quote, FeeRate maker, FeeRate taker,
                                         FeeAssetPolicy policy, Asset fee_asset) {
-  if (base.empty() || quote.empty()) return fail(ErrorCode::InvalidArgument, "fee schedule needs base and quote");
+  if (base.empty() || quote.empty())
+    return fail(ErrorCode::InvalidArgument, "fee schedule needs base and quote");
   if (policy == FeeAssetPolicy::NamedAsset && fee_asset.empty()) {
     return fail(ErrorCode::InvalidArgument, "fee asset policy NamedAsset needs a fee asset");
   }

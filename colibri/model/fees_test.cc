@@ -50,11 +50,13 @@ TEST(FeeSchedule, QuotePolicyChargesQuoteOnBothSides) {
 TEST(FeeSchedule, NamedAssetConvertsAtTheCallersPrice) {
   const FeeSchedule fees = binance_spot(FeeAssetPolicy::NamedAsset, kBnb);
   // 30000 USDT traded, 0.1 % = 30 USDT, at 600 USDT/BNB = 0.05 BNB.
-  EXPECT_EQ(*fees.fee_for(Side::Buy, P("60000"), Q("0.5"), Liquidity::Maker, P("600")), (Fee{kBnb, Q("0.05")}));
+  EXPECT_EQ(*fees.fee_for(Side::Buy, P("60000"), Q("0.5"), Liquidity::Maker, P("600")),
+            (Fee{kBnb, Q("0.05")}));
   auto missing = fees.fee_for(Side::Buy, P("60000"), Q("0.5"), Liquidity::Maker);
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code(), ErrorCode::InvalidArgument);
-  EXPECT_FALSE(FeeSchedule::create(kBtc, kUsdt, fraction("0.001"), fraction("0.001"), FeeAssetPolicy::NamedAsset));
+  EXPECT_FALSE(
+      FeeSchedule::create(kBtc, kUsdt, fraction("0.001"), fraction("0.001"), FeeAssetPolicy::NamedAsset));
 }
 
 TEST(FeeSchedule, FeesRoundUpSoTheyAreNeverUnderCharged) {
@@ -62,7 +64,8 @@ TEST(FeeSchedule, FeesRoundUpSoTheyAreNeverUnderCharged) {
   // 0.00000123 BTC × 0.001 = 0.00000000123 -> 0.00000001 (up), not 0.
   EXPECT_EQ(fees.fee_for(Side::Buy, P("60000"), Q("0.00000123"), Liquidity::Maker)->amount, Q("0.00000001"));
   // 0.33333333 × 1.00000001 × 0.001 USDT = 0.000333333336... -> 0.00033334.
-  EXPECT_EQ(fees.fee_for(Side::Sell, P("1.00000001"), Q("0.33333333"), Liquidity::Maker)->amount, Q("0.00033334"));
+  EXPECT_EQ(fees.fee_for(Side::Sell, P("1.00000001"), Q("0.33333333"), Liquidity::Maker)->amount,
+            Q("0.00033334"));
   // Exact fees stay exact.
   EXPECT_EQ(fees.fee_for(Side::Sell, P("100"), Q("1"), Liquidity::Maker)->amount, Q("0.1"));
 }

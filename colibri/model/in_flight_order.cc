@@ -14,8 +14,8 @@ constexpr InputSet I(OrderInput i) { return inputs_of(i); }
 constexpr StateSet kPendingCreate = S(OrderState::PendingCreate);
 constexpr StateSet kPendingCancel = S(OrderState::PendingCancel);
 constexpr StateSet kResting = S(OrderState::Open) | S(OrderState::PartiallyFilled);
-constexpr InputSet kFills = I(OrderInput::FillPartial) | I(OrderInput::FillCompleting) |
-                            I(OrderInput::FillCoversAwaited);
+constexpr InputSet kFills =
+    I(OrderInput::FillPartial) | I(OrderInput::FillCompleting) | I(OrderInput::FillCoversAwaited);
 constexpr InputSet kAllInputs = (InputSet{1} << kOrderInputCount) - 1;
 
 using T = Target;
@@ -69,22 +69,38 @@ constexpr bool is_rejection(OrderInput input) {
 
 std::string_view to_string(OrderInput input) noexcept {
   switch (input) {
-    case In::CreateRejected: return "CreateRejected";
-    case In::RejectedAfterAck: return "RejectedAfterAck";
-    case In::CreateAmbiguous: return "CreateAmbiguous";
-    case In::Acknowledged: return "Acknowledged";
-    case In::FillPartial: return "FillPartial";
-    case In::FillCompleting: return "FillCompleting";
-    case In::FillCoversAwaited: return "FillCoversAwaited";
-    case In::ReportFilled: return "ReportFilled";
-    case In::ReportCanceled: return "ReportCanceled";
-    case In::ReportExpired: return "ReportExpired";
-    case In::FinalUncovered: return "FinalUncovered";
-    case In::CancelRequested: return "CancelRequested";
-    case In::CancelRejected: return "CancelRejected";
-    case In::CancelAmbiguous: return "CancelAmbiguous";
-    case In::NotFoundConfirmed: return "NotFoundConfirmed";
-    case In::FillWaitOver: return "FillWaitOver";
+    case In::CreateRejected:
+      return "CreateRejected";
+    case In::RejectedAfterAck:
+      return "RejectedAfterAck";
+    case In::CreateAmbiguous:
+      return "CreateAmbiguous";
+    case In::Acknowledged:
+      return "Acknowledged";
+    case In::FillPartial:
+      return "FillPartial";
+    case In::FillCompleting:
+      return "FillCompleting";
+    case In::FillCoversAwaited:
+      return "FillCoversAwaited";
+    case In::ReportFilled:
+      return "ReportFilled";
+    case In::ReportCanceled:
+      return "ReportCanceled";
+    case In::ReportExpired:
+      return "ReportExpired";
+    case In::FinalUncovered:
+      return "FinalUncovered";
+    case In::CancelRequested:
+      return "CancelRequested";
+    case In::CancelRejected:
+      return "CancelRejected";
+    case In::CancelAmbiguous:
+      return "CancelAmbiguous";
+    case In::NotFoundConfirmed:
+      return "NotFoundConfirmed";
+    case In::FillWaitOver:
+      return "FillWaitOver";
   }
   return "Unknown";
 }
@@ -104,18 +120,27 @@ InFlightOrder::InFlightOrder(const OrderRequest& request, Timestamp created_at) 
 OrderState InFlightOrder::resolve(Target target) const noexcept {
   switch (target) {
     case T::Keep:
-    case T::Refuse: return state_;
-    case T::Resting: return filled_.is_zero() ? OrderState::Open : OrderState::PartiallyFilled;
+    case T::Refuse:
+      return state_;
+    case T::Resting:
+      return filled_.is_zero() ? OrderState::Open : OrderState::PartiallyFilled;
     case T::BeforeCancel:
       if (!acknowledged_) return OrderState::PendingCreate;
       return filled_.is_zero() ? OrderState::Open : OrderState::PartiallyFilled;
-    case T::Awaited: return awaited_final_.value_or(state_);
-    case T::PartiallyFilled: return OrderState::PartiallyFilled;
-    case T::PendingCancel: return OrderState::PendingCancel;
-    case T::Filled: return OrderState::Filled;
-    case T::Canceled: return OrderState::Canceled;
-    case T::Expired: return OrderState::Expired;
-    case T::Failed: return OrderState::Failed;
+    case T::Awaited:
+      return awaited_final_.value_or(state_);
+    case T::PartiallyFilled:
+      return OrderState::PartiallyFilled;
+    case T::PendingCancel:
+      return OrderState::PendingCancel;
+    case T::Filled:
+      return OrderState::Filled;
+    case T::Canceled:
+      return OrderState::Canceled;
+    case T::Expired:
+      return OrderState::Expired;
+    case T::Failed:
+      return OrderState::Failed;
   }
   return state_;
 }
@@ -158,8 +183,11 @@ Result<OrderChange> InFlightOrder::apply(OrderInput input, Timestamp now, bool v
     case In::CancelRejected:
       if (change.before == OrderState::PendingCancel) cancel_requested_ = false;
       break;
-    case In::RejectedAfterAck: ++anomalies_; break;
-    default: break;
+    case In::RejectedAfterAck:
+      ++anomalies_;
+      break;
+    default:
+      break;
   }
 
   if (was_live && model::is_final(state_)) {
@@ -185,9 +213,12 @@ Result<OrderChange> InFlightOrder::on_create_ambiguous(Timestamp now) {
 OrderInput InFlightOrder::classify_final_report(OrderState reported) const noexcept {
   if (filled_ < reported_filled_) return In::FinalUncovered;
   switch (reported) {
-    case OrderState::Filled: return In::ReportFilled;
-    case OrderState::Canceled: return In::ReportCanceled;
-    default: return In::ReportExpired;
+    case OrderState::Filled:
+      return In::ReportFilled;
+    case OrderState::Canceled:
+      return In::ReportCanceled;
+    default:
+      return In::ReportExpired;
   }
 }
 
@@ -198,7 +229,8 @@ Result<OrderChange> InFlightOrder::on_report(const OrderReport& report, Timestam
     case OrderState::Filled:
     case OrderState::Canceled:
     case OrderState::Expired:
-    case OrderState::Failed: break;
+    case OrderState::Failed:
+      break;
     default:
       return fail(ErrorCode::InvalidArgument, "report for order {} has state {}", request_.client_order_id,
                   model::to_string(report.state));
@@ -218,7 +250,8 @@ Result<OrderChange> InFlightOrder::on_report(const OrderReport& report, Timestam
                 report.cumulative_filled, request_.quantity);
   }
   if (!report.exchange_order_id.empty()) {
-    if (auto learned = set_exchange_order_id(report.exchange_order_id); !learned) return fail(learned.error());
+    if (auto learned = set_exchange_order_id(report.exchange_order_id); !learned)
+      return fail(learned.error());
   }
 
   // A Filled report means the whole quantity, whatever cumulative it carries.
@@ -227,14 +260,17 @@ Result<OrderChange> InFlightOrder::on_report(const OrderReport& report, Timestam
 
   OrderInput input = In::Acknowledged;
   switch (report.state) {
-    case OrderState::Failed: input = acknowledged_ ? In::RejectedAfterAck : In::CreateRejected; break;
+    case OrderState::Failed:
+      input = acknowledged_ ? In::RejectedAfterAck : In::CreateRejected;
+      break;
     case OrderState::Filled:
     case OrderState::Canceled:
     case OrderState::Expired:
       input = classify_final_report(report.state);
       if (model::is_final(state_) && report.state != state_) ++anomalies_;  // the venue contradicts itself
       break;
-    default: break;
+    default:
+      break;
   }
   if (state_ == OrderState::Failed && report.state != OrderState::Failed) ++anomalies_;
 

@@ -133,14 +133,14 @@ struct Transition {
 
 // What one accepted input did, for the owner's events.
 struct OrderChange {
-  const Transition* row = nullptr;     // the row applied; null when the input was a duplicate fill
+  const Transition* row = nullptr;  // the row applied; null when the input was a duplicate fill
   OrderState before = OrderState::PendingCreate;
   OrderState after = OrderState::PendingCreate;
-  bool acknowledged_now = false;       // first word from the venue: emit OrderCreated (once)
-  bool fill_applied = false;           // a new fill counted in the totals: emit OrderFilled
-  bool became_final = false;           // emit the terminal event for `after` (once)
-  bool became_lost = false;            // emit OrderLost
-  bool found_again = false;            // was lost, the venue knows it after all
+  bool acknowledged_now = false;  // first word from the venue: emit OrderCreated (once)
+  bool fill_applied = false;      // a new fill counted in the totals: emit OrderFilled
+  bool became_final = false;      // emit the terminal event for `after` (once)
+  bool became_lost = false;       // emit OrderLost
+  bool found_again = false;       // was lost, the venue knows it after all
   [[nodiscard]] bool state_changed() const noexcept { return before != after; }
 };
 

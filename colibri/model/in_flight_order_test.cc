@@ -1,8 +1,8 @@
 #include "colibri/model/in_flight_order.h"
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace colibri::model {
 namespace {
@@ -56,8 +56,11 @@ InFlightOrder order_in(OrderState state, Venue& venue, bool acknowledged = true)
   InFlightOrder o(request(), kT0);
   auto check = [](const Result<OrderChange>& c) { EXPECT_TRUE(c) << c.error().describe(); };
   switch (state) {
-    case OrderState::PendingCreate: break;
-    case OrderState::Open: check(o.on_report(Venue::report(OrderState::Open), at(1))); break;
+    case OrderState::PendingCreate:
+      break;
+    case OrderState::Open:
+      check(o.on_report(Venue::report(OrderState::Open), at(1)));
+      break;
     case OrderState::PartiallyFilled:
       check(o.on_report(Venue::report(OrderState::Open), at(1)));
       check(o.on_fill(venue.fill("0.4"), at(2)));
@@ -66,13 +69,19 @@ InFlightOrder order_in(OrderState state, Venue& venue, bool acknowledged = true)
       if (acknowledged) check(o.on_report(Venue::report(OrderState::Open), at(1)));
       check(o.on_cancel_requested(at(2)));
       break;
-    case OrderState::Filled: check(o.on_fill(venue.fill("1"), at(1))); break;
+    case OrderState::Filled:
+      check(o.on_fill(venue.fill("1"), at(1)));
+      break;
     case OrderState::Canceled:
       check(o.on_report(Venue::report(OrderState::Open), at(1)));
       check(o.on_report(Venue::report(OrderState::Canceled), at(2)));
       break;
-    case OrderState::Expired: check(o.on_report(Venue::report(OrderState::Expired), at(1))); break;
-    case OrderState::Failed: check(o.on_create_rejected(at(1))); break;
+    case OrderState::Expired:
+      check(o.on_report(Venue::report(OrderState::Expired), at(1)));
+      break;
+    case OrderState::Failed:
+      check(o.on_create_rejected(at(1)));
+      break;
   }
   EXPECT_EQ(o.state(), state);
   return o;
@@ -86,8 +95,8 @@ void expect_row(const Result<OrderChange>& change, std::string_view id, OrderSta
   EXPECT_EQ(change->after, after) << to_string(change->after);
 }
 
-const OrderState kAllStates[] = {OrderState::PendingCreate, OrderState::Open,     OrderState::PartiallyFilled,
-                                 OrderState::PendingCancel, OrderState::Filled,   OrderState::Canceled,
+const OrderState kAllStates[] = {OrderState::PendingCreate, OrderState::Open,   OrderState::PartiallyFilled,
+                                 OrderState::PendingCancel, OrderState::Filled, OrderState::Canceled,
                                  OrderState::Expired,       OrderState::Failed};
 
 TEST(InFlightOrder, TransitionTableIsCompleteAndUnambiguous) {
@@ -181,7 +190,8 @@ TEST(InFlightOrder, A2_StaleOpenReportNeverUndoesFills) {
 
   // A PartiallyFilled report before its fill: stays Open until the fill arrives.
   InFlightOrder open = order_in(OrderState::Open, v);
-  expect_row(open.on_report(Venue::report(OrderState::PartiallyFilled, "0.3"), at(3)), "A2", OrderState::Open);
+  expect_row(open.on_report(Venue::report(OrderState::PartiallyFilled, "0.3"), at(3)), "A2",
+             OrderState::Open);
   EXPECT_EQ(open.reported_filled(), Q("0.3"));
   EXPECT_TRUE(open.fills_owed());
 }

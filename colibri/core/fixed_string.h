@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -58,6 +59,11 @@ class FixedString {
   std::array<char, N> chars_{};
   std::uint8_t size_ = 0;
 };
+
+template <std::size_t N>
+std::ostream& operator<<(std::ostream& out, const FixedString<N>& s) {
+  return out << s.view();
+}
 
 }  // namespace colibri
 

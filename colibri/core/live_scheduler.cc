@@ -141,7 +141,11 @@ TimerId LiveScheduler::schedule_every(Duration period, TimerCallback callback,
                                       std::optional<Timestamp> first) {
   if (period.count() <= 0) return TimerId::none();
   const Timestamp current = now();
-  return impl_->add(std::max(first.value_or(current + period), current), period, std::move(callback));
+  // A first time already past (the caller computed it a moment ago, on a loaded machine) moves
+  // along its own grid, first + k * period, so periodic timers stay aligned (the Clock relies on it).
+  Timestamp due = first.value_or(current + period);
+  if (due < current) due = due + period * ((current - due) / period + 1);
+  return impl_->add(due, period, std::move(callback));
 }
 
 bool LiveScheduler::cancel(TimerId id) { return impl_->cancel(id); }

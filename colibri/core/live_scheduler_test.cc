@@ -132,5 +132,24 @@ TEST(LiveScheduler, PendingTimersAreDroppedWithTheScheduler) {
   EXPECT_FALSE(ran);
 }
 
+// Regression: on a loaded machine the Clock's first aligned tick could already be past when the
+// timer was added; the timer then ran on now()'s grid instead of the requested one (seen in CI
+// under ASan: ticks 6078 ns off the millisecond).
+TEST(LiveScheduler, PeriodicTimerWithAFirstTimeInThePastKeepsItsGrid) {
+  LiveScheduler scheduler;
+  const Timestamp past = Timestamp::from_ns(scheduler.now().ns() / 1'000'000 * 1'000'000 - 5'000'000);
+  std::vector<Timestamp> runs;
+  scheduler.schedule_every(1ms, [&](Timestamp due) {
+    runs.push_back(due);
+    if (runs.size() == 3) scheduler.stop();
+  }, past);
+  scheduler.run_for(200ms);
+  ASSERT_EQ(runs.size(), 3u);
+  for (const Timestamp due : runs) {
+    EXPECT_EQ((due - past).count() % 1'000'000, 0) << due.ns();
+    EXPECT_GT(due, past);
+  }
+}
+
 }  // namespace
 }  // namespace colibri

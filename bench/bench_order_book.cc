@@ -92,6 +92,51 @@ void run_map(benchmark::State& state, const std::vector<SidedLevel>& updates) {
 }
 
 void BM_LevelUpdate_RandomWalk_Ladder(benchmark::State& state) { run_ladder(state, random_walk_updates()); }
+
+// The same walk in windows of 16,384 updates (384 KiB) replayed many times: the updates themselves
+// stay in cache, as a just-parsed diff's levels do in the product path, so the figure is the
+// book's cost rather than the benchmark streaming its input from memory.
+const std::vector<SidedLevel>& random_walk_window() {
+  static const std::vector<SidedLevel> window(random_walk_updates().begin(), random_walk_updates().begin() + 16'384);
+  return window;
+}
+void BM_LevelUpdate_RandomWalkInCache_Ladder(benchmark::State& state) { run_ladder(state, random_walk_window()); }
+void BM_LevelUpdate_RandomWalkInCache_StdMap(benchmark::State& state) { run_map(state, random_walk_window()); }
+
+// The product path: each recorded message's levels applied with one apply_levels call.
+class DiffCollector final : public data::MarketEventSink {
+ public:
+  struct Message {
+    std::vector<model::PriceLevel> bids;
+    std::vector<model::PriceLevel> asks;
+  };
+  std::vector<Message> messages;
+  std::size_t levels = 0;
+  void on_snapshot(const model::BookSnapshot& s) override { add(s.bids, s.asks); }
+  void on_diff(const model::BookDiff& d) override { add(d.bids, d.asks); }
+  void on_trade(const model::PublicTrade&) override {}
+
+ private:
+  void add(std::span<const model::PriceLevel> bids, std::span<const model::PriceLevel> asks) {
+    messages.push_back({{bids.begin(), bids.end()}, {asks.begin(), asks.end()}});
+    levels += bids.size() + asks.size();
+  }
+};
+
+void real_messages(benchmark::State& state, const char* relative) {
+  const auto path = sample_file(relative);
+  if (!path) return state.SkipWithError("sample data not found (set COLIBRI_SAMPLE_DATA)");
+  DiffCollector collector;
+  data::MarketReplayStats stats;
+  const std::vector<std::filesystem::path> files = {*path};
+  if (!data::replay_market_files(files, collector, stats)) return state.SkipWithError("replay failed");
+  for (auto _ : state) {
+    model::OrderBook book(Price::zero());
+    for (const auto& m : collector.messages) benchmark::DoNotOptimize(book.apply_levels(m.bids, m.asks));
+    benchmark::DoNotOptimize(book.best_bid());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(collector.levels * state.iterations()));
+}
 void BM_LevelUpdate_RandomWalk_StdMap(benchmark::State& state) { run_map(state, random_walk_updates()); }
 
 void real(benchmark::State& state, const char* file, bool ladder) {
@@ -105,6 +150,10 @@ void real(benchmark::State& state, const char* file, bool ladder) {
 
 BENCHMARK(BM_LevelUpdate_RandomWalk_Ladder);
 BENCHMARK(BM_LevelUpdate_RandomWalk_StdMap);
+BENCHMARK(BM_LevelUpdate_RandomWalkInCache_Ladder);
+BENCHMARK(BM_LevelUpdate_RandomWalkInCache_StdMap);
+BENCHMARK_CAPTURE(real_messages, SpotBtcusdt_ApplyLevels, "binance/spot/btcusdt_20240808.gz")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(real_messages, UsdmBtcusdt_ApplyLevels, "binance/usdm/btcusdt_20240808.gz")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(real, SpotBtcusdt_Ladder, "binance/spot/btcusdt_20240808.gz", true);
 BENCHMARK_CAPTURE(real, SpotBtcusdt_StdMap, "binance/spot/btcusdt_20240808.gz", false);
 BENCHMARK_CAPTURE(real, UsdmBtcusdt_Ladder, "binance/usdm/btcusdt_20240808.gz", true);

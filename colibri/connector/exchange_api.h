@@ -16,7 +16,10 @@
 //   Ambiguous     the outcome is unknown (timeout, HTTP 5xx, -1006, -1007, disconnect mid-request):
 //                 the order may or may not exist; query before resending
 //   RateLimited   refused for rate; on_rate_limited() says until when nothing may be sent
-//   Disconnected  not sent at all (transport down): safe to retry
+//   Disconnected  not executed (transport down, or a definite rejection for a retryable reason such
+//                 as Binance -1021 after the clock was resynchronised): safe to resend with the
+//                 same client order id (DESIGN.md promise 2; ExchangeBase does, a bounded number of
+//                 times)
 //   InvalidArgument  the request was malformed (a bug on our side): not sent
 //
 // Not thread-safe: owned by the event-loop thread.

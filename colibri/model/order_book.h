@@ -8,7 +8,8 @@
 //   positive multiple of tick_size(); (3) crossed books are representable (a venue can send one)
 //   — is_crossed() reports it and BookSync treats it as out of sync.
 //
-// Why a level update meets the ≤ 10 ns budget (DESIGN.md "Performance budgets"):
+// How a level update aims at the ≤ 10 ns budget (DESIGN.md "Performance budgets"; measured figures
+// in docs/BENCHMARKS.md: 8-12 ns near the touch, more on spot books with many deep levels):
 //   prices are stored as tick indices in a dense "ladder" window per side (a quantity array and
 //   an occupancy bitmap) positioned around the touch, where almost all updates land. Setting a
 //   level there is one multiply-shift (division by the tick through a precomputed reciprocal),

@@ -275,8 +275,8 @@ void ExchangeBase::submit(Request request) {
 }
 
 void ExchangeBase::drain_queue() {
-  while (!queue_.empty()) {
-    const Request& next = queue_.front();
+  while (queue_head_ < queue_.size()) {
+    const Request& next = queue_[queue_head_];
     if (limiter_) {
       if (const auto kind = kind_of(next.type)) {
         const RateAdmission admission = limiter_->acquire(*kind, scheduler_.now());
@@ -293,7 +293,10 @@ void ExchangeBase::drain_queue() {
       }
     }
     const Request request = next;
-    queue_.pop_front();
+    if (++queue_head_ == queue_.size()) {
+      queue_.clear();  // keeps its capacity: no allocation per request in steady state
+      queue_head_ = 0;
+    }
     send(request);
   }
 }

@@ -16,7 +16,6 @@
 //
 // Not thread-safe: owned by the bot's event-loop thread.
 
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -109,7 +108,7 @@ class ExchangeBase final : public Connector,
 
   [[nodiscard]] const OrderTracker& tracker() const noexcept { return tracker_; }
   [[nodiscard]] const ExchangeBaseStats& stats() const noexcept { return stats_; }
-  [[nodiscard]] std::size_t queued_requests() const noexcept { return queue_.size(); }
+  [[nodiscard]] std::size_t queued_requests() const noexcept { return queue_.size() - queue_head_; }
 
  private:
   struct Market;
@@ -182,7 +181,8 @@ class ExchangeBase final : public Connector,
   std::vector<std::unique_ptr<Market>> markets_;  // stable addresses: BookSync refers to its book
   std::unordered_map<model::Asset, model::Balance> balances_;
   std::vector<Reservation> reservations_;
-  std::deque<Request> queue_;
+  std::vector<Request> queue_;  // FIFO: [queue_head_, size) waiting; emptied (capacity kept) when drained
+  std::size_t queue_head_ = 0;
   TimerId drain_timer_;
   std::optional<CancelAll> cancel_all_;
   std::unordered_map<model::ClientOrderId, int> resend_counts_;  // place/cancel resends per order

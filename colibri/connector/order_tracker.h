@@ -53,6 +53,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory_resource>
 #include <span>
 #include <unordered_map>
 #include <vector>
@@ -162,9 +163,13 @@ class OrderTracker {
   const Scheduler& scheduler_;
   model::OrderEventSink& sink_;
   OrderTrackerConfig config_;
-  std::unordered_map<model::ClientOrderId, Entry> orders_;  // live and finished
-  std::unordered_map<model::ExchangeOrderId, model::ClientOrderId> by_exchange_id_;
-  std::deque<model::ClientOrderId> finished_;  // in the order they finished: eviction order
+  // Node storage for the three containers below: nodes of evicted orders are reused for new ones,
+  // so tracking an order does not reach the heap in steady state (DESIGN.md decision 9).
+  // Declared first: destroyed last.
+  std::pmr::unsynchronized_pool_resource pool_;
+  std::pmr::unordered_map<model::ClientOrderId, Entry> orders_{&pool_};  // live and finished
+  std::pmr::unordered_map<model::ExchangeOrderId, model::ClientOrderId> by_exchange_id_{&pool_};
+  std::pmr::deque<model::ClientOrderId> finished_{&pool_};  // in the order they finished: eviction order
   OrderTrackerStats stats_;
 };
 

@@ -30,9 +30,9 @@ ExchangeBase::ExchangeBase(Scheduler& scheduler, ExchangeApi& api, ExchangeBaseC
   ids_.emplace(value_or_throw(ClientOrderIdGenerator::create(config_.client_order_id_prefix, scheduler_.now())));
   if (config_.rate_limits) {
     limiter_.emplace(value_or_throw(RateLimiter::create(*config_.rate_limits)));
-    const std::string* names[] = {&config_.place_kind, &config_.cancel_kind, &config_.query_order_kind,
-                                  &config_.query_fills_kind, &config_.balances_kind};
-    for (std::size_t i = 0; i < 5; ++i) {
+    const std::string* names[] = {&config_.place_kind,       &config_.cancel_kind,   &config_.query_order_kind,
+                                  &config_.query_fills_kind, &config_.balances_kind, &config_.open_orders_kind};
+    for (std::size_t i = 0; i < 6; ++i) {
       if (!names[i]->empty()) kinds_[i] = value_or_throw(limiter_->find_kind(*names[i]));
     }
   }
@@ -53,7 +53,17 @@ void ExchangeBase::start_trading() {
   if (rules_missing) api_.query_trading_rules();
   submit(Request{RequestType::Balances, {}, 0});
   for (const auto& market : markets_) api_.subscribe_market_data(market->symbol);
+  request_open_orders();
   next_balance_refresh_ = scheduler_.now() + config_.balance_refresh_interval;
+  next_open_orders_refresh_ = scheduler_.now() + config_.open_orders_refresh_interval;
+}
+
+void ExchangeBase::request_open_orders() {
+  for (const auto& market : markets_) {
+    Request r{RequestType::OpenOrders, {}, 0};
+    r.order.symbol = market->symbol;
+    submit(r);
+  }
 }
 
 void ExchangeBase::start(Clock&, Timestamp) { start_trading(); }
@@ -79,6 +89,10 @@ void ExchangeBase::tick(Timestamp now) {
   if (!next_balance_refresh_.is_none() && now >= next_balance_refresh_) {
     submit(Request{RequestType::Balances, {}, 0});
     next_balance_refresh_ = now + config_.balance_refresh_interval;
+  }
+  if (!next_open_orders_refresh_.is_none() && now >= next_open_orders_refresh_) {
+    request_open_orders();
+    next_open_orders_refresh_ = now + config_.open_orders_refresh_interval;
   }
   check_cancel_all(false);
 }
@@ -319,6 +333,9 @@ void ExchangeBase::send(const Request& request) {
     case RequestType::Balances:
       api_.query_balances();
       break;
+    case RequestType::OpenOrders:
+      api_.query_open_orders(request.order.symbol);
+      break;
   }
 }
 
@@ -366,6 +383,7 @@ void ExchangeBase::on_place_result(const model::ClientOrderId& id, const Result<
 }
 
 void ExchangeBase::on_cancel_result(const model::ClientOrderId& id, const Result<model::OrderReport>& result) {
+  if (tracker_.find(id) == nullptr) return;  // a cancel of an order we never tracked (cancel_unknown_orders)
   if (!result && retry_if_transient(RequestType::Cancel, id, result.error())) return;
   resend_counts_.erase(id);
   note(tracker_.on_cancel_result(id, result), "cancel result");
@@ -396,8 +414,12 @@ void ExchangeBase::on_open_orders_result(const Result<std::span<const model::Ord
   for (const model::OrderReport& report : *result) {
     if (tracker_.find(report.client_order_id) == nullptr) {
       ++stats_.unknown_open_orders;
-      log_warn("{}: open order {} on {} is not tracked by this bot", config_.name, report.client_order_id,
-                        report.symbol);
+      log_warn("{}: open order {} on {} is not tracked by this bot{}", config_.name, report.client_order_id,
+               report.symbol, config_.cancel_unknown_orders ? ": cancelling it" : "");
+      if (config_.cancel_unknown_orders) {
+        ++stats_.unknown_orders_cancelled;
+        api_.cancel_order(report.symbol, report.client_order_id);  // its answer is an unknown id: ignored
+      }
     } else {
       note(tracker_.on_order_report(report), "open order report");
     }

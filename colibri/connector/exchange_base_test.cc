@@ -56,12 +56,12 @@ struct EventLog {
 
 // A one-market backtest in miniature: exchange side at exchange time, bot side 2 ms later.
 struct Harness {
-  explicit Harness(std::optional<RateLimitConfig> limits = std::nullopt)
+  explicit Harness(std::optional<RateLimitConfig> limits = std::nullopt, bool cancel_unknown_orders = false)
       : latency(1ms, 1ms),
         fees(*sim::MakerTakerFees::create(*sim::FeeRate::parse("0.001"), *sim::FeeRate::parse("0.001"))),
         engine(btcusdt(), queue, ledger),
         api(scheduler, latency, ledger, kAccount),
-        connector(scheduler, api, config(std::move(limits)), markets()),
+        connector(scheduler, api, config(std::move(limits), cancel_unknown_orders), markets()),
         events(connector.events()) {
     EXPECT_TRUE(ledger.deposit(kAccount, kUsdt, qty("1000")));
     EXPECT_TRUE(ledger.deposit(kAccount, kBtc, qty("1")));
@@ -75,11 +75,15 @@ struct Harness {
     scheduler.schedule_at(Timestamp::from_ms(2), [this, s](Timestamp) { api.local_feed(kSymbol)->on_snapshot(s); });
     scheduler.advance_to(Timestamp::from_ms(20));
   }
-  static ExchangeBaseConfig config(std::optional<RateLimitConfig> limits) {
+  static ExchangeBaseConfig config(std::optional<RateLimitConfig> limits, bool cancel_unknown_orders) {
     ExchangeBaseConfig c;
     c.name = "sim";
+    c.cancel_unknown_orders = cancel_unknown_orders;
     c.rate_limits = std::move(limits);
-    if (!c.rate_limits) c.place_kind = c.cancel_kind = c.query_order_kind = c.query_fills_kind = c.balances_kind = "";
+    if (!c.rate_limits) {
+      c.place_kind = c.cancel_kind = c.query_order_kind = c.query_fills_kind = c.balances_kind = "";
+      c.open_orders_kind = "";
+    }
     return c;
   }
   static std::vector<MarketSetup> markets() {
@@ -221,8 +225,9 @@ TEST(ExchangeBase, RateLimitHoldsRequestsInOrderUntilAllowed) {
   limits.kinds.push_back(RequestKind{"GET /api/v3/order", {PoolWeight{"ORDERS", 1}}});
   limits.kinds.push_back(RequestKind{"GET /api/v3/myTrades", {PoolWeight{"ORDERS", 1}}});
   limits.kinds.push_back(RequestKind{"GET /api/v3/account", {PoolWeight{"ORDERS", 1}}});
+  limits.kinds.push_back(RequestKind{"GET /api/v3/openOrders", {PoolWeight{"ORDERS", 1}}});
   Harness h(limits);
-  h.run_for(1s);  // the balance query at start used one unit; let it leave the window
+  h.run_for(2s);  // the balance and open-orders queries at start used the pool; let them leave the window
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(h.connector.buy(kSymbol, qty("0.1"), OrderType::Limit, px("99")));
   EXPECT_EQ(h.connector.stats().orders_placed, 2u);  // the third waits
   EXPECT_EQ(h.connector.queued_requests(), 1u);
@@ -231,6 +236,27 @@ TEST(ExchangeBase, RateLimitHoldsRequestsInOrderUntilAllowed) {
   h.run_for(600ms);
   EXPECT_EQ(h.connector.stats().orders_placed, 3u);
   EXPECT_EQ(h.connector.open_orders().size(), 3u);
+}
+
+TEST(ExchangeBase, UnknownOpenOrderOnTheVenueIsReportedAndCancelledWhenConfigured) {
+  for (const bool cancel_unknown : {false, true}) {
+    Harness h(std::nullopt, cancel_unknown);
+    model::OrderRequest manual;  // placed on the account by someone else (another bot, a person)
+    manual.client_order_id = model::ClientOrderId::truncating("manual-1");
+    manual.symbol = kSymbol;
+    manual.side = Side::Buy;
+    manual.price = px("99");
+    manual.quantity = qty("1");
+    ASSERT_TRUE(h.engine.place(kAccount, manual, h.scheduler.now()));
+    h.connector.tick(h.scheduler.now() + std::chrono::minutes(2));  // the periodic open-orders check
+    h.run_for(20ms);
+    EXPECT_EQ(h.connector.stats().unknown_open_orders, 1u) << cancel_unknown;
+    EXPECT_EQ(h.connector.stats().unknown_orders_cancelled, cancel_unknown ? 1u : 0u);
+    auto state = h.engine.query(kAccount, manual.client_order_id);
+    ASSERT_TRUE(state);
+    EXPECT_EQ(state->state, cancel_unknown ? model::OrderState::Canceled : model::OrderState::Open);
+    EXPECT_TRUE(h.connector.open_orders().empty());  // never adopted silently
+  }
 }
 
 }  // namespace

@@ -40,21 +40,24 @@ double interp(double x, double x0, double x1, double y0, double y1) noexcept {
 // Hummingbot's budget constraint adds the percentage fee of a LIMIT buy on top of its cost,
 // whatever asset the venue actually charges it in. The rate is read from the connector's fee
 // estimate of a 1 × 1 fill (which is the rate itself, exactly, under every fee asset policy).
-Result<connector::BudgetChecker> make_budget_checker(const connector::Connector& c, const model::Symbol& symbol) {
+Result<connector::BudgetChecker> make_budget_checker(const connector::Connector& c,
+                                                     const model::Symbol& symbol) {
   const auto rate_of = [&](model::Liquidity liquidity) {
-    const model::Fee fee = c.estimate_fee(symbol, model::Side::Buy, Price::from_int(1), Quantity::from_int(1),
-                                          liquidity);
+    const model::Fee fee =
+        c.estimate_fee(symbol, model::Side::Buy, Price::from_int(1), Quantity::from_int(1), liquidity);
     return connector::FeeRate::from_raw(std::max<std::int64_t>(fee.amount.raw(), 0));  // no rebates here
   };
-  return connector::BudgetChecker::create(connector::FeeSchedule{
-      rate_of(model::Liquidity::Maker), rate_of(model::Liquidity::Taker), connector::FeeCharging::QuoteOnTop});
+  return connector::BudgetChecker::create(connector::FeeSchedule{rate_of(model::Liquidity::Maker),
+                                                                 rate_of(model::Liquidity::Taker),
+                                                                 connector::FeeCharging::QuoteOnTop});
 }
 
 Result<void> check_range(std::string_view key, double value, double low, double high, bool inclusive) {
-  const bool ok = std::isfinite(value) && (inclusive ? value >= low && value <= high : value > low && value < high);
+  const bool ok =
+      std::isfinite(value) && (inclusive ? value >= low && value <= high : value > low && value < high);
   if (ok) return {};
-  return fail(ErrorCode::InvalidArgument, "{} must be a number in {}{}, {}{} (percent: 1 means 1 %); got {}", key,
-              inclusive ? "[" : "(", low, high, inclusive ? "]" : ")", value);
+  return fail(ErrorCode::InvalidArgument, "{} must be a number in {}{}, {}{} (percent: 1 means 1 %); got {}",
+              key, inclusive ? "[" : "(", low, high, inclusive ? "]" : ")", value);
 }
 
 Result<void> check_positive(std::string_view key, Duration value) {
@@ -70,19 +73,25 @@ Result<void> check_positive(std::string_view key, Duration value) {
 
 std::string_view to_string(PriceType type) noexcept {
   switch (type) {
-    case PriceType::MidPrice: return "mid_price";
-    case PriceType::LastPrice: return "last_price";
-    case PriceType::LastOwnTradePrice: return "last_own_trade_price";
-    case PriceType::BestBid: return "best_bid";
-    case PriceType::BestAsk: return "best_ask";
-    case PriceType::InventoryCost: return "inventory_cost";
+    case PriceType::MidPrice:
+      return "mid_price";
+    case PriceType::LastPrice:
+      return "last_price";
+    case PriceType::LastOwnTradePrice:
+      return "last_own_trade_price";
+    case PriceType::BestBid:
+      return "best_bid";
+    case PriceType::BestAsk:
+      return "best_ask";
+    case PriceType::InventoryCost:
+      return "inventory_cost";
   }
   return "?";
 }
 
 Result<PriceType> parse_price_type(std::string_view text) {
-  for (PriceType t : {PriceType::MidPrice, PriceType::LastPrice, PriceType::LastOwnTradePrice, PriceType::BestBid,
-                      PriceType::BestAsk, PriceType::InventoryCost}) {
+  for (PriceType t : {PriceType::MidPrice, PriceType::LastPrice, PriceType::LastOwnTradePrice,
+                      PriceType::BestBid, PriceType::BestAsk, PriceType::InventoryCost}) {
     if (text == to_string(t)) return t;
   }
   return fail(ErrorCode::InvalidArgument,
@@ -107,7 +116,8 @@ Result<void> PureMarketMakingConfig::validate() const {
   }
   if (auto ok = check_positive("max_order_age", max_order_age); !ok) return ok;
   if (auto ok = check_positive("filled_order_delay", filled_order_delay); !ok) return ok;
-  if (auto ok = check_range("inventory_target_base_pct", inventory_target_base_pct, 0, 100, true); !ok) return ok;
+  if (auto ok = check_range("inventory_target_base_pct", inventory_target_base_pct, 0, 100, true); !ok)
+    return ok;
   if (!std::isfinite(inventory_range_multiplier) || inventory_range_multiplier <= 0) {
     return fail(ErrorCode::InvalidArgument, "inventory_range_multiplier must be a number > 0; got {}",
                 inventory_range_multiplier);
@@ -143,14 +153,16 @@ InventorySkewRatios inventory_skew_ratios(double base_amount, double quote_amoun
 // ---------------------------------------------------------------------------------------------
 // Strategy
 
-PureMarketMaking::PureMarketMaking(StrategyContext context, MarketTradingPair market, PureMarketMakingConfig config)
+PureMarketMaking::PureMarketMaking(StrategyContext context, MarketTradingPair market,
+                                   PureMarketMakingConfig config)
     : Strategy(std::move(context)), market_(std::move(market)), config_(std::move(config)) {
   if (auto ok = config_.validate(); !ok) throw StartupError(std::move(ok.error()));
   const auto& connectors = this->context().connectors;
   if (market_.connector == nullptr ||
       std::find(connectors.begin(), connectors.end(), market_.connector) == connectors.end()) {
-    throw StartupError(Error(ErrorCode::InvalidArgument,
-                             fmt::format("strategy {}: the market's connector is not one of the context's", name())));
+    throw StartupError(
+        Error(ErrorCode::InvalidArgument,
+              fmt::format("strategy {}: the market's connector is not one of the context's", name())));
   }
   price_type_ = *parse_price_type(config_.price_type);
   order_type_ = config_.take_if_crossed ? model::OrderType::Limit : model::OrderType::LimitMaker;
@@ -172,9 +184,15 @@ std::optional<Price> PureMarketMaking::reference_price() const {
   std::optional<Price> price;
   switch (price_type_) {
     case PriceType::MidPrice:
-    case PriceType::InventoryCost: price = mid; break;
-    case PriceType::LastPrice: price = last_trade_price_; break;
-    case PriceType::LastOwnTradePrice: price = last_own_trade_price_; break;
+    case PriceType::InventoryCost:
+      price = mid;
+      break;
+    case PriceType::LastPrice:
+      price = last_trade_price_;
+      break;
+    case PriceType::LastOwnTradePrice:
+      price = last_own_trade_price_;
+      break;
     case PriceType::BestBid:
       if (auto best = book->best_bid()) price = best->price;
       break;
@@ -226,7 +244,7 @@ void PureMarketMaking::on_tick(Timestamp now) {
     // 2. Level modifiers (price band, moving price band, ping-pong): not implemented.
     // 3. Price modifiers (order optimization, transaction costs): out of scope.
     if (config_.inventory_skew_enabled) apply_inventory_skew(*rules, *price);  // 4.
-    apply_budget_constraint(*rules);                                         // 5.
+    apply_budget_constraint(*rules);                                           // 5.
     if (!config_.take_if_crossed) filter_out_takers(*book);
     has_proposal_ = true;
   }
@@ -247,12 +265,14 @@ void PureMarketMaking::create_base_proposal(const model::TradingRules& rules, Pr
   for (int level = 0; level < config_.order_levels; ++level) {
     const Quantity size = rules.quantize_quantity(config_.order_amount + config_.order_level_amount * level);
     if (!size.is_positive()) continue;
-    const auto bid = scale_price(price, kFractionOne - bid_spread_ - level * order_level_spread_, Rounding::Down);
+    const auto bid =
+        scale_price(price, kFractionOne - bid_spread_ - level * order_level_spread_, Rounding::Down);
     if (bid) {
       const Price quantized = rules.quantize_price(*bid, model::Side::Buy);
       if (quantized.is_positive()) proposal_.buys.push_back({quantized, size});
     }
-    const auto ask = scale_price(sell_reference, kFractionOne + ask_spread_ + level * order_level_spread_, Rounding::Up);
+    const auto ask =
+        scale_price(sell_reference, kFractionOne + ask_spread_ + level * order_level_spread_, Rounding::Up);
     if (ask) proposal_.sells.push_back({rules.quantize_price(*ask, model::Side::Sell), size});
   }
 }
@@ -275,11 +295,11 @@ void PureMarketMaking::apply_inventory_skew(const model::TradingRules& rules, Pr
   Quantity base;
   Quantity quote;
   adjusted_available_balance(rules, base, quote);
-  const double order_size = total_order_size(config_.order_amount.to_double(), config_.order_level_amount.to_double(),
-                                             config_.order_levels);
-  const InventorySkewRatios ratios =
-      inventory_skew_ratios(base.to_double(), quote.to_double(), price.to_double(),
-                            config_.inventory_target_base_pct / 100.0, order_size * config_.inventory_range_multiplier);
+  const double order_size = total_order_size(config_.order_amount.to_double(),
+                                             config_.order_level_amount.to_double(), config_.order_levels);
+  const InventorySkewRatios ratios = inventory_skew_ratios(
+      base.to_double(), quote.to_double(), price.to_double(), config_.inventory_target_base_pct / 100.0,
+      order_size * config_.inventory_range_multiplier);
   // The skewed size to the nearest 10^-8 first, so that binary noise (0.95 held as 0.9499999...)
   // cannot lose a whole lot when it is rounded down.
   const auto skew = [&](Quantity size, double ratio) {
@@ -303,16 +323,21 @@ void PureMarketMaking::apply_budget_constraint(const model::TradingRules& rules)
   };
   candidates_.clear();
   for (const PriceSize& buy : proposal_.buys) {
-    candidates_.push_back({.side = model::Side::Buy, .type = model::OrderType::Limit, .price = buy.price,
+    candidates_.push_back({.side = model::Side::Buy,
+                           .type = model::OrderType::Limit,
+                           .price = buy.price,
                            .quantity = buy.size});
   }
   for (const PriceSize& sell : proposal_.sells) {
-    candidates_.push_back({.side = model::Side::Sell, .type = model::OrderType::Limit, .price = sell.price,
+    candidates_.push_back({.side = model::Side::Sell,
+                           .type = model::OrderType::Limit,
+                           .price = sell.price,
                            .quantity = sell.size});
   }
   budget_->clear_open_orders();  // the adjusted balance already frees what our active orders lock
-  if (auto ok = set(rules.base, base).and_then([&] { return set(rules.quote, quote); })
-                    .and_then([&] { return budget_->adjust(rules, candidates_, connector::BudgetMode::ShrinkToFit); });
+  if (auto ok = set(rules.base, base).and_then([&] { return set(rules.quote, quote); }).and_then([&] {
+        return budget_->adjust(rules, candidates_, connector::BudgetMode::ShrinkToFit);
+      });
       !ok) {
     log(LogLevel::Error, "budget constraint failed, placing nothing: {}", ok.error().describe());
     proposal_.buys.clear();
@@ -399,8 +424,8 @@ void PureMarketMaking::cancel_orders_below_min_spread(Price price) {
                                                       : static_cast<Int128>(o->price().raw()) - price.raw();
     if (away * kFractionOne < static_cast<Int128>(minimum_spread_) * price.raw() &&
         o->state() != model::OrderState::PendingCancel) {
-      log(LogLevel::Info, "order {} ({} at {}) is below the minimum spread of {} %: cancelling", o->client_order_id(),
-          model::to_string(o->side()), o->price(), config_.minimum_spread);
+      log(LogLevel::Info, "order {} ({} at {}) is below the minimum spread of {} %: cancelling",
+          o->client_order_id(), model::to_string(o->side()), o->price(), config_.minimum_spread);
       ++stats_.cancelled_below_min_spread;
       cancel(*o);
     }
@@ -451,8 +476,8 @@ void PureMarketMaking::forget(const model::ClientOrderId& id) {
 
 void PureMarketMaking::on_order_filled(connector::Connector& from, const model::OrderFilled& e) {
   if (&from != market_.connector || !is_own(e.client_order_id)) return;
-  log(LogLevel::Info, "maker {} order {}: {} filled at {}", model::to_string(e.side), e.client_order_id, e.amount,
-      e.price);
+  log(LogLevel::Info, "maker {} order {}: {} filled at {}", model::to_string(e.side), e.client_order_id,
+      e.amount, e.price);
   // Inventory cost (Hummingbot's InventoryCostPriceDelegate, kept in memory): buys add their cost;
   // sells take base out at the average cost, so profits do not move it.
   const model::TradingRules* rules = market_.connector->trading_rules(market_.symbol);
@@ -463,7 +488,7 @@ void PureMarketMaking::on_order_filled(connector::Connector& from, const model::
     base = e.side == model::Side::Buy ? base - e.fee.amount : base + e.fee.amount;
   } else if (e.fee.asset == model::Asset::truncating(rules->quote) && e.side == model::Side::Buy) {
     quote += Notional::from_quantity(e.fee.amount);  // a quote fee on a buy adds to the cost
-  }  // a fee in a third asset (BNB) is not counted
+  }                                                  // a fee in a third asset (BNB) is not counted
   if (e.side == model::Side::Buy) {
     inventory_base_ += base;
     inventory_quote_ += quote;

@@ -67,15 +67,15 @@ enum class PriceType : std::uint8_t {
 // ask_spread, order_amount, order_refresh_time: Hummingbot prompts for them) default to a value
 // that validate() refuses.
 struct PureMarketMakingConfig {
-  double bid_spread = 0;                  // percent, in (0, 100): first bid below the price
-  double ask_spread = 0;                  // percent, in (0, 100): first ask above the price
-  Quantity order_amount{};                // base per order, > 0
-  int order_levels = 1;                   // orders per side, >= 0
-  double order_level_spread = 1;          // percent, in (0, 100): spread added per level
-  Quantity order_level_amount{};          // base added per level (may be negative)
-  Duration order_refresh_time{};          // > 0: how long orders rest before being refreshed
-  double order_refresh_tolerance_pct = 0; // percent, in [-10, 10]; negative: always refresh
-  Duration max_order_age = std::chrono::seconds(1800);  // > 0
+  double bid_spread = 0;                                   // percent, in (0, 100): first bid below the price
+  double ask_spread = 0;                                   // percent, in (0, 100): first ask above the price
+  Quantity order_amount{};                                 // base per order, > 0
+  int order_levels = 1;                                    // orders per side, >= 0
+  double order_level_spread = 1;                           // percent, in (0, 100): spread added per level
+  Quantity order_level_amount{};                           // base added per level (may be negative)
+  Duration order_refresh_time{};                           // > 0: how long orders rest before being refreshed
+  double order_refresh_tolerance_pct = 0;                  // percent, in [-10, 10]; negative: always refresh
+  Duration max_order_age = std::chrono::seconds(1800);     // > 0
   Duration filled_order_delay = std::chrono::seconds(60);  // > 0
   bool inventory_skew_enabled = false;
   double inventory_target_base_pct = 50;  // percent, in [0, 100]: target share of base in value
@@ -109,15 +109,17 @@ struct InventorySkewRatios {
   double ask_ratio = 0;
 };
 [[nodiscard]] InventorySkewRatios inventory_skew_ratios(double base_amount, double quote_amount, double price,
-                                                        double target_base_ratio, double base_asset_range) noexcept;
+                                                        double target_base_ratio,
+                                                        double base_asset_range) noexcept;
 // 2 × (levels × amount + levels × (levels − 1) / 2 × level_amount): both sides of the ladder.
-[[nodiscard]] double total_order_size(double order_amount, double order_level_amount, int order_levels) noexcept;
+[[nodiscard]] double total_order_size(double order_amount, double order_level_amount,
+                                      int order_levels) noexcept;
 
 struct PureMarketMakingStats {
-  std::uint64_t orders_created = 0;          // buy/sell calls the connector accepted
-  std::uint64_t orders_refused = 0;          // buy/sell calls the connector refused (logged)
-  std::uint64_t cancelled_for_refresh = 0;   // out of tolerance (or no tolerance) at refresh time
-  std::uint64_t cancelled_for_age = 0;       // max_order_age
+  std::uint64_t orders_created = 0;         // buy/sell calls the connector accepted
+  std::uint64_t orders_refused = 0;         // buy/sell calls the connector refused (logged)
+  std::uint64_t cancelled_for_refresh = 0;  // out of tolerance (or no tolerance) at refresh time
+  std::uint64_t cancelled_for_age = 0;      // max_order_age
   std::uint64_t cancelled_below_min_spread = 0;
 };
 
@@ -134,7 +136,9 @@ class PureMarketMaking final : public Strategy {
   [[nodiscard]] std::optional<Price> reference_price() const;
   // The proposal of the latest tick (after every modifier and filter); null when that tick made
   // none (create timestamp not reached, or nothing to do).
-  [[nodiscard]] const Proposal* last_proposal() const noexcept { return has_proposal_ ? &proposal_ : nullptr; }
+  [[nodiscard]] const Proposal* last_proposal() const noexcept {
+    return has_proposal_ ? &proposal_ : nullptr;
+  }
   // Our orders that are not final yet (cancels pending included), oldest first.
   [[nodiscard]] std::vector<const model::InFlightOrder*> active_orders() const;
   [[nodiscard]] Timestamp create_timestamp() const noexcept { return create_timestamp_; }
@@ -189,16 +193,16 @@ class PureMarketMaking final : public Strategy {
   std::int64_t refresh_tolerance_ = 0;
   std::int64_t minimum_spread_ = 0;
 
-  std::optional<connector::BudgetChecker> budget_;  // built on the first ready tick (fees known)
+  std::optional<connector::BudgetChecker> budget_;     // built on the first ready tick (fees known)
   std::vector<connector::OrderCandidate> candidates_;  // reused by apply_budget_constraint
   Proposal proposal_;
   bool has_proposal_ = false;
-  std::vector<OwnOrder> own_orders_;  // placed by us, not yet final; oldest first
+  std::vector<OwnOrder> own_orders_;    // placed by us, not yet final; oldest first
   std::vector<Price> current_prices_;   // reused by cancel_active_orders
   std::vector<Price> proposed_prices_;  // reused by cancel_active_orders
 
-  Timestamp create_timestamp_;  // Hummingbot's _create_timestamp (starts at 0)
-  Timestamp cancel_timestamp_;  // Hummingbot's _cancel_timestamp (starts at 0)
+  Timestamp create_timestamp_;                 // Hummingbot's _create_timestamp (starts at 0)
+  Timestamp cancel_timestamp_;                 // Hummingbot's _cancel_timestamp (starts at 0)
   std::optional<Price> last_trade_price_;      // the market's last public trade
   std::optional<Price> last_own_trade_price_;  // price of our last completely filled order
   Quantity inventory_base_;                    // inventory_cost: base bought and still held

@@ -293,7 +293,7 @@ TEST(PureMarketMaking, InventorySkewSizesFollowHummingbotsFormula) {
 TEST(PureMarketMaking, InventorySkewRatiosAboveTheTargetAndOutsideTheRange) {
   // Value 1000 at price 100; target 50 % = 500; range 2 BTC = 200 USDT.
   const auto mid_range = inventory_skew_ratios(6, 400, 100, 0.5, 2);  // base value 600
-  EXPECT_DOUBLE_EQ(mid_range.bid_ratio, 0.5);                          // right ratio 0.75
+  EXPECT_DOUBLE_EQ(mid_range.bid_ratio, 0.5);                         // right ratio 0.75
   EXPECT_DOUBLE_EQ(mid_range.ask_ratio, 1.5);
   const auto beyond = inventory_skew_ratios(8, 200, 100, 0.5, 2);  // 800 > 700
   EXPECT_DOUBLE_EQ(beyond.bid_ratio, 0.0);
@@ -429,25 +429,31 @@ TEST(PureMarketMakingConfig, ValidationNamesTheKeyAndTheAllowedValues) {
     return result ? std::string() : result.error().message();
   };
   EXPECT_EQ(PureMarketMakingConfig{}.validate().error().message().rfind("bid_spread", 0), 0u);
-  EXPECT_EQ(error_of([](auto& c) { c.bid_spread = 100; }).rfind("bid_spread must be a number in (0, 100)", 0), 0u);
+  EXPECT_EQ(error_of([](auto& c) { c.bid_spread = 100; }).rfind("bid_spread must be a number in (0, 100)", 0),
+            0u);
   EXPECT_EQ(error_of([](auto& c) { c.ask_spread = -1; }).rfind("ask_spread", 0), 0u);
   EXPECT_EQ(error_of([](auto& c) { c.order_amount = Quantity::zero(); }).rfind("order_amount", 0), 0u);
   EXPECT_EQ(error_of([](auto& c) { c.order_levels = -1; }).rfind("order_levels", 0), 0u);
   EXPECT_EQ(error_of([](auto& c) { c.order_level_spread = 0; }).rfind("order_level_spread", 0), 0u);
-  EXPECT_EQ(error_of([](auto& c) { c.order_refresh_time = Duration::zero(); }).rfind("order_refresh_time", 0), 0u);
-  EXPECT_EQ(error_of([](auto& c) { c.order_refresh_tolerance_pct = 10.5; }).rfind("order_refresh_tolerance_pct", 0),
+  EXPECT_EQ(error_of([](auto& c) { c.order_refresh_time = Duration::zero(); }).rfind("order_refresh_time", 0),
             0u);
+  EXPECT_EQ(
+      error_of([](auto& c) { c.order_refresh_tolerance_pct = 10.5; }).rfind("order_refresh_tolerance_pct", 0),
+      0u);
   EXPECT_EQ(error_of([](auto& c) { c.max_order_age = -1s; }).rfind("max_order_age", 0), 0u);
   EXPECT_EQ(error_of([](auto& c) { c.filled_order_delay = 0s; }).rfind("filled_order_delay", 0), 0u);
-  EXPECT_EQ(error_of([](auto& c) { c.inventory_target_base_pct = 101; }).rfind("inventory_target_base_pct", 0), 0u);
-  EXPECT_EQ(error_of([](auto& c) { c.inventory_range_multiplier = 0; }).rfind("inventory_range_multiplier", 0), 0u);
+  EXPECT_EQ(
+      error_of([](auto& c) { c.inventory_target_base_pct = 101; }).rfind("inventory_target_base_pct", 0), 0u);
+  EXPECT_EQ(
+      error_of([](auto& c) { c.inventory_range_multiplier = 0; }).rfind("inventory_range_multiplier", 0), 0u);
   EXPECT_EQ(error_of([](auto& c) { c.minimum_spread = -101; }).rfind("minimum_spread", 0), 0u);
   EXPECT_EQ(error_of([](auto& c) { c.bid_spread = std::nan(""); }).rfind("bid_spread", 0), 0u);
   const std::string price_type = error_of([](auto& c) { c.price_type = "vwap"; });
-  EXPECT_EQ(price_type.rfind("price_type must be one of mid_price, last_price, last_own_trade_price, best_bid, "
-                             "best_ask, inventory_cost",
-                             0),
-            0u)
+  EXPECT_EQ(
+      price_type.rfind("price_type must be one of mid_price, last_price, last_own_trade_price, best_bid, "
+                       "best_ask, inventory_cost",
+                       0),
+      0u)
       << price_type;
   // Hummingbot's boundaries are accepted.
   PureMarketMakingConfig edges = base_config();
@@ -468,7 +474,8 @@ TEST(PureMarketMakingConfig, AnInvalidConfigStopsTheStartWithTheKeysName) {
   PureMarketMakingConfig c = base_config();
   c.order_amount = qty("-1");
   try {
-    PureMarketMaking pmm(StrategyContext{"pmm", {&connector}, &scheduler}, MarketTradingPair{&connector, kSymbol}, c);
+    PureMarketMaking pmm(StrategyContext{"pmm", {&connector}, &scheduler},
+                         MarketTradingPair{&connector, kSymbol}, c);
     FAIL() << "expected a StartupError";
   } catch (const StartupError& e) {
     EXPECT_EQ(e.error().code(), ErrorCode::InvalidArgument);

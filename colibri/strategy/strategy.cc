@@ -54,8 +54,8 @@ void Strategy::subscribe(connector::Connector& c) {
       [this, from](const model::OrderFailed& e) { on_order_failed(*from, e); }));
   subscriptions_.push_back(bus.subscribe<model::OrderExpired>(
       [this, from](const model::OrderExpired& e) { on_order_expired(*from, e); }));
-  subscriptions_.push_back(bus.subscribe<model::OrderLost>(
-      [this, from](const model::OrderLost& e) { on_order_lost(*from, e); }));
+  subscriptions_.push_back(
+      bus.subscribe<model::OrderLost>([this, from](const model::OrderLost& e) { on_order_lost(*from, e); }));
   subscriptions_.push_back(bus.subscribe<connector::OrderBookUpdated>(
       [this, from](const connector::OrderBookUpdated& e) { on_order_book_updated(*from, e); }));
   subscriptions_.push_back(bus.subscribe<connector::OrderBookOutOfSync>(

@@ -89,10 +89,12 @@ class Strategy : public TimeIterator {
   virtual void on_order_failed(connector::Connector& /*from*/, const model::OrderFailed& /*event*/) {}
   virtual void on_order_expired(connector::Connector& /*from*/, const model::OrderExpired& /*event*/) {}
   virtual void on_order_lost(connector::Connector& /*from*/, const model::OrderLost& /*event*/) {}
-  virtual void on_order_book_updated(connector::Connector& /*from*/, const connector::OrderBookUpdated& /*event*/) {}
+  virtual void on_order_book_updated(connector::Connector& /*from*/,
+                                     const connector::OrderBookUpdated& /*event*/) {}
   virtual void on_order_book_out_of_sync(connector::Connector& /*from*/,
                                          const connector::OrderBookOutOfSync& /*event*/) {}
-  virtual void on_public_trade(connector::Connector& /*from*/, const connector::PublicTradeEvent& /*event*/) {}
+  virtual void on_public_trade(connector::Connector& /*from*/, const connector::PublicTradeEvent& /*event*/) {
+  }
 
   // Log lines prefixed with the strategy's name. Formatting is skipped below the log level; keep
   // them off hot paths anyway.
@@ -101,11 +103,20 @@ class Strategy : public TimeIterator {
     if (level < logging::level()) return;
     const std::string text = fmt::format(format, std::forward<Args>(args)...);
     switch (level) {
-      case LogLevel::Debug: log_debug("[{}] {}", context_.name, text); break;
-      case LogLevel::Info: log_info("[{}] {}", context_.name, text); break;
-      case LogLevel::Warn: log_warn("[{}] {}", context_.name, text); break;
-      case LogLevel::Error: log_error("[{}] {}", context_.name, text); break;
-      case LogLevel::Off: break;
+      case LogLevel::Debug:
+        log_debug("[{}] {}", context_.name, text);
+        break;
+      case LogLevel::Info:
+        log_info("[{}] {}", context_.name, text);
+        break;
+      case LogLevel::Warn:
+        log_warn("[{}] {}", context_.name, text);
+        break;
+      case LogLevel::Error:
+        log_error("[{}] {}", context_.name, text);
+        break;
+      case LogLevel::Off:
+        break;
     }
   }
 

@@ -43,7 +43,8 @@ class RecordingStrategy final : public Strategy {
   void on_tick(Timestamp) override {
     ++ticks;
     if (!id && market_.ready()) {
-      auto placed = market_.buy(kSymbol, *Quantity::parse("0.1"), model::OrderType::Limit, *Price::parse("99"));
+      auto placed =
+          market_.buy(kSymbol, *Quantity::parse("0.1"), model::OrderType::Limit, *Price::parse("99"));
       if (placed) id = *placed;
     }
   }
@@ -52,24 +53,28 @@ class RecordingStrategy final : public Strategy {
     created_from = &from;
   }
   void on_order_cancelled(connector::Connector&, const model::OrderCancelled&) override { ++cancelled; }
-  void on_order_book_updated(connector::Connector&, const connector::OrderBookUpdated&) override { ++book_updates; }
+  void on_order_book_updated(connector::Connector&, const connector::OrderBookUpdated&) override {
+    ++book_updates;
+  }
   connector::Connector& market_;
 };
 
 TEST(Strategy, HearsItsConnectorsEventsBetweenStartAndStopOnly) {
   SimScheduler scheduler;
   sim::ConstantLatency latency(1ms, 1ms);
-  sim::MakerTakerFees fees = *sim::MakerTakerFees::create(*sim::FeeRate::parse("0"), *sim::FeeRate::parse("0"));
+  sim::MakerTakerFees fees =
+      *sim::MakerTakerFees::create(*sim::FeeRate::parse("0"), *sim::FeeRate::parse("0"));
   sim::RiskAverseQueueModel queue;
   sim::Ledger ledger;
   sim::MatchingEngine engine(btcusdt(), queue, ledger);
   sim::SimExchangeApi api(scheduler, latency, ledger, 1);
   connector::ExchangeBaseConfig config;
-  config.place_kind = config.cancel_kind = config.query_order_kind = config.query_fills_kind = config.balances_kind =
-      "";
+  config.place_kind = config.cancel_kind = config.query_order_kind = config.query_fills_kind =
+      config.balances_kind = "";
   std::vector<connector::MarketSetup> markets;
   markets.push_back(connector::MarketSetup{
-      kSymbol, *model::FeeSchedule::create(kBtc, kUsdt, model::FeeRate{}, model::FeeRate{}), nullptr, std::nullopt});
+      kSymbol, *model::FeeSchedule::create(kBtc, kUsdt, model::FeeRate{}, model::FeeRate{}), nullptr,
+      std::nullopt});
   connector::ExchangeBase exchange(scheduler, api, config, std::move(markets));
   ASSERT_TRUE(ledger.deposit(1, kUsdt, *Quantity::parse("1000")));
   api.add_market(engine, fees);

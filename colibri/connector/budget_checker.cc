@@ -1,22 +1,31 @@
 #include "colibri/connector/budget_checker.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace colibri::connector {
 
 namespace {
 
-constexpr Int128 kRateScale = FeeRate::kScale;  // a FeeRate's raw units per 1 (10^8)
+constexpr Int128 kRateScale = detail::kScale;  // a FeeRate's raw units per 1 (10^8)
 constexpr Int128 kQuantityScale = Quantity::kScale;
 
-// ceil(notional × rate), exact: the notional is split so that no product can overflow 128 bits
-// (rate <= 1 keeps the high part below the notional itself).
-Notional fee_on(Notional notional, FeeRate rate) noexcept {
-  const Int128 n = notional.raw();
-  const Int128 high = n / kRateScale;
-  const Int128 low = n % kRateScale;
-  const Int128 low_fee = (low * rate.raw() + kRateScale - 1) / kRateScale;
-  return Notional::from_raw(high * rate.raw() + low_fee);
+// LimitMaker pays maker, Market taker, Limit the higher of the two (it may cross the book).
+model::FeeRate rate_for(const model::FeeSchedule& fees, model::OrderType type) noexcept {
+  switch (type) {
+    case model::OrderType::LimitMaker:
+      return fees.maker();
+    case model::OrderType::Market:
+      return fees.taker();
+    case model::OrderType::Limit:
+      break;
+  }
+  return std::max(fees.maker(), fees.taker());
+}
+
+// Whether a buy pays its fee in quote on top of its cost (see the policy mapping in the header).
+bool buy_fee_on_top(const model::FeeSchedule& fees) noexcept {
+  return fees.fee_asset_for(model::Side::Buy) == fees.quote();
 }
 
 Notional as_notional(Quantity q) noexcept { return Notional::from_quantity(q); }
@@ -37,26 +46,14 @@ std::string_view to_string(BudgetOutcome outcome) noexcept {
   return "?";
 }
 
-FeeRate FeeSchedule::rate_for(model::OrderType type) const noexcept {
-  switch (type) {
-    case model::OrderType::LimitMaker:
-      return maker;
-    case model::OrderType::Market:
-      return taker;
-    case model::OrderType::Limit:
-      break;
-  }
-  return std::max(maker, taker);
-}
-
-Result<BudgetChecker> BudgetChecker::create(FeeSchedule fees) {
-  const FeeRate one = FeeRate::from_int(1);
-  for (const FeeRate rate : {fees.maker, fees.taker}) {
+Result<BudgetChecker> BudgetChecker::create(model::FeeSchedule fees) {
+  const model::FeeRate one = model::FeeRate::from_raw(detail::kScale);
+  for (const model::FeeRate rate : {fees.maker(), fees.taker()}) {
     if (rate.is_negative() || rate > one) {
-      return fail(ErrorCode::InvalidArgument, "budget: fee rate {} is outside [0, 1]", rate);
+      return fail(ErrorCode::InvalidArgument, "budget: fee rate {} is outside [0, 1]", rate.to_string());
     }
   }
-  return BudgetChecker(fees);
+  return BudgetChecker(std::move(fees));
 }
 
 BudgetChecker::AssetBudget& BudgetChecker::entry(std::string_view asset) {
@@ -117,8 +114,11 @@ Notional BudgetChecker::collateral(model::Side side, model::OrderType type, Pric
                                    Quantity quantity) const noexcept {
   if (side == model::Side::Sell) return as_notional(quantity);
   const Notional cost = price * quantity;
-  if (fees_.charging == FeeCharging::FromProceeds) return cost;
-  return cost + fee_on(cost, fees_.rate_for(type));
+  if (!buy_fee_on_top(fees_)) return cost;
+  const auto fee = rate_for(fees_, type).fee_on(cost);
+  // A fee beyond Quantity's range (about 9.2e10 of quote) cannot be paid anyway; with rate <= 1,
+  // cost + cost + one unit still bounds the collateral from above.
+  return cost + (fee ? Notional::from_quantity(*fee) : cost + Notional::from_quantity(Quantity::from_raw(1)));
 }
 
 Quantity BudgetChecker::max_quantity(model::Side side, model::OrderType type, Price price, Quantity lot,
@@ -130,7 +130,7 @@ Quantity BudgetChecker::max_quantity(model::Side side, model::OrderType type, Pr
   } else {
     // Without the fee's rounding, cost(q) = price × q × (1 + rate): q <= budget / (price × (1 + rate)).
     // Raw units: q = budget × 10^8 / (price × (10^8 + rate)), split to stay within 128 bits.
-    const Int128 rate = fees_.charging == FeeCharging::QuoteOnTop ? fees_.rate_for(type).raw() : 0;
+    const Int128 rate = buy_fee_on_top(fees_) ? rate_for(fees_, type).raw() : 0;
     const Int128 divisor = static_cast<Int128>(price.raw()) * (kRateScale + rate);
     const Int128 whole = budget.raw() / divisor;
     const Int128 rest = budget.raw() % divisor;

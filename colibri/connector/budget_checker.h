@@ -5,11 +5,17 @@
 // to the lot, fee included) or dropped, and later candidates see what earlier ones took, so a ladder
 // of levels consumes the budget in order.
 //
-// Collateral (what an order locks until it fills or is cancelled; spot):
-//   buy   quote: price × quantity, plus price × quantity × fee rate when fees are charged on top
-//         of the cost in quote (FeeCharging::QuoteOnTop, Hummingbot's default assumption);
-//   sell  base: quantity (the fee comes out of the quote proceeds).
-// Fee amounts round UP (at 10^-16 of the quote asset); shrunk quantities round DOWN to the lot.
+// Collateral (what an order locks until it fills or is cancelled; spot), from the account's
+// model::FeeSchedule on the market (its rates and its FeeAssetPolicy):
+//   buy   quote: price × quantity, plus its fee when the schedule charges a buy's fee in quote
+//         (QuoteAsset: paid on top of the cost). Under ReceivedAsset (Binance spot's default) the
+//         fee comes out of the base received; under NamedAsset it is paid in a third asset (BNB),
+//         whose balance this checker does not check: neither locks anything more;
+//   sell  base: quantity (no policy charges a sell's fee in base: it comes out of the quote
+//         proceeds or is paid in the named asset).
+// The fee rate of an order type: LimitMaker pays maker, Market taker, Limit the higher of the two
+// (it may cross the book). Fees round UP to 1e-8 of quote (FeeRate::fee_on, the rule the venue's
+// fee is simulated and estimated with); shrunk quantities round DOWN to the lot.
 // Everything is Price/Quantity/Notional; no double.
 //
 // Available budget of an asset = min(free, total − locked by the bot's own open orders), never below
@@ -18,44 +24,26 @@
 // The minimum of the two is safe in both cases. The checker computes each open order's lock from
 // its side, price and remaining quantity with the same collateral rule as a candidate.
 //
-// Ownership: holds copies of balances and open-order locks (one entry per asset); candidates are
-// the caller's and adjusted in place. adjust() is const: it "locks" budget only for the candidates
-// of one call (Hummingbot's reset_locked_collateral() after adjust_candidates()).
+// Ownership: holds copies of the fee schedule, balances and open-order locks (one entry per
+// asset); candidates are the caller's and adjusted in place. adjust() is const: it "locks" budget
+// only for the candidates of one call (Hummingbot's reset_locked_collateral() after
+// adjust_candidates()).
 // Not thread-safe: owned by the bot's event-loop thread. adjust() never allocates; set_balance() and
 // add_open_order() allocate only when they meet an asset for the first time.
 
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "colibri/core/decimal.h"
 #include "colibri/core/result.h"
+#include "colibri/model/fees.h"
 #include "colibri/model/order.h"
 #include "colibri/model/trading_rules.h"
 
 namespace colibri::connector {
-
-struct FeeRateTag {
-  static constexpr const char* kName = "fee rate";
-};
-// A fee as a fraction of the notional: "0.001" is 0.1 %. Exact, 8 decimals, in [0, 1].
-using FeeRate = Fixed<FeeRateTag>;
-
-// How the venue takes its fee, as far as collateral goes.
-enum class FeeCharging : std::uint8_t {
-  QuoteOnTop,    // a buy pays price × quantity × (1 + rate) in quote; a sell pays from its proceeds
-  FromProceeds,  // taken from what the order receives (Binance spot without BNB): locks nothing more
-};
-
-struct FeeSchedule {
-  FeeRate maker;
-  FeeRate taker;
-  FeeCharging charging = FeeCharging::QuoteOnTop;
-
-  // LimitMaker pays maker, Market pays taker, Limit the higher of the two (it may cross the book).
-  [[nodiscard]] FeeRate rate_for(model::OrderType type) const noexcept;
-};
 
 // What adjust() did to a candidate.
 enum class BudgetOutcome : std::uint8_t {
@@ -94,8 +82,10 @@ enum class BudgetMode : std::uint8_t {
 
 class BudgetChecker {
  public:
-  // InvalidArgument when a fee rate is outside [0, 1].
-  [[nodiscard]] static Result<BudgetChecker> create(FeeSchedule fees);
+  // Checks budgets with the account's fees on the market (copied; only its rates and fee asset
+  // policy are used). InvalidArgument when a rate is outside [0, 1]: the budget does not count on
+  // a rebate, which is credited only after the fill.
+  [[nodiscard]] static Result<BudgetChecker> create(model::FeeSchedule fees);
 
   // The venue's balance of one asset (replaces the previous one). InvalidArgument when negative or
   // when available > total.
@@ -129,14 +119,14 @@ class BudgetChecker {
     Notional locked;  // by the bot's open orders
   };
 
-  explicit BudgetChecker(FeeSchedule fees) : fees_(fees) {}
+  explicit BudgetChecker(model::FeeSchedule fees) : fees_(std::move(fees)) {}
   AssetBudget& entry(std::string_view asset);
   [[nodiscard]] const AssetBudget* find(std::string_view asset) const noexcept;
   // The largest multiple of `lot` (<= cap) whose collateral fits in `budget`.
   [[nodiscard]] Quantity max_quantity(model::Side side, model::OrderType type, Price price, Quantity lot,
                                       Quantity cap, Notional budget) const noexcept;
 
-  FeeSchedule fees_;
+  model::FeeSchedule fees_;
   std::vector<AssetBudget> assets_;
 };
 

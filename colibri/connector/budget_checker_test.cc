@@ -16,7 +16,7 @@ using model::Side;
 Price P(std::string_view text) { return Price::parse(text).value(); }
 Quantity Q(std::string_view text) { return Quantity::parse(text).value(); }
 Notional N(std::string_view text) { return Notional::parse(text).value(); }
-FeeRate F(std::string_view text) { return FeeRate::parse(text).value(); }
+model::FeeRate F(std::string_view text) { return model::FeeRate::parse_fraction(text).value(); }
 
 model::TradingRules btc_usdt() {
   model::TradingRules rules;
@@ -34,14 +34,22 @@ model::Balance balance(std::string_view asset, std::string_view total, std::stri
   return model::Balance{model::Asset::truncating(asset), Q(total), Q(free)};
 }
 
-BudgetChecker checker(FeeSchedule fees, std::initializer_list<model::Balance> balances) {
+// BTC/USDT fees; QuoteAsset makes a buy pay its fee in quote on top of its cost.
+model::FeeSchedule fees(model::FeeRate maker, model::FeeRate taker,
+                        model::FeeAssetPolicy policy = model::FeeAssetPolicy::QuoteAsset) {
+  return model::FeeSchedule::create(model::Asset::truncating("BTC"), model::Asset::truncating("USDT"), maker,
+                                    taker, policy, model::Asset::truncating("BNB"))
+      .value();
+}
+
+BudgetChecker checker(const model::FeeSchedule& fees, std::initializer_list<model::Balance> balances) {
   BudgetChecker budget = BudgetChecker::create(fees).value();
   for (const model::Balance& b : balances) EXPECT_TRUE(budget.set_balance(b).has_value());
   return budget;
 }
 
-const FeeSchedule kNoFee{F("0"), F("0"), FeeCharging::QuoteOnTop};
-const FeeSchedule kTenthPercent{F("0.001"), F("0.001"), FeeCharging::QuoteOnTop};
+const model::FeeSchedule kNoFee = fees(F("0"), F("0"));
+const model::FeeSchedule kTenthPercent = fees(F("0.001"), F("0.001"));
 
 OrderCandidate buy(std::string_view price, std::string_view quantity) {
   return OrderCandidate{
@@ -150,26 +158,34 @@ TEST(BudgetChecker, OpenOrdersReduceWhatIsAvailable) {
   EXPECT_EQ(budget.available("ETH"), N("0"));
 }
 
-TEST(BudgetChecker, FeesDependOnOrderTypeAndHowTheVenueChargesThem) {
-  const FeeSchedule fees{F("0.001"), F("0.002"), FeeCharging::QuoteOnTop};
-  const BudgetChecker on_top = BudgetChecker::create(fees).value();
+TEST(BudgetChecker, FeesDependOnOrderTypeAndTheFeeAssetPolicy) {
+  // QuoteAsset: a buy pays its fee in quote on top of its cost.
+  const BudgetChecker on_top = BudgetChecker::create(fees(F("0.001"), F("0.002"))).value();
   EXPECT_EQ(on_top.collateral(Side::Buy, OrderType::LimitMaker, P("100"), Q("1")), N("100.1"));
   EXPECT_EQ(on_top.collateral(Side::Buy, OrderType::Limit, P("100"), Q("1")), N("100.2"));  // may take
   EXPECT_EQ(on_top.collateral(Side::Buy, OrderType::Market, P("100"), Q("1")), N("100.2"));
   EXPECT_EQ(on_top.collateral(Side::Sell, OrderType::Market, P("100"), Q("1")), N("1"));
 
+  // ReceivedAsset (Binance spot's default): the fee comes out of what the order receives.
   const BudgetChecker from_proceeds =
-      BudgetChecker::create(FeeSchedule{F("0.001"), F("0.002"), FeeCharging::FromProceeds}).value();
+      BudgetChecker::create(fees(F("0.001"), F("0.002"), model::FeeAssetPolicy::ReceivedAsset)).value();
   EXPECT_EQ(from_proceeds.collateral(Side::Buy, OrderType::Limit, P("100"), Q("1")), N("100"));
+  EXPECT_EQ(from_proceeds.collateral(Side::Sell, OrderType::Limit, P("100"), Q("1")), N("1"));
 
-  // The fee rounds up at the last unit: 10^-16 of notional at 50 % is half a unit -> one unit.
-  const BudgetChecker half =
-      BudgetChecker::create(FeeSchedule{F("0.5"), F("0.5"), FeeCharging::QuoteOnTop}).value();
+  // NamedAsset (BNB): paid in a third asset, nothing more locked in quote or base.
+  const BudgetChecker in_bnb =
+      BudgetChecker::create(fees(F("0.001"), F("0.002"), model::FeeAssetPolicy::NamedAsset)).value();
+  EXPECT_EQ(in_bnb.collateral(Side::Buy, OrderType::Limit, P("100"), Q("1")), N("100"));
+  EXPECT_EQ(in_bnb.collateral(Side::Sell, OrderType::Limit, P("100"), Q("1")), N("1"));
+
+  // The fee rounds up to 1e-8 of quote, as the venue's fee is charged (FeeRate::fee_on): a cost of
+  // one unit of 10^-16 at 50 % still owes a fee of 1e-8.
+  const BudgetChecker half = BudgetChecker::create(fees(F("0.5"), F("0.5"))).value();
   EXPECT_EQ(half.collateral(Side::Buy, OrderType::Limit, Price::from_raw(1), Quantity::from_raw(1)),
-            Notional::from_raw(2));
+            Notional::from_raw(1) + N("0.00000001"));
 
-  EXPECT_FALSE(BudgetChecker::create(FeeSchedule{F("-0.001"), F("0"), FeeCharging::QuoteOnTop}).has_value());
-  EXPECT_FALSE(BudgetChecker::create(FeeSchedule{F("0"), F("1.5"), FeeCharging::QuoteOnTop}).has_value());
+  EXPECT_FALSE(BudgetChecker::create(fees(F("-0.001"), F("0"))).has_value());  // a rebate
+  EXPECT_FALSE(BudgetChecker::create(fees(F("0"), model::FeeRate::from_raw(150'000'000))).has_value());
 }
 
 TEST(BudgetChecker, InvalidInputIsRefusedAndNothingIsWritten) {

@@ -58,7 +58,7 @@ struct EventLog {
 struct Harness {
   explicit Harness(std::optional<RateLimitConfig> limits = std::nullopt, bool cancel_unknown_orders = false)
       : latency(1ms, 1ms),
-        fees(*sim::MakerTakerFees::create(*sim::FeeRate::parse("0.001"), *sim::FeeRate::parse("0.001"))),
+        fees(markets().front().fees),
         engine(btcusdt(), queue, ledger),
         api(scheduler, latency, ledger, kAccount),
         connector(scheduler, api, config(std::move(limits), cancel_unknown_orders), markets()),
@@ -102,7 +102,7 @@ struct Harness {
 
   SimScheduler scheduler;
   sim::ConstantLatency latency;
-  sim::MakerTakerFees fees;
+  model::FeeSchedule fees;
   sim::RiskAverseQueueModel queue;
   sim::Ledger ledger;
   sim::MatchingEngine engine;

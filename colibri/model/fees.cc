@@ -41,6 +41,16 @@ Result<FeeRate> FeeRate::parse_percent(std::string_view text) {
 
 std::string FeeRate::to_string() const { return Quantity::from_raw(raw_).to_string(); }
 
+Result<Quantity> FeeRate::fee_on(Notional amount) const {
+  // amount (10^-16) × rate (10^-8) = 10^-24 units. A product beyond 128 bits is a fee beyond
+  // 10^14, far outside Quantity, so refusing it refuses nothing that would fit.
+  Int128 scaled = 0;
+  if (__builtin_mul_overflow(amount.raw(), static_cast<Int128>(raw_), &scaled)) {
+    return fail(ErrorCode::OutOfRange, "fee of {} on {} does not fit a quantity", to_string(), amount);
+  }
+  return to_fee_units(scaled, Notional::kScale);
+}
+
 Result<void> FeeTotals::add(const Fee& fee) {
   if (fee.asset.empty()) {
     if (fee.amount.is_zero()) return {};
@@ -99,32 +109,41 @@ Result<Fee> FeeSchedule::fee_for(Side side, Price price, Quantity quantity, Liqu
   if (price.is_negative() || quantity.is_negative()) {
     return fail(ErrorCode::InvalidArgument, "fee of a fill at price {} quantity {}", price, quantity);
   }
-  const Int128 rate = (liquidity == Liquidity::Maker ? maker_ : taker_).raw();
-  constexpr Int128 kToUnits = static_cast<Int128>(kOne) * kOne;  // 10^-24 -> 10^-8
-
+  const FeeRate fee_rate = rate(liquidity);
   if (policy_ == FeeAssetPolicy::ReceivedAsset && side == Side::Buy) {
-    // quantity (10^-8) × rate (10^-8) = 10^-16 units; cannot overflow 128 bits.
-    auto amount = to_fee_units(static_cast<Int128>(quantity.raw()) * rate, kOne);
+    auto amount = fee_rate.fee_on(Notional::from_quantity(quantity));
     if (!amount) return fail(std::move(amount.error()));
     return Fee{base_, *amount};
   }
-
-  Int128 scaled = 0;  // price × quantity × rate in 10^-24 units
-  if (__builtin_mul_overflow((price * quantity).raw(), rate, &scaled)) {
-    return fail(ErrorCode::OutOfRange, "fee of {} × {} overflows", price, quantity);
-  }
+  const Notional traded = price * quantity;  // quote
   if (policy_ == FeeAssetPolicy::NamedAsset) {
     if (!fee_asset_price || !fee_asset_price->is_positive()) {
       return fail(ErrorCode::InvalidArgument, "fee in {} needs a positive {} price", fee_asset_, fee_asset_);
+    }
+    Int128 scaled = 0;  // price × quantity × rate in 10^-24 quote units
+    if (__builtin_mul_overflow(traded.raw(), static_cast<Int128>(fee_rate.raw()), &scaled)) {
+      return fail(ErrorCode::OutOfRange, "fee of {} × {} overflows", price, quantity);
     }
     // 10^-24 quote units / (price 10^-8 quote per fee-asset unit) = 10^-16; then to 10^-8.
     auto amount = to_fee_units(scaled, static_cast<Int128>(fee_asset_price->raw()) * kOne);
     if (!amount) return fail(std::move(amount.error()));
     return Fee{fee_asset_, *amount};
   }
-  auto amount = to_fee_units(scaled, kToUnits);
+  auto amount = fee_rate.fee_on(traded);
   if (!amount) return fail(std::move(amount.error()));
   return Fee{quote_, *amount};
+}
+
+const Asset& FeeSchedule::fee_asset_for(Side side) const noexcept {
+  switch (policy_) {
+    case FeeAssetPolicy::ReceivedAsset:
+      return side == Side::Buy ? base_ : quote_;
+    case FeeAssetPolicy::QuoteAsset:
+      return quote_;
+    case FeeAssetPolicy::NamedAsset:
+      break;
+  }
+  return fee_asset_;
 }
 
 Result<FeeTotals> FeeSchedule::trade_fees(Side side, Price price, Quantity quantity, Liquidity liquidity,

@@ -19,7 +19,9 @@
 // Rounding: every fee is rounded UP (toward +infinity) to the 1e-8 unit, so a fee is never
 // under-charged and a rebate (negative fee) is never over-credited. Binance itself truncates its
 // commission to the asset's precision; rounding up means a simulated or estimated fee is at most one
-// unit of 1e-8 more conservative than the venue's.
+// unit of 1e-8 more conservative than the venue's. FeeRate::fee_on() is the one place this rule is
+// computed: FeeSchedule::fee_for(), the simulator (which rounds each order's running total) and the
+// budget checker all go through it.
 //
 // Value types; not synchronized (const use from several threads is safe).
 
@@ -49,7 +51,14 @@ class FeeRate {
   static Result<FeeRate> parse_percent(std::string_view text);
 
   [[nodiscard]] constexpr std::int64_t raw() const noexcept { return raw_; }
+  [[nodiscard]] constexpr bool is_negative() const noexcept { return raw_ < 0; }
   [[nodiscard]] std::string to_string() const;  // the fraction, shortest exact text ("0.001")
+
+  // The fee at this rate on `amount` of the asset the fee is charged in, rounded UP to 1e-8 (the
+  // rule above). `amount` is in Notional's 1e-16 units: `price * quantity` for a fee in quote,
+  // `Notional::from_quantity(quantity)` for a fee in base. Exact for either sign; OutOfRange when
+  // the fee does not fit a Quantity. Never allocates.
+  [[nodiscard]] Result<Quantity> fee_on(Notional amount) const;
   friend constexpr auto operator<=>(FeeRate, FeeRate) noexcept = default;
 
  private:
@@ -102,8 +111,15 @@ class FeeSchedule {
   [[nodiscard]] Result<FeeTotals> trade_fees(Side side, Price price, Quantity quantity, Liquidity liquidity,
                                              std::optional<Price> fee_asset_price = std::nullopt) const;
 
+  // The asset the percentage fee of a fill on `side` is charged in under the policy: base or quote
+  // under ReceivedAsset (what the fill gives), quote under QuoteAsset, fee_asset() under NamedAsset.
+  [[nodiscard]] const Asset& fee_asset_for(Side side) const noexcept;
+
   [[nodiscard]] FeeRate maker() const noexcept { return maker_; }
   [[nodiscard]] FeeRate taker() const noexcept { return taker_; }
+  [[nodiscard]] FeeRate rate(Liquidity liquidity) const noexcept {
+    return liquidity == Liquidity::Maker ? maker_ : taker_;
+  }
   [[nodiscard]] FeeAssetPolicy policy() const noexcept { return policy_; }
   [[nodiscard]] const Asset& base() const noexcept { return base_; }
   [[nodiscard]] const Asset& quote() const noexcept { return quote_; }

@@ -77,6 +77,36 @@ TEST(FeeSchedule, RebatesRoundTowardZeroCredit) {
   EXPECT_EQ(fees.fee_for(Side::Buy, P("1"), Q("0.33333333"), Liquidity::Maker)->amount, Q("-0.00003333"));
 }
 
+TEST(FeeRate, FeeOnABaseOrQuoteAmountRoundsUpToOneUnit) {
+  const FeeRate rate = fraction("0.001");
+  const auto base = [](const char* q) { return Notional::from_quantity(Q(q)); };
+  EXPECT_EQ(*rate.fee_on(base("0.5")), Q("0.0005"));
+  EXPECT_EQ(*rate.fee_on(base("0.00012345")), Q("0.00000013"));  // 0.00000012345 up
+  EXPECT_EQ(*rate.fee_on(base("0.00000001")), Q("0.00000001"));
+  EXPECT_EQ(*fraction("0").fee_on(base("3")), Q("0"));
+  // 61837.63 × 0.00123 = 76.0602849 quote; × 0.001 = 0.0760602849 -> 0.07606029.
+  EXPECT_EQ(*rate.fee_on(P("61837.63") * Q("0.00123")), Q("0.07606029"));
+  EXPECT_EQ(*rate.fee_on(P("100") * Q("2")), Q("0.2"));
+  // One unit of 1e-16 at 50 % is still a whole unit of fee.
+  EXPECT_EQ(*fraction("0.5").fee_on(Notional::from_raw(1)), Q("0.00000001"));
+  // A rebate rounds toward +infinity: less credit.
+  EXPECT_EQ(*fraction("-0.0001").fee_on(P("1") * Q("0.33333333")), Q("-0.00003333"));
+  auto huge = fraction("0.99").fee_on(Price::max() * Quantity::max());
+  ASSERT_FALSE(huge);
+  EXPECT_EQ(huge.error().code(), ErrorCode::OutOfRange);
+}
+
+TEST(FeeSchedule, FeeAssetForEachSideFollowsThePolicy) {
+  EXPECT_EQ(binance_spot().fee_asset_for(Side::Buy), kBtc);  // received
+  EXPECT_EQ(binance_spot().fee_asset_for(Side::Sell), kUsdt);
+  EXPECT_EQ(binance_spot(FeeAssetPolicy::QuoteAsset).fee_asset_for(Side::Buy), kUsdt);
+  EXPECT_EQ(binance_spot(FeeAssetPolicy::QuoteAsset).fee_asset_for(Side::Sell), kUsdt);
+  EXPECT_EQ(binance_spot(FeeAssetPolicy::NamedAsset, kBnb).fee_asset_for(Side::Buy), kBnb);
+  const FeeSchedule fees = binance_spot();
+  EXPECT_EQ(fees.rate(Liquidity::Maker), fees.maker());
+  EXPECT_EQ(fees.rate(Liquidity::Taker), fees.taker());
+}
+
 TEST(FeeSchedule, TradeFeesAddFlatFeesByAsset) {
   FeeSchedule fees = binance_spot();
   fees.add_flat_fee(Fee{kUsdt, Q("0.5")});

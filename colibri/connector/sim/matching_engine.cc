@@ -37,6 +37,30 @@ bool is_better_or_equal(Side side, Price mine, Price other) noexcept {
   return side == Side::Buy ? mine >= other : mine <= other;
 }
 
+// What the engine can simulate of a fee schedule (see add_account()).
+Result<void> check_simulated_fees(const model::FeeSchedule& fees, const model::Symbol& symbol,
+                                  const model::Asset& base, const model::Asset& quote) {
+  if (fees.base() != base || fees.quote() != quote) {
+    return fail(ErrorCode::InvalidArgument, "{}: fee schedule for {}/{}, the engine trades {}/{}", symbol,
+                fees.base(), fees.quote(), base, quote);
+  }
+  const model::FeeRate one = model::FeeRate::from_raw(Quantity::kScale);
+  for (const model::FeeRate rate : {fees.maker(), fees.taker()}) {
+    if (rate.is_negative() || rate >= one) {
+      return fail(ErrorCode::InvalidArgument, "{}: simulated fee rates must be in [0, 1), got {}", symbol,
+                  rate.to_string());
+    }
+  }
+  if (fees.policy() == model::FeeAssetPolicy::NamedAsset) {
+    return fail(ErrorCode::InvalidArgument, "{}: fees in {} are not simulated (base or quote only)", symbol,
+                fees.fee_asset());
+  }
+  if (!fees.flat_fees().empty()) {
+    return fail(ErrorCode::InvalidArgument, "{}: flat fees are not simulated", symbol);
+  }
+  return {};
+}
+
 }  // namespace
 
 MatchingEngine::MatchingEngine(model::TradingRules rules, const QueueModel& queue_model, Ledger& ledger)
@@ -56,15 +80,17 @@ MatchingEngine::MatchingEngine(model::TradingRules rules, const QueueModel& queu
   consumed_.reserve(64);
 }
 
-void MatchingEngine::add_account(AccountId account, const FeeModel& fees, ExecutionListener& listener) {
+void MatchingEngine::add_account(AccountId account, const model::FeeSchedule& fees,
+                                 ExecutionListener& listener) {
+  value_or_throw(check_simulated_fees(fees, symbol_, base_, quote_));
   for (Account& a : accounts_) {
     if (a.id == account) {
-      a.fees = &fees;
+      a.fees = fees;
       a.listener = &listener;
       return;
     }
   }
-  accounts_.push_back(Account{account, &fees, &listener});
+  accounts_.push_back(Account{account, fees, &listener});
 }
 
 const MatchingEngine::Account* MatchingEngine::find_account(AccountId account) const noexcept {
@@ -157,12 +183,11 @@ Quantity MatchingEngine::plan_walk(Side side, std::optional<Price> limit, Quanti
 }
 
 Quantity MatchingEngine::fee_reserve_for(const SimOrder& order, Notional basis) const {
-  const FeeModel& fees = *find_account(order.account)->fees;
-  const bool base_fee = fee_in_base(fees.fee_asset(), order.request.side);
-  const bool spent_asset_pays = base_fee == (order.request.side == Side::Sell);
-  if (!spent_asset_pays) return Quantity::zero();  // deducted from what the fill gives us
-  const FeeRate rate = std::max(fees.rate(Liquidity::Maker), fees.rate(Liquidity::Taker));
-  auto fee = fee_on_quote(basis, rate);
+  const model::FeeSchedule& fees = find_account(order.account)->fees;
+  const Side side = order.request.side;
+  const model::Asset& spent = side == Side::Buy ? quote_ : base_;
+  if (fees.fee_asset_for(side) != spent) return Quantity::zero();  // deducted from what the fill gives us
+  auto fee = std::max(fees.maker(), fees.taker()).fee_on(basis);
   // One unit more: maker and taker fees are each rounded up on their own cumulative amount.
   return fee ? *fee + Quantity::from_raw(1) : Quantity::max();
 }
@@ -307,16 +332,16 @@ void MatchingEngine::push_balances(AccountId account) {
 void MatchingEngine::execute(std::uint32_t index, Price price, Quantity quantity, Liquidity liquidity,
                              Timestamp time) {
   SimOrder& order = orders_[index];
-  const FeeModel& fees = *find_account(order.account)->fees;
+  const model::FeeSchedule& fees = find_account(order.account)->fees;
   const Side side = order.request.side;
-  const bool base_fee = fee_in_base(fees.fee_asset(), side);
+  const bool base_fee = fees.fee_asset_for(side) == base_;
   const Quantity cost = quote_amount(price, quantity, side == Side::Buy ? Rounding::Up : Rounding::Down);
 
   // Fees are rounded up on the cumulative amount per liquidity side, so the sum of an order's
   // fees is the rounded fee of its whole executed amount (per side), never one unit per fill.
   const std::size_t l = index_of(liquidity);
   order.fee_basis[l] += base_fee ? Notional::from_quantity(quantity) : price * quantity;
-  auto fee_total = fee_on_quote(order.fee_basis[l], fees.rate(liquidity));
+  auto fee_total = fees.rate(liquidity).fee_on(order.fee_basis[l]);
   const Quantity fee = (fee_total ? *fee_total : order.fees_charged[l]) - order.fees_charged[l];
   order.fees_charged[l] += fee;
 

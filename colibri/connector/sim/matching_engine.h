@@ -47,11 +47,11 @@
 #include <unordered_map>
 #include <vector>
 
-#include "colibri/connector/sim/fee_model.h"
 #include "colibri/connector/sim/ledger.h"
 #include "colibri/connector/sim/queue_model.h"
 #include "colibri/core/result.h"
 #include "colibri/data/market_event_sink.h"
+#include "colibri/model/fees.h"
 #include "colibri/model/order.h"
 #include "colibri/model/order_book.h"
 #include "colibri/model/trading_rules.h"
@@ -90,9 +90,13 @@ class MatchingEngine final : public data::MarketEventSink {
   // The queue model and ledger must outlive the engine.
   MatchingEngine(model::TradingRules rules, const QueueModel& queue_model, Ledger& ledger);
 
-  // Registers an account trading here, with its fees and user-stream listener (both must outlive
-  // the engine). Registering an account again replaces both.
-  void add_account(AccountId account, const FeeModel& fees, ExecutionListener& listener);
+  // Registers an account trading here, with its fees (copied) and user-stream listener (must
+  // outlive the engine). Registering an account again replaces both. The schedule's maker and
+  // taker rates and its fee asset policy are simulated (ReceivedAsset or QuoteAsset); set-up path:
+  // throws StartupError when the schedule is for other assets than the engine's symbol, has a
+  // rate outside [0, 1) (rebates are not modelled), the NamedAsset policy (a third asset needs its
+  // price) or flat fees (not modelled).
+  void add_account(AccountId account, const model::FeeSchedule& fees, ExecutionListener& listener);
 
   // --- requests, acting at exchange time `now`
   // The report of the new order: Open, PartiallyFilled, Filled or Expired (IOC/FOK/MARKET).
@@ -128,13 +132,13 @@ class MatchingEngine final : public data::MarketEventSink {
  private:
   struct Account {
     AccountId id;
-    const FeeModel* fees;
+    model::FeeSchedule fees;
     ExecutionListener* listener;
   };
   // One of our orders, live or finished (kept for queries).
   // Invariants: (1) filled <= request.quantity; (2) a final order holds no locked funds
   // (locked == fee_reserve == 0) and is not in resting_; (3) a resting order is a GTC LIMIT or
-  // LIMIT_MAKER with filled < quantity; (4) fees_charged[l] == fee(fee_basis[l], rate(l)).
+  // LIMIT_MAKER with filled < quantity; (4) fees_charged[l] == rate(l).fee_on(fee_basis[l]).
   struct SimOrder {
     AccountId account = 0;
     model::OrderRequest request;

@@ -18,8 +18,12 @@ using model::TimeInForce;
 
 Price px(const char* text) { return *Price::parse(text); }
 Quantity qty(const char* text) { return *Quantity::parse(text); }
-FeeRate rate(const char* text) { return *FeeRate::parse(text); }
 model::Asset asset(const char* code) { return model::Asset::truncating(code); }
+model::FeeRate rate(const char* text) { return *model::FeeRate::parse_fraction(text); }
+model::FeeSchedule btcusdt_fees(const char* maker, const char* taker,
+                                model::FeeAssetPolicy policy = model::FeeAssetPolicy::ReceivedAsset) {
+  return *model::FeeSchedule::create(asset("BTC"), asset("USDT"), rate(maker), rate(taker), policy);
+}
 Timestamp at_ms(std::int64_t ms) { return Timestamp::from_ms(ms); }
 
 model::TradingRules btcusdt() {
@@ -53,8 +57,7 @@ class EngineTest : public ::testing::Test {
   static constexpr AccountId kAccount = 1;
 
   explicit EngineTest(const QueueModel& queue_model = risk_averse_)
-      : fees_(*MakerTakerFees::create(rate("0.001"), rate("0.002"))),
-        engine_(btcusdt(), queue_model, ledger_) {
+      : fees_(btcusdt_fees("0.001", "0.002")), engine_(btcusdt(), queue_model, ledger_) {
     EXPECT_TRUE(ledger_.deposit(kAccount, asset("USDT"), qty("10000")));
     EXPECT_TRUE(ledger_.deposit(kAccount, asset("BTC"), qty("1")));
     engine_.add_account(kAccount, fees_, listener_);
@@ -102,7 +105,7 @@ class EngineTest : public ::testing::Test {
 
   static inline const RiskAverseQueueModel risk_averse_{};
   Ledger ledger_;
-  MakerTakerFees fees_;
+  model::FeeSchedule fees_;
   RecordingListener listener_;
   MatchingEngine engine_;
 };
@@ -373,8 +376,7 @@ class ProbEngineTest : public EngineTest {
 TEST_F(ProbEngineTest, LedgerReconcilesWithFillsToTheLastUnit) {
   // A second account pays its fees in quote (fee reserve locked on buys).
   constexpr AccountId kQuoteFees = 2;
-  const MakerTakerFees quote_fees =
-      *MakerTakerFees::create(rate("0.00075"), rate("0.00133"), FeeAsset::Quote);
+  const model::FeeSchedule quote_fees = btcusdt_fees("0.00075", "0.00133", model::FeeAssetPolicy::QuoteAsset);
   RecordingListener other;
   engine_.add_account(kQuoteFees, quote_fees, other);
   ASSERT_TRUE(ledger_.deposit(kQuoteFees, asset("USDT"), qty("5000")));
@@ -434,6 +436,28 @@ TEST(MatchingEngine, RefusesRulesWhoseQuoteAmountsAreNotExact) {
   Ledger ledger;
   const RiskAverseQueueModel queue;
   EXPECT_THROW(MatchingEngine(rules, queue, ledger), StartupError);
+}
+
+TEST(MatchingEngine, RefusesFeeSchedulesItCannotSimulate) {
+  Ledger ledger;
+  const RiskAverseQueueModel queue;
+  MatchingEngine engine(btcusdt(), queue, ledger);
+  RecordingListener listener;
+  engine.add_account(1, btcusdt_fees("0.001", "0.001", model::FeeAssetPolicy::QuoteAsset), listener);
+
+  const auto ethusdt = *model::FeeSchedule::create(asset("ETH"), asset("USDT"), rate("0.001"), rate("0.001"));
+  EXPECT_THROW(engine.add_account(2, ethusdt, listener), StartupError);
+  EXPECT_THROW(engine.add_account(2, btcusdt_fees("-0.0001", "0.001"), listener), StartupError);  // rebate
+  const auto whole = *model::FeeSchedule::create(asset("BTC"), asset("USDT"), rate("0.001"),
+                                                 model::FeeRate::from_raw(Quantity::kScale));  // 100 %
+  EXPECT_THROW(engine.add_account(2, whole, listener), StartupError);
+  const auto bnb = *model::FeeSchedule::create(asset("BTC"), asset("USDT"), rate("0.001"), rate("0.001"),
+                                               model::FeeAssetPolicy::NamedAsset, asset("BNB"));
+  EXPECT_THROW(engine.add_account(2, bnb, listener), StartupError);
+  model::FeeSchedule flat = btcusdt_fees("0.001", "0.001");
+  flat.add_flat_fee(model::Fee{asset("USDT"), qty("0.1")});
+  EXPECT_THROW(engine.add_account(2, flat, listener), StartupError);
+  EXPECT_NO_THROW(engine.add_account(2, btcusdt_fees("0", "0.002"), listener));
 }
 
 }  // namespace

@@ -35,7 +35,7 @@ SimExchangeApi::SimExchangeApi(Scheduler& scheduler, const LatencyModel& latency
 
 SimExchangeApi::~SimExchangeApi() = default;
 
-void SimExchangeApi::add_market(MatchingEngine& engine, const FeeModel& fees) {
+void SimExchangeApi::add_market(MatchingEngine& engine, const model::FeeSchedule& fees) {
   engine.add_account(account_, fees, *this);
   markets_.push_back(std::make_unique<Market>(*this, engine));
 }

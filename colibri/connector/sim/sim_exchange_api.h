@@ -25,8 +25,8 @@
 // snapshot of the book as the bot's side of the feed shows it (kept here, at local time) follows
 // after the response latency, like a REST depth snapshot fetched after the stream opened.
 //
-// Not thread-safe: the scheduler's thread. The api, its engines, ledger, latency and fee models
-// must outlive every timer it scheduled (run the scheduler dry or destroy it first).
+// Not thread-safe: the scheduler's thread. The api, its engines, ledger and latency model must
+// outlive every timer it scheduled (run the scheduler dry or destroy it first).
 // Allocation: each request and each delivery schedules one timer whose callback captures its
 // message (std::function: a heap allocation per message); the engine's own costs are in
 // matching_engine.h. A pooled message queue would remove it (deferred).
@@ -49,8 +49,9 @@ class SimExchangeApi final : public ExchangeApi, private ExecutionListener {
   SimExchangeApi(Scheduler& scheduler, const LatencyModel& latency, Ledger& ledger, AccountId account);
   ~SimExchangeApi() override;
 
-  // Trades `engine`'s symbol for this account with `fees` (registers the account on the engine).
-  void add_market(MatchingEngine& engine, const FeeModel& fees);
+  // Trades `engine`'s symbol for this account with `fees` (registers the account on the engine;
+  // throws StartupError for fees the engine cannot simulate, see MatchingEngine::add_account).
+  void add_market(MatchingEngine& engine, const model::FeeSchedule& fees);
 
   // --- ExchangeApi
   void set_listener(ExchangeApiListener* listener) override { listener_ = listener; }

@@ -20,7 +20,7 @@ using model::Side;
 
 Price px(const char* text) { return *Price::parse(text); }
 Quantity qty(const char* text) { return *Quantity::parse(text); }
-FeeRate rate(const char* text) { return *FeeRate::parse(text); }
+model::FeeRate rate(const char* text) { return *model::FeeRate::parse_fraction(text); }
 Timestamp at_ms(std::int64_t ms) { return Timestamp::from_ms(ms); }
 const model::Symbol kSymbol = model::Symbol::truncating("BTCUSDT");
 
@@ -120,7 +120,8 @@ const model::PriceLevel kAskGone[] = {{px("100.01"), qty("0")}};
 struct Harness {
   explicit Harness(Duration entry, Duration response = 5ms)
       : latency(entry, response),
-        fees(*MakerTakerFees::create(rate("0.001"), rate("0.001"))),
+        fees(*model::FeeSchedule::create(model::Asset::truncating("BTC"), model::Asset::truncating("USDT"),
+                                         rate("0.001"), rate("0.001"))),
         engine(btcusdt(), queue, ledger),
         api(scheduler, latency, ledger, 7),
         listener(scheduler) {
@@ -175,7 +176,7 @@ struct Harness {
 
   SimScheduler scheduler;
   ConstantLatency latency;
-  MakerTakerFees fees;
+  model::FeeSchedule fees;
   RiskAverseQueueModel queue;
   Ledger ledger;
   MatchingEngine engine;

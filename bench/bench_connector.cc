@@ -31,7 +31,6 @@
 #include <benchmark/benchmark.h>
 
 #include "colibri/connector/exchange_base.h"
-#include "colibri/connector/sim/fee_model.h"
 #include "colibri/connector/sim/latency_model.h"
 #include "colibri/connector/sim/ledger.h"
 #include "colibri/connector/sim/matching_engine.h"
@@ -102,9 +101,7 @@ class SimulatedMarket {
  public:
   SimulatedMarket()
       : latency_(1ms, 1ms),
-        fees_(sim::MakerTakerFees::create(sim::FeeRate::parse("0.001").value(),
-                                          sim::FeeRate::parse("0.001").value())
-                  .value()),
+        fees_(btcusdt_market().front().fees),
         engine_(btcusdt(), queue_, ledger_),
         api_(scheduler_, latency_, ledger_, kAccount),
         connector_(scheduler_, api_, unthrottled(), btcusdt_market()),
@@ -164,7 +161,7 @@ class SimulatedMarket {
 
   SimScheduler scheduler_;
   sim::ConstantLatency latency_;
-  sim::MakerTakerFees fees_;
+  model::FeeSchedule fees_;
   sim::RiskAverseQueueModel queue_;
   sim::Ledger ledger_;
   sim::MatchingEngine engine_;

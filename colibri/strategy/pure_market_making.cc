@@ -38,18 +38,23 @@ double interp(double x, double x0, double x1, double y0, double y1) noexcept {
 }
 
 // Hummingbot's budget constraint adds the percentage fee of a LIMIT buy on top of its cost,
-// whatever asset the venue actually charges it in. The rate is read from the connector's fee
-// estimate of a 1 × 1 fill (which is the rate itself, exactly, under every fee asset policy).
+// whatever asset the venue actually charges it in: a schedule with the connector's rates and the
+// QuoteAsset policy (fee on top, in quote) reproduces that. The rate is read from the connector's
+// fee estimate of a 1 × 1 fill (which is the rate itself, exactly, under every fee asset policy).
 Result<connector::BudgetChecker> make_budget_checker(const connector::Connector& c,
                                                      const model::Symbol& symbol) {
+  const model::TradingRules* rules = c.trading_rules(symbol);
+  if (rules == nullptr) return fail(ErrorCode::NotFound, "no trading rules for {}", symbol);
   const auto rate_of = [&](model::Liquidity liquidity) {
     const model::Fee fee =
         c.estimate_fee(symbol, model::Side::Buy, Price::from_int(1), Quantity::from_int(1), liquidity);
-    return connector::FeeRate::from_raw(std::max<std::int64_t>(fee.amount.raw(), 0));  // no rebates here
+    return model::FeeRate::from_raw(std::max<std::int64_t>(fee.amount.raw(), 0));  // no rebates here
   };
-  return connector::BudgetChecker::create(connector::FeeSchedule{rate_of(model::Liquidity::Maker),
-                                                                 rate_of(model::Liquidity::Taker),
-                                                                 connector::FeeCharging::QuoteOnTop});
+  auto schedule = model::FeeSchedule::create(model::Asset::truncating(rules->base), model::Asset::truncating(rules->quote),
+                                             rate_of(model::Liquidity::Maker), rate_of(model::Liquidity::Taker),
+                                             model::FeeAssetPolicy::QuoteAsset);
+  if (!schedule) return tl::unexpected<Error>(std::move(schedule.error()));
+  return connector::BudgetChecker::create(std::move(*schedule));
 }
 
 Result<void> check_range(std::string_view key, double value, double low, double high, bool inclusive) {

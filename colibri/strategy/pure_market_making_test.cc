@@ -63,7 +63,7 @@ struct Funds {
 struct Harness {
   explicit Harness(PureMarketMakingConfig config, Funds funds = {}, bool with_book = true)
       : latency(1ms, 1ms),
-        fees(*sim::MakerTakerFees::create(*sim::FeeRate::parse("0.001"), *sim::FeeRate::parse("0.001"))),
+        fees(markets().front().fees),
         engine(btcusdt(), queue, ledger),
         api(scheduler, latency, ledger, kAccount),
         connector(scheduler, api, connector_config(), markets()),
@@ -144,7 +144,7 @@ struct Harness {
 
   SimScheduler scheduler;
   sim::ConstantLatency latency;
-  sim::MakerTakerFees fees;
+  model::FeeSchedule fees;
   sim::RiskAverseQueueModel queue;
   sim::Ledger ledger;
   sim::MatchingEngine engine;

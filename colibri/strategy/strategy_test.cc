@@ -62,8 +62,7 @@ class RecordingStrategy final : public Strategy {
 TEST(Strategy, HearsItsConnectorsEventsBetweenStartAndStopOnly) {
   SimScheduler scheduler;
   sim::ConstantLatency latency(1ms, 1ms);
-  sim::MakerTakerFees fees =
-      *sim::MakerTakerFees::create(*sim::FeeRate::parse("0"), *sim::FeeRate::parse("0"));
+  const model::FeeSchedule fees = *model::FeeSchedule::create(kBtc, kUsdt, model::FeeRate{}, model::FeeRate{});
   sim::RiskAverseQueueModel queue;
   sim::Ledger ledger;
   sim::MatchingEngine engine(btcusdt(), queue, ledger);
@@ -73,8 +72,7 @@ TEST(Strategy, HearsItsConnectorsEventsBetweenStartAndStopOnly) {
       config.balances_kind = "";
   std::vector<connector::MarketSetup> markets;
   markets.push_back(connector::MarketSetup{
-      kSymbol, *model::FeeSchedule::create(kBtc, kUsdt, model::FeeRate{}, model::FeeRate{}), nullptr,
-      std::nullopt});
+      kSymbol, fees, nullptr, std::nullopt});
   connector::ExchangeBase exchange(scheduler, api, config, std::move(markets));
   ASSERT_TRUE(ledger.deposit(1, kUsdt, *Quantity::parse("1000")));
   api.add_market(engine, fees);

@@ -184,14 +184,21 @@ Result<model::ClientOrderId> ExchangeBase::place(model::Side side, const model::
     ++stats_.orders_refused;
     return tl::unexpected<Error>(std::move(ok.error()));
   }
-  // Balance check: buys lock quote, sells lock base. With Binance's default fee policy the fee
-  // is taken from what the order receives, so it needs no extra balance.
-  const model::Asset locked_asset = side == model::Side::Buy ? model::Asset::truncating(rules.quote) : model::Asset::truncating(rules.base);
-  Quantity locked = quantity;
-  if (side == model::Side::Buy) {
-    auto quote = (budget_price * quantity).to_quantity(Rounding::Up);
-    if (!quote) return tl::unexpected<Error>(std::move(quote.error()));
-    locked = *quote;
+  // Balance check: buys lock quote, sells lock base. A fee charged in the asset being spent
+  // (the QuoteAsset policy on a buy) is added on top, at the taker rate unless the order cannot
+  // take; a fee taken from what the order receives (Binance's default) needs no extra balance.
+  const model::Asset locked_asset = side == model::Side::Buy ? model::Asset::truncating(rules.quote)
+                                                             : model::Asset::truncating(rules.base);
+  const Notional spent = side == model::Side::Buy ? budget_price * quantity : Notional::from_quantity(quantity);
+  auto locked_or = spent.to_quantity(Rounding::Up);
+  if (!locked_or) return tl::unexpected<Error>(std::move(locked_or.error()));
+  Quantity locked = *locked_or;
+  if (market->fees.fee_asset_for(side) == locked_asset) {
+    const model::Liquidity liquidity =
+        type == model::OrderType::LimitMaker ? model::Liquidity::Maker : model::Liquidity::Taker;
+    auto fee = market->fees.rate(liquidity).fee_on(spent);
+    if (!fee) return tl::unexpected<Error>(std::move(fee.error()));
+    if (fee->is_positive()) locked += *fee;
   }
   if (locked > available_balance(locked_asset)) {
     ++stats_.orders_refused;

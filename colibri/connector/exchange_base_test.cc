@@ -56,12 +56,13 @@ struct EventLog {
 
 // A one-market backtest in miniature: exchange side at exchange time, bot side 2 ms later.
 struct Harness {
-  explicit Harness(std::optional<RateLimitConfig> limits = std::nullopt, bool cancel_unknown_orders = false)
+  explicit Harness(std::optional<RateLimitConfig> limits = std::nullopt, bool cancel_unknown_orders = false,
+                   model::FeeAssetPolicy fee_policy = model::FeeAssetPolicy::ReceivedAsset)
       : latency(1ms, 1ms),
-        fees(markets().front().fees),
+        fees(markets(fee_policy).front().fees),
         engine(btcusdt(), queue, ledger),
         api(scheduler, latency, ledger, kAccount),
-        connector(scheduler, api, config(std::move(limits), cancel_unknown_orders), markets()),
+        connector(scheduler, api, config(std::move(limits), cancel_unknown_orders), markets(fee_policy)),
         events(connector.events()) {
     EXPECT_TRUE(ledger.deposit(kAccount, kUsdt, qty("1000")));
     EXPECT_TRUE(ledger.deposit(kAccount, kBtc, qty("1")));
@@ -86,11 +87,11 @@ struct Harness {
     }
     return c;
   }
-  static std::vector<MarketSetup> markets() {
+  static std::vector<MarketSetup> markets(model::FeeAssetPolicy policy = model::FeeAssetPolicy::ReceivedAsset) {
     std::vector<MarketSetup> m;
     m.push_back(MarketSetup{kSymbol,
                             *model::FeeSchedule::create(kBtc, kUsdt, *model::FeeRate::parse_fraction("0.001"),
-                                                        *model::FeeRate::parse_fraction("0.001")),
+                                                        *model::FeeRate::parse_fraction("0.001"), policy),
                             nullptr, std::nullopt});
     return m;
   }
@@ -187,6 +188,18 @@ TEST(ExchangeBase, OrdersBelowMinimumsOrBudgetAreRefusedAndNothingIsSent) {
   ASSERT_FALSE(unknown);
   EXPECT_EQ(h.connector.stats().orders_placed, 0u);
   EXPECT_EQ(h.connector.stats().orders_refused, 3u);
+}
+
+TEST(ExchangeBase, BalanceCheckAddsTheFeeWhenItIsChargedInTheAssetSpent) {
+  // 9.99 BTC at 100.01 costs 999.0999 USDT. Fee from the BTC received: fits in 1000 USDT.
+  Harness received;
+  EXPECT_TRUE(received.connector.buy(kSymbol, qty("9.99"), OrderType::Limit, px("100.01")));
+  // Fee in quote on top (0.1 % taker of 999.0999: 0.9990999 USDT): 1000.0989999 > 1000, refused.
+  Harness quote(std::nullopt, false, model::FeeAssetPolicy::QuoteAsset);
+  auto refused = quote.connector.buy(kSymbol, qty("9.99"), OrderType::Limit, px("100.01"));
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message().find("needs 1000.0989999,"), std::string::npos) << refused.error().message();
+  EXPECT_TRUE(quote.connector.buy(kSymbol, qty("9.98"), OrderType::Limit, px("100.01")));
 }
 
 TEST(ExchangeBase, AvailableBalanceExcludesOrdersNotYetAcknowledged) {

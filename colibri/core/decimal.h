@@ -57,6 +57,47 @@ namespace detail {
 inline constexpr int kDecimals = 8;
 inline constexpr std::int64_t kScale = 100'000'000;
 
+// The common shape of exchange decimals ("61837.63000000", "0.001", "12"), parsed without
+// per-digit range checks: at most 11 integer digits (anything longer takes the careful path),
+// at most 8 significant decimals. Returns false for anything else, and the careful path then
+// decides, with its precise error message.
+inline bool parse_fixed_fast(std::string_view text, std::int64_t& out) noexcept {
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  bool negative = false;
+  if (p != end && *p == '-') {
+    negative = true;
+    ++p;
+  }
+  const char* const int_start = p;
+  std::uint64_t whole = 0;
+  while (p != end && static_cast<unsigned>(*p - '0') < 10u) {
+    whole = whole * 10 + static_cast<unsigned>(*p - '0');
+    ++p;
+  }
+  const auto int_digits = p - int_start;
+  if (int_digits == 0 || int_digits > 11) return false;
+  std::uint64_t frac = 0;
+  int frac_digits = 0;
+  if (p != end) {
+    if (*p != '.') return false;
+    ++p;
+    const char* const frac_start = p;
+    while (p != end && frac_digits < kDecimals && static_cast<unsigned>(*p - '0') < 10u) {
+      frac = frac * 10 + static_cast<unsigned>(*p - '0');
+      ++p;
+      ++frac_digits;
+    }
+    while (p != end && *p == '0') ++p;  // zeros past the 8th decimal lose nothing
+    if (p != end || p == frac_start) return false;
+  }
+  constexpr std::uint64_t kPow10[] = {100000000, 10000000, 1000000, 100000, 10000, 1000, 100, 10, 1};
+  const std::uint64_t magnitude = whole * static_cast<std::uint64_t>(kScale) + frac * kPow10[frac_digits];
+  if (magnitude > static_cast<std::uint64_t>(INT64_MAX)) return false;
+  out = negative ? -static_cast<std::int64_t>(magnitude) : static_cast<std::int64_t>(magnitude);
+  return true;
+}
+
 // Parses text into units of 10^-8; `type_name` appears in the error message.
 Result<std::int64_t> parse_fixed(std::string_view text, std::string_view type_name);
 // Writes `raw` units of 10^-8 with exactly `decimals` (0..18) digits after the point, rounding
@@ -89,6 +130,7 @@ class Fixed {
 
   // Exact parse of a decimal string (see the syntax at the top of this file).
   static Result<Fixed> parse(std::string_view text) {
+    if (std::int64_t fast = 0; detail::parse_fixed_fast(text, fast)) [[likely]] return Fixed(fast);
     auto raw = detail::parse_fixed(text, Tag::kName);
     if (!raw) return tl::unexpected<Error>(std::move(raw.error()));
     return Fixed(*raw);

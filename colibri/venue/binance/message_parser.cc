@@ -136,6 +136,30 @@ tl::unexpected<Error> malformed_member(std::string_view key, simdjson::error_cod
 // Deeper JSON is rejected: Binance nests 4 levels at most, and the walk over skipped values recurses.
 constexpr int kMaxDepth = 32;
 
+// The text of a JSON string from just after its opening quote up to (not including) the closing
+// quote, which stage 1 has already located; backslash-escaped characters are stepped over (the
+// caller unescapes properly when it finds a backslash).
+std::string_view raw_string_text(const char* begin) {
+  const char* end = begin;
+  while (*end != '"') end += *end == '\\' ? 2 : 1;
+  return {begin, static_cast<std::size_t>(end - begin)};
+}
+
+// Members whose string value is a price or a quantity.
+bool is_decimal_member(Member member) {
+  switch (member) {
+    case Member::TradePrice:
+    case Member::TradeQuantity:
+    case Member::Bids:
+    case Member::BestBidQuantity:
+    case Member::Asks:
+    case Member::BestAskQuantity:
+      return true;
+    default:
+      return false;
+  }
+}
+
 // raw_json_token() includes the whitespace up to the next token.
 std::string_view trim_trailing_whitespace(std::string_view token) {
   while (!token.empty() &&
@@ -309,8 +333,12 @@ Result<void> MessageParser::Impl::read_object(od::object& object, int depth) {
   for (auto member : object) {
     od::field field;
     if (auto error = std::move(member).get(field)) return malformed("object member", error);
-    std::string_view key;
-    if (auto error = field.unescaped_key().get(key)) return malformed("member key", error);
+    // Keys are read raw (no copy): stage 1 has found the closing quote. A key with an escape is
+    // unescaped properly, which also validates the escape (rare: Binance never sends one).
+    std::string_view key = raw_string_text(field.key().raw());
+    if (key.find('\\') != std::string_view::npos) {
+      if (auto error = field.unescaped_key().get(key)) return malformed("member key", error);
+    }
     od::value& value = field.value();
     if (top_level && key == "stream") {
       if (stream_read_) return fail(ErrorCode::Corrupt, "duplicate member \"stream\"");
@@ -355,6 +383,15 @@ Result<void> MessageParser::Impl::read_member(std::string_view key, od::value& v
   if (auto error = value.type().get(slot.type)) return malformed_member(key, error);
   switch (slot.type) {
     case od::json_type::string:
+      if (is_decimal_member(*member)) {
+        // A price or quantity: taken raw between the quotes (the token is not consumed; the
+        // object walk skips it) and validated character by character by Price/Quantity::parse.
+        const std::string_view token = trim_trailing_whitespace(value.raw_json_token());
+        if (token.size() >= 2 && token.back() == '"' && token.find('\\') == std::string_view::npos) {
+          slot.text = token.substr(1, token.size() - 2);
+          break;
+        }
+      }
       if (auto error = value.get_string().get(slot.text)) return malformed_member(key, error);
       break;
     case od::json_type::number: {

@@ -225,7 +225,7 @@ Result<EventLogReader> EventLogReader::open(const std::filesystem::path& path, b
   ::madvise(mapped, size, MADV_SEQUENTIAL);
 
   EventLogReader reader;
-  reader.path_ = path;
+  reader.path_ = std::make_unique<std::filesystem::path>(path);
   reader.data_ = static_cast<const unsigned char*>(mapped);
   reader.size_ = size;
   const unsigned char* h = reader.data_;
@@ -271,8 +271,7 @@ EventLogReader::EventLogReader(EventLogReader&& other) noexcept
     : path_(std::move(other.path_)),
       data_(std::exchange(other.data_, nullptr)),
       size_(std::exchange(other.size_, 0)),
-      info_(std::move(other.info_)),
-      levels_(std::move(other.levels_)) {}
+      info_(std::move(other.info_)) {}
 
 EventLogReader& EventLogReader::operator=(EventLogReader&& other) noexcept {
   if (this != &other) {
@@ -281,7 +280,6 @@ EventLogReader& EventLogReader::operator=(EventLogReader&& other) noexcept {
     data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
     info_ = std::move(other.info_);
-    levels_ = std::move(other.levels_);
   }
   return *this;
 }
@@ -291,23 +289,47 @@ EventLogReader::~EventLogReader() {
 }
 
 Result<void> EventLogReader::replay(MarketEventSink& sink) {
+  EventLogCursor c = cursor();
+  while (true) {
+    auto more = c.next(sink);
+    if (!more) return fail(std::move(more.error()));
+    if (!*more) return {};
+  }
+}
+
+EventLogCursor EventLogReader::cursor() const { return EventLogCursor(data_, size_, kHeaderSize, path_.get()); }
+
+Timestamp EventLogCursor::peek_time(std::size_t field) const noexcept {
+  if (offset_ >= size_ || size_ - offset_ < field + 8) return Timestamp::none();
+  return Timestamp::from_ns(get<std::int64_t>(data_, offset_ + field));
+}
+Timestamp EventLogCursor::peek_exchange_time() const noexcept { return peek_time(8); }
+Timestamp EventLogCursor::peek_local_time() const noexcept { return peek_time(16); }
+
+Result<bool> EventLogCursor::next(MarketEventSink& sink) {
+  if (offset_ >= size_) return false;
   const unsigned char* p = data_;
-  std::size_t offset = kHeaderSize;
-  const std::string name = path_.string();
-  while (offset < size_) {
+  const std::size_t offset = offset_;
+  const std::string_view name = path_->native();
+  // Any error leaves the cursor at the end: nothing after a malformed record is trusted.
+  const auto corrupt = [&](const std::string& what) {
+    offset_ = size_;
+    return fail(ErrorCode::Corrupt, "{}: offset {}: {}", name, offset, what);
+  };
+  {
     if (size_ - offset < kRecordHeader) {
-      return fail(ErrorCode::Corrupt, "{}: offset {}: truncated record", name, offset);
+      return corrupt("truncated record");
     }
     const std::uint8_t type = p[offset];
     switch (type) {
       case kDiff:
       case kSnapshot: {
-        if (size_ - offset < kBookRecord) return fail(ErrorCode::Corrupt, "{}: offset {}: truncated record", name, offset);
+        if (size_ - offset < kBookRecord) return corrupt("truncated record");
         const auto n_bids = get<std::uint32_t>(p, offset + 48);
         const auto n_asks = get<std::uint32_t>(p, offset + 52);
         const std::uint64_t n = static_cast<std::uint64_t>(n_bids) + n_asks;
         if (n != get<std::uint32_t>(p, offset + 4) || n * kLevelBytes > size_ - offset - kBookRecord) {
-          return fail(ErrorCode::Corrupt, "{}: offset {}: bad level count {} + {}", name, offset, n_bids, n_asks);
+          return corrupt(fmt::format("bad level count {} + {}", n_bids, n_asks));
         }
         levels_.resize(n);
         std::memcpy(static_cast<void*>(levels_.data()), p + offset + kBookRecord, n * kLevelBytes);
@@ -334,11 +356,11 @@ Result<void> EventLogReader::replay(MarketEventSink& sink) {
           s.asks = asks;
           sink.on_snapshot(s);
         }
-        offset += kBookRecord + n * kLevelBytes;
+        offset_ = offset + kBookRecord + n * kLevelBytes;
         break;
       }
       case kTrade: {
-        if (size_ - offset < kTradeRecord) return fail(ErrorCode::Corrupt, "{}: offset {}: truncated record", name, offset);
+        if (size_ - offset < kTradeRecord) return corrupt("truncated record");
         model::PublicTrade t;
         t.aggressor = (p[offset + 1] & kTradeAggressorSell) != 0 ? model::Side::Sell : model::Side::Buy;
         t.exchange_time = Timestamp::from_ns(get<std::int64_t>(p, offset + 8));
@@ -347,11 +369,11 @@ Result<void> EventLogReader::replay(MarketEventSink& sink) {
         t.price = Price::from_raw(get<std::int64_t>(p, offset + 32));
         t.quantity = Quantity::from_raw(get<std::int64_t>(p, offset + 40));
         sink.on_trade(t);
-        offset += kTradeRecord;
+        offset_ = offset + kTradeRecord;
         break;
       }
       case kTicker: {
-        if (size_ - offset < kTickerRecord) return fail(ErrorCode::Corrupt, "{}: offset {}: truncated record", name, offset);
+        if (size_ - offset < kTickerRecord) return corrupt("truncated record");
         model::BookTicker t;
         t.exchange_time = Timestamp::from_ns(get<std::int64_t>(p, offset + 8));
         t.local_time = Timestamp::from_ns(get<std::int64_t>(p, offset + 16));
@@ -359,14 +381,15 @@ Result<void> EventLogReader::replay(MarketEventSink& sink) {
         t.best_bid = {Price::from_raw(get<std::int64_t>(p, offset + 32)), Quantity::from_raw(get<std::int64_t>(p, offset + 40))};
         t.best_ask = {Price::from_raw(get<std::int64_t>(p, offset + 48)), Quantity::from_raw(get<std::int64_t>(p, offset + 56))};
         sink.on_ticker(t);
-        offset += kTickerRecord;
+        offset_ = offset + kTickerRecord;
         break;
       }
       default:
-        return fail(ErrorCode::Corrupt, "{}: offset {}: unknown record type {}", name, offset, type);
+        return corrupt(fmt::format("unknown record type {}", type));
     }
   }
-  return {};
+  ++records_;
+  return true;
 }
 
 }  // namespace colibri::data

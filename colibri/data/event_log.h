@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,41 @@ class EventLogWriter final : public MarketEventSink {
   bool finished_ = false;
 };
 
+class EventLogReader;
+
+// A read position in a mapped event log: one record at a time, in file order. Several cursors may
+// walk the same reader independently (the backtest reads each file twice: once at exchange time,
+// once at local time). Streaming: a cursor holds an offset and a reused level buffer, never the
+// file. Valid while its reader lives (moving the reader keeps the mapping, so cursors stay valid).
+// Not thread-safe.
+class EventLogCursor {
+ public:
+  // True when every record has been delivered (or next() failed).
+  [[nodiscard]] bool at_end() const noexcept { return offset_ >= size_; }
+  // Exchange / local time of the next record, read without delivering it; Timestamp::none() at
+  // the end, or when the next record is too short to hold its times (next() then reports Corrupt).
+  [[nodiscard]] Timestamp peek_exchange_time() const noexcept;
+  [[nodiscard]] Timestamp peek_local_time() const noexcept;
+  // Delivers the next record into `sink` and moves past it. Returns false at the end. Corrupt
+  // (naming the file and byte offset) when the record is malformed; the cursor is then at_end().
+  [[nodiscard]] Result<bool> next(MarketEventSink& sink);
+  // Records delivered so far.
+  [[nodiscard]] std::uint64_t records() const noexcept { return records_; }
+
+ private:
+  friend class EventLogReader;
+  EventLogCursor(const unsigned char* data, std::size_t size, std::size_t offset, const std::filesystem::path* path)
+      : data_(data), size_(size), offset_(offset), path_(path) {}
+  [[nodiscard]] Timestamp peek_time(std::size_t field) const noexcept;
+
+  const unsigned char* data_;
+  std::size_t size_;
+  std::size_t offset_;
+  const std::filesystem::path* path_;  // for error messages; owned by the reader (heap-stable)
+  std::vector<model::PriceLevel> levels_;  // reused: levels copied out of the mapping
+  std::uint64_t records_ = 0;
+};
+
 class EventLogReader {
  public:
   // Maps and validates `path`: magic, version, header checksum, completeness, size against the
@@ -89,17 +125,19 @@ class EventLogReader {
   // Replays every record into `sink` in file order. Corrupt (naming the byte offset) when a
   // record is malformed; records before it have been delivered.
   [[nodiscard]] Result<void> replay(MarketEventSink& sink);
+  // A cursor at the first record (see EventLogCursor). Valid while this reader (or the reader it
+  // is moved into) lives.
+  [[nodiscard]] EventLogCursor cursor() const;
 
   // True when the file starts with the event log's magic bytes.
   [[nodiscard]] static bool looks_like_event_log(const std::filesystem::path& path);
 
  private:
   EventLogReader() = default;
-  std::filesystem::path path_;
+  std::unique_ptr<std::filesystem::path> path_;  // heap: cursors keep its address across moves
   const unsigned char* data_ = nullptr;  // the whole mapped file
   std::size_t size_ = 0;
   EventLogInfo info_;
-  std::vector<model::PriceLevel> levels_;  // reused: levels copied out of the mapping
 };
 
 }  // namespace colibri::data

@@ -1,0 +1,256 @@
+// BacktestEngine end to end: a generated synthetic market written to an event log, replayed into
+// the real simulated exchange, ExchangeBase and PureMarketMaking.
+
+#include "colibri/runtime/backtest_engine.h"
+
+#include <gtest/gtest.h>
+
+#include "colibri/data/event_log.h"
+#include "colibri/data/synthetic_market.h"
+#include "colibri/strategy/pure_market_making.h"
+#include "colibri/testing/sample_data.h"
+
+namespace colibri::runtime {
+namespace {
+
+using namespace std::chrono_literals;
+
+Quantity qty(const char* text) { return *Quantity::parse(text); }
+const model::Asset kBtc = model::Asset::truncating("BTC");
+const model::Asset kUsdt = model::Asset::truncating("USDT");
+
+// Writes `seconds` of the default synthetic BTCUSDT market (seed `seed`) to `path`.
+void write_market(const std::filesystem::path& path, std::int64_t seconds, std::uint64_t seed = 1) {
+  data::SyntheticMarketConfig market;
+  market.seconds = seconds;
+  market.seed = seed;
+  data::EventLogInfo info;
+  info.symbol = market.symbol;
+  info.tick_size = market.tick_size;
+  info.lot_size = market.lot_size;
+  auto writer = data::EventLogWriter::create(path, info);
+  ASSERT_TRUE(writer) << writer.error().describe();
+  ASSERT_TRUE(data::generate(market, **writer));
+  ASSERT_TRUE((*writer)->finish());
+}
+
+model::TradingRules btcusdt() {
+  model::TradingRules rules;
+  rules.symbol = "BTCUSDT";
+  rules.base = "BTC";
+  rules.quote = "USDT";
+  rules.tick_size = *Price::parse("0.01");
+  rules.lot_size = qty("0.00001");
+  rules.min_quantity = qty("0.00001");
+  rules.min_notional = *Notional::parse("5");
+  return rules;
+}
+
+BacktestConfig config(std::vector<std::filesystem::path> files) {
+  BacktestConfig c;
+  c.data_files = std::move(files);
+  c.rules = btcusdt();
+  c.starting_balances = {{kBtc, qty("1")}, {kUsdt, qty("100000")}};
+  return c;
+}
+
+// PMM quoting 0.5 bps either side of the mid, 0.002 BTC, refreshed every 5 s.
+StrategyFactory pmm_factory() {
+  return [](connector::Connector& connector, Scheduler& scheduler) -> std::unique_ptr<strategy::Strategy> {
+    strategy::PureMarketMakingConfig c;
+    c.bid_spread = 0.005;
+    c.ask_spread = 0.005;
+    c.order_amount = qty("0.002");
+    c.order_refresh_time = 5s;
+    c.filled_order_delay = 1s;
+    strategy::StrategyContext context{"pmm", {&connector}, &scheduler};
+    return std::make_unique<strategy::PureMarketMaking>(
+        std::move(context), strategy::MarketTradingPair{&connector, model::Symbol::truncating("BTCUSDT")}, c);
+  };
+}
+
+Quantity balance_of(const std::vector<AssetAmount>& balances, const model::Asset& asset) {
+  for (const auto& b : balances) {
+    if (b.asset == asset) return b.amount;
+  }
+  return Quantity::zero();
+}
+
+class BacktestEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override { write_market(path_, 300); }
+  testing::TempDir dir_;
+  std::filesystem::path path_ = dir_ / "btcusdt.clog";
+};
+
+TEST_F(BacktestEngineTest, PureMarketMakingTradesAndMoneyIsConservedExactly) {
+  auto result = BacktestEngine(config({path_})).run(pmm_factory());
+  ASSERT_TRUE(result) << result.error().describe();
+  auto reader = data::EventLogReader::open(path_);
+  ASSERT_TRUE(reader);
+  EXPECT_EQ(result->records, reader->info().messages);
+  EXPECT_GE(result->elapsed, 299s);
+  EXPECT_GT(result->orders.created, 10u);
+  ASSERT_GT(result->fills.size(), 2u);
+  EXPECT_LT(result->orders.failed, result->orders.created);  // LIMIT_MAKER may cross in flight
+  EXPECT_TRUE(result->shutdown_complete);
+  EXPECT_EQ(result->open_orders_at_end, 0u);
+  bool bought = false, sold = false;
+  for (const auto& f : result->fills) (f.side == model::Side::Buy ? bought : sold) = true;
+  EXPECT_TRUE(bought && sold);
+
+  // Final ledger balance = start + signed fills - fees, for each asset, to the last unit.
+  ASSERT_EQ(balance_of(result->starting_balances, kBtc), qty("1"));
+  ASSERT_EQ(balance_of(result->starting_balances, kUsdt), qty("100000"));
+  Notional usdt = Notional::from_quantity(qty("100000"));
+  Quantity btc = qty("1");
+  for (const auto& f : result->fills) {
+    const Notional value = f.price * f.amount;
+    if (f.side == model::Side::Buy) {
+      usdt -= value;
+      btc += f.amount;
+    } else {
+      usdt += value;
+      btc -= f.amount;
+    }
+    ASSERT_TRUE(f.fee.asset == kUsdt || f.fee.asset == kBtc) << f.fee.asset;
+    if (f.fee.asset == kUsdt) usdt -= Notional::from_quantity(f.fee.amount);
+    if (f.fee.asset == kBtc) btc -= f.fee.amount;
+  }
+  EXPECT_NE(balance_of(result->final_balances, kBtc), qty("1"));
+  EXPECT_EQ(balance_of(result->final_balances, kBtc), btc);
+  EXPECT_EQ(Notional::from_quantity(balance_of(result->final_balances, kUsdt)), usdt);
+  EXPECT_EQ(result->final_balances.size(), 2u);
+}
+
+TEST_F(BacktestEngineTest, TwoRunsGiveIdenticalFills) {
+  auto a = BacktestEngine(config({path_})).run(pmm_factory());
+  auto b = BacktestEngine(config({path_})).run(pmm_factory());
+  ASSERT_TRUE(a && b);
+  ASSERT_FALSE(a->fills.empty());
+  ASSERT_EQ(a->fills.size(), b->fills.size());
+  for (std::size_t i = 0; i < a->fills.size(); ++i) {
+    const auto& x = a->fills[i];
+    const auto& y = b->fills[i];
+    EXPECT_EQ(x.client_order_id, y.client_order_id) << i;
+    EXPECT_EQ(x.exchange_order_id, y.exchange_order_id) << i;
+    EXPECT_EQ(x.trade_id, y.trade_id) << i;
+    EXPECT_EQ(x.side, y.side) << i;
+    EXPECT_EQ(x.price, y.price) << i;
+    EXPECT_EQ(x.amount, y.amount) << i;
+    EXPECT_EQ(x.fee, y.fee) << i;
+    EXPECT_EQ(x.liquidity, y.liquidity) << i;
+    EXPECT_EQ(x.time, y.time) << i;
+  }
+  EXPECT_EQ(a->final_balances, b->final_balances);
+  EXPECT_EQ(a->elapsed, b->elapsed);
+}
+
+// Every 10 s, alternately buys and sells 0.001 BTC with a limit 1 % through the touch: a taker
+// order that fills the moment it reaches the exchange. Records, for each fill, how long after the
+// local request the exchange executed it.
+class TakerEveryTenSeconds final : public strategy::Strategy {
+ public:
+  TakerEveryTenSeconds(strategy::StrategyContext context, std::vector<Duration>& delays)
+      : Strategy(std::move(context)), delays_(delays) {}
+
+ private:
+  void on_tick(Timestamp now) override {
+    connector::Connector& c = *context().connectors[0];
+    const model::OrderBook* book = c.order_book(kSymbol);
+    if (!c.ready() || book == nullptr || !book->best_bid() || !book->best_ask()) return;
+    if (now.ns() % 10'000'000'000 != 0) return;
+    const bool buy = (++count_ % 2) == 1;
+    const double price =
+        buy ? book->best_ask()->price.to_double() * 1.01 : book->best_bid()->price.to_double() * 0.99;
+    const model::TradingRules& rules = *c.trading_rules(kSymbol);
+    const Price limit = *rules.quantize_price(price, buy ? model::Side::Buy : model::Side::Sell);
+    auto id = buy ? c.buy(kSymbol, qty("0.001"), model::OrderType::Limit, limit)
+                  : c.sell(kSymbol, qty("0.001"), model::OrderType::Limit, limit);
+    EXPECT_TRUE(id) << id.error().describe();
+  }
+  void on_order_filled(connector::Connector& from, const model::OrderFilled& event) override {
+    const model::InFlightOrder* order = from.order(event.client_order_id);
+    ASSERT_NE(order, nullptr);
+    EXPECT_EQ(event.liquidity, model::Liquidity::Taker);
+    delays_.push_back(event.time - order->created_at());
+  }
+
+  static inline const model::Symbol kSymbol = model::Symbol::truncating("BTCUSDT");
+  std::vector<Duration>& delays_;
+  int count_ = 0;
+};
+
+// A taker order executes exactly one entry latency after the bot sent it (the exchange side runs
+// at exchange time, the bot at local time, the request travels in between).
+TEST_F(BacktestEngineTest, TakerOrdersExecuteOneEntryLatencyAfterTheRequest) {
+  for (const Duration entry : {Duration(1ms), Duration(700ms)}) {
+    BacktestConfig c = config({path_});
+    c.entry_latency = entry;
+    c.response_latency = 3ms;
+    std::vector<Duration> delays;
+    auto result = BacktestEngine(c).run([&](connector::Connector& connector, Scheduler& scheduler) {
+      return std::make_unique<TakerEveryTenSeconds>(
+          strategy::StrategyContext{"taker", {&connector}, &scheduler}, delays);
+    });
+    ASSERT_TRUE(result) << result.error().describe();
+    ASSERT_GE(delays.size(), 25u) << "one fill per 10 s over 5 minutes";
+    // The order sent on the last tick fills during shutdown, when the strategy no longer listens.
+    EXPECT_LE(delays.size(), result->fills.size());
+    EXPECT_GE(delays.size() + 1, result->fills.size());
+    for (const Duration d : delays) EXPECT_EQ(d, entry);
+    EXPECT_EQ(result->orders.completed, result->orders.created);
+  }
+}
+
+TEST_F(BacktestEngineTest, SeveralFilesReplayAsOneStream) {
+  // The same file twice: the second copy's times step back to the start; they are clamped, the
+  // run completes and replays every record of both.
+  auto result = BacktestEngine(config({path_, path_})).run(pmm_factory());
+  ASSERT_TRUE(result) << result.error().describe();
+  auto reader = data::EventLogReader::open(path_);
+  ASSERT_TRUE(reader);
+  EXPECT_EQ(result->records, 2 * reader->info().messages);
+  EXPECT_TRUE(result->shutdown_complete);
+}
+
+TEST(BacktestEngine, ConfigErrorsAreValues) {
+  EXPECT_FALSE(BacktestEngine(BacktestConfig{}).run(pmm_factory()));  // no file
+  BacktestConfig c = config({"/nonexistent/file.clog"});
+  auto missing = BacktestEngine(c).run(pmm_factory());
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code(), ErrorCode::NotFound);
+}
+
+// Two cursors over one reader walk the same records independently, as replay() does.
+TEST_F(BacktestEngineTest, TwoCursorsOnOneFileAreIndependent) {
+  auto reader = data::EventLogReader::open(path_);
+  ASSERT_TRUE(reader);
+  struct Times final : data::MarketEventSink {
+    std::vector<std::int64_t> t;
+    void on_snapshot(const model::BookSnapshot& s) override { t.push_back(s.exchange_time.ns()); }
+    void on_diff(const model::BookDiff& d) override { t.push_back(d.exchange_time.ns()); }
+    void on_trade(const model::PublicTrade& p) override { t.push_back(p.exchange_time.ns()); }
+    void on_ticker(const model::BookTicker& k) override { t.push_back(k.exchange_time.ns()); }
+  } all, first, second;
+  ASSERT_TRUE(reader->replay(all));
+  data::EventLogCursor a = reader->cursor();
+  data::EventLogCursor b = reader->cursor();
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(*a.next(first));  // a runs ahead
+  while (!b.at_end()) {
+    EXPECT_EQ(b.peek_exchange_time().ns(), all.t[second.t.size()]);
+    ASSERT_TRUE(*b.next(second));
+    if (!a.at_end()) {
+      ASSERT_TRUE(a.next(first));
+    }
+  }
+  EXPECT_TRUE(a.at_end());
+  EXPECT_TRUE(b.peek_exchange_time().is_none());
+  EXPECT_FALSE(*b.next(second));
+  EXPECT_EQ(first.t, all.t);
+  EXPECT_EQ(second.t, all.t);
+  EXPECT_EQ(b.records(), reader->info().messages);
+}
+
+}  // namespace
+}  // namespace colibri::runtime

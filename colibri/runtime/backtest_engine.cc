@@ -4,7 +4,6 @@
 #include <utility>
 
 #include "colibri/connector/exchange_base.h"
-#include "colibri/connector/sim/fee_model.h"
 #include "colibri/connector/sim/latency_model.h"
 #include "colibri/connector/sim/ledger.h"
 #include "colibri/connector/sim/matching_engine.h"
@@ -25,22 +24,18 @@ constexpr sim::AccountId kAccount = 1;
 constexpr std::size_t kMaxShutdownSteps = 10'000'000;
 constexpr std::size_t kMaxDrainSteps = 1'000'000;
 
-// The fees of the one market, in the two shapes the layers want. The simulator's and the
-// connector's fee types are being unified (sim::MakerTakerFees -> model::FeeSchedule): this is the
-// only place that builds either.
+// The fees of the one market: the simulator charges and the connector estimates with the same
+// schedule (model/fees.h).
 struct MarketFees {
-  sim::MakerTakerFees engine;
+  model::FeeSchedule engine;
   model::FeeSchedule connector;
 };
 
 Result<MarketFees> make_fees(const BacktestConfig& config, const model::Asset& base,
                              const model::Asset& quote) {
-  auto engine = sim::MakerTakerFees::create(sim::FeeRate::from_raw(config.maker_fee.raw()),
-                                            sim::FeeRate::from_raw(config.taker_fee.raw()));
-  if (!engine) return fail(std::move(engine.error()));
   auto schedule = model::FeeSchedule::create(base, quote, config.maker_fee, config.taker_fee);
   if (!schedule) return fail(std::move(schedule.error()));
-  return MarketFees{*engine, *schedule};
+  return MarketFees{*schedule, *schedule};
 }
 
 // One side's walk through the stream of files: the records in file order, each due at its exchange

@@ -13,6 +13,7 @@
 #include <functional>
 #include <optional>
 
+#include "colibri/core/inline_function.h"
 #include "colibri/core/time.h"
 
 namespace colibri {
@@ -43,7 +44,9 @@ class TimerId {
 // the actual time. A callback may schedule and cancel timers, including its own (a periodic timer
 // cancelled from its own callback does not fire again). Callbacks must not throw: an exception
 // propagates out of the call that drives the scheduler and its timer is cancelled.
-using TimerCallback = std::function<void(Timestamp due)>;
+// Move-only; callables of up to 248 bytes (e.g. a message with an order report travelling through
+// the simulated exchange) are stored inline, so scheduling one does not allocate.
+using TimerCallback = InlineFunction<void(Timestamp due), 248>;
 
 class Scheduler {
  public:

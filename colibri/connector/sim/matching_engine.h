@@ -44,6 +44,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <memory_resource>
 #include <unordered_map>
 #include <vector>
 
@@ -211,7 +212,10 @@ class MatchingEngine final : public data::MarketEventSink {
   model::OrderBook book_;
   std::vector<Account> accounts_;
   std::vector<SimOrder> orders_;
-  std::unordered_map<OrderKey, std::uint32_t, OrderKeyHash> order_index_;
+  // Entries are never erased (the venue answers queries about old orders too), so its nodes come
+  // from a monotonic arena that grows geometrically: no heap allocation per order.
+  std::pmr::monotonic_buffer_resource index_memory_;
+  std::pmr::unordered_map<OrderKey, std::uint32_t, OrderKeyHash> order_index_{&index_memory_};
   // Invariant: resting_[BookSide] holds the indices of live resting orders on that side, oldest
   // first (time priority at equal prices).
   std::vector<std::uint32_t> resting_[2];

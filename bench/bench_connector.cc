@@ -41,6 +41,7 @@
 #include "colibri/core/sim_scheduler.h"
 #include "colibri/core/test_allocations.h"
 #include "colibri/model/order_events.h"
+#include "colibri/testing/markets.h"
 
 namespace colibri::connector {
 namespace {
@@ -63,17 +64,7 @@ const Quantity kOrderAmount = qty("0.1");  // 10 USDT: above the 5 USDT minimum 
 constexpr int kMaxStepsPerWait = 1000;     // scheduler callbacks before a wait is declared stuck
 constexpr int kTimedIterations = 10'000;
 
-model::TradingRules btcusdt() {
-  model::TradingRules rules;
-  rules.symbol = "BTCUSDT";
-  rules.base = "BTC";
-  rules.quote = "USDT";
-  rules.tick_size = px("0.01");
-  rules.lot_size = qty("0.001");
-  rules.min_quantity = qty("0.001");
-  rules.min_notional = Notional::parse("5").value();
-  return rules;
-}
+model::TradingRules btcusdt() { return colibri::testing::btcusdt_rules(); }
 
 ExchangeBaseConfig unthrottled() {
   ExchangeBaseConfig config;

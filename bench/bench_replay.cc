@@ -5,6 +5,7 @@
 // Each iteration replays the whole file; bytes/s are of the uncompressed text.
 
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 #include <benchmark/benchmark.h>
@@ -76,22 +77,29 @@ void recording_to_book(benchmark::State& state, const char* relative) {
                                                                                          benchmark::Counter::kInvert);
 }
 
+// The recording converted once to an event log in a temporary file, mapped (the file is removed
+// at once; the mapping stays valid).
+std::optional<data::EventLogReader> converted_log(const std::filesystem::path& recording) {
+  const auto log = std::filesystem::temp_directory_path() /
+                   ("colibri-bench-" + std::to_string(::getpid()) + "-" + recording.stem().string() + ".clog");
+  {
+    auto writer = data::EventLogWriter::create(log, data::EventLogInfo{});
+    data::MarketReplayStats stats;
+    const std::vector<std::filesystem::path> files = {recording};
+    if (!writer || !data::replay_market_files(files, **writer, stats) || !(*writer)->finish()) return std::nullopt;
+  }
+  auto reader = data::EventLogReader::open(log);
+  std::filesystem::remove(log);
+  if (!reader) return std::nullopt;
+  return std::move(*reader);
+}
+
 // Binary log -> book. The log is converted once from the sample into a temporary file.
 void event_log_to_book(benchmark::State& state, const char* relative) {
   const auto path = sample_file(relative);
   if (!path) return state.SkipWithError("sample data not found (set COLIBRI_SAMPLE_DATA)");
-  const auto log = std::filesystem::temp_directory_path() / ("colibri-bench-" + std::to_string(::getpid()) + ".clog");
-  {
-    auto writer = data::EventLogWriter::create(log, data::EventLogInfo{});
-    data::MarketReplayStats stats;
-    const std::vector<std::filesystem::path> files = {*path};
-    if (!writer || !data::replay_market_files(files, **writer, stats) || !(*writer)->finish()) {
-      return state.SkipWithError("conversion failed");
-    }
-  }
-  auto reader = data::EventLogReader::open(log);
-  std::filesystem::remove(log);  // the mapping stays valid
-  if (!reader) return state.SkipWithError("cannot open the converted log");
+  auto reader = converted_log(*path);
+  if (!reader) return state.SkipWithError("cannot convert the recording to an event log");
   for (auto _ : state) {
     data::BookCheck check(kPolicy);
     if (!reader->replay(check)) return state.SkipWithError("replay failed");
@@ -121,18 +129,8 @@ class MapBookSink final : public data::MarketEventSink {
 void event_log_to_map_book(benchmark::State& state, const char* relative) {
   const auto path = sample_file(relative);
   if (!path) return state.SkipWithError("sample data not found (set COLIBRI_SAMPLE_DATA)");
-  const auto log = std::filesystem::temp_directory_path() / ("colibri-bench-map-" + std::to_string(::getpid()) + ".clog");
-  {
-    auto writer = data::EventLogWriter::create(log, data::EventLogInfo{});
-    data::MarketReplayStats stats;
-    const std::vector<std::filesystem::path> files = {*path};
-    if (!writer || !data::replay_market_files(files, **writer, stats) || !(*writer)->finish()) {
-      return state.SkipWithError("conversion failed");
-    }
-  }
-  auto reader = data::EventLogReader::open(log);
-  std::filesystem::remove(log);
-  if (!reader) return state.SkipWithError("cannot open the converted log");
+  auto reader = converted_log(*path);
+  if (!reader) return state.SkipWithError("cannot convert the recording to an event log");
   for (auto _ : state) {
     MapBookSink sink;
     if (!reader->replay(sink)) return state.SkipWithError("replay failed");

@@ -7,6 +7,7 @@
 
 #include "colibri/connector/sim/sim_exchange_api.h"
 #include "colibri/core/sim_scheduler.h"
+#include "colibri/testing/markets.h"
 #include "colibri/model/order_events.h"
 
 namespace colibri::connector {
@@ -22,17 +23,7 @@ const model::Asset kBtc = model::Asset::truncating("BTC");
 const model::Asset kUsdt = model::Asset::truncating("USDT");
 constexpr sim::AccountId kAccount = 7;
 
-model::TradingRules btcusdt() {
-  model::TradingRules rules;
-  rules.symbol = "BTCUSDT";
-  rules.base = "BTC";
-  rules.quote = "USDT";
-  rules.tick_size = px("0.01");
-  rules.lot_size = qty("0.001");
-  rules.min_quantity = qty("0.001");
-  rules.min_notional = *Notional::parse("5");
-  return rules;
-}
+model::TradingRules btcusdt() { return testing::btcusdt_rules(); }
 
 const model::PriceLevel kBids[] = {{px("100.00"), qty("2")}, {px("99.99"), qty("3")}};
 const model::PriceLevel kAsks[] = {{px("100.01"), qty("1")}, {px("100.02"), qty("2")}};

@@ -15,6 +15,7 @@
 #include "colibri/connector/sim/sim_exchange_api.h"
 #include "colibri/core/clock.h"
 #include "colibri/core/sim_scheduler.h"
+#include "colibri/testing/markets.h"
 
 namespace colibri::strategy {
 namespace {
@@ -32,17 +33,7 @@ constexpr sim::AccountId kAccount = 7;
 
 Timestamp at(double seconds) { return Timestamp::from_ms(static_cast<std::int64_t>(seconds * 1000)); }
 
-model::TradingRules btcusdt() {
-  model::TradingRules rules;
-  rules.symbol = "BTCUSDT";
-  rules.base = "BTC";
-  rules.quote = "USDT";
-  rules.tick_size = px("0.01");
-  rules.lot_size = qty("0.001");
-  rules.min_quantity = qty("0.001");
-  rules.min_notional = *Notional::parse("5");
-  return rules;
-}
+model::TradingRules btcusdt() { return testing::btcusdt_rules(); }
 
 // The usual test config: one level each side 1 % away, 0.2 BTC, refreshed every 30 s.
 PureMarketMakingConfig base_config() {

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "colibri/app/backtest_command.h"
 #include "colibri/app/data_commands.h"
 #include "colibri/core/result.h"
 
@@ -17,6 +18,7 @@ int run_cli(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = 0;
   add_data_commands(app, &exit_code);
+  add_backtest_command(app, &exit_code);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,312 @@
+#include "colibri/app/backtest_config.h"
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <initializer_list>
+#include <sstream>
+#include <system_error>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "colibri/model/fees.h"
+
+namespace colibri::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Thrown inside the parser, turned into a Result at the boundary: a set-up path, and it keeps each
+// check one line long.
+struct ConfigError {
+  std::string message;
+};
+
+constexpr std::string_view kPmmKeys =
+    "bid_spread, ask_spread, order_amount, order_levels, order_level_spread, order_level_amount, "
+    "order_refresh_time, order_refresh_tolerance_pct, max_order_age, filled_order_delay, inventory_skew_enabled, "
+    "inventory_target_base_pct, inventory_range_multiplier, minimum_spread, price_type, take_if_crossed";
+
+class ConfigReader {
+ public:
+  explicit ConfigReader(std::string_view file) : file_(file) {}
+
+  [[noreturn]] void error_at(const YAML::Node& node, std::string_view key, std::string_view what) const {
+    const int line = node.Mark().is_null() ? 1 : node.Mark().line + 1;
+    throw ConfigError{fmt::format("{}:{}: {}: {}", file_, line, key, what)};
+  }
+
+  // Every key of `map` must be in `allowed`; `map` must be a mapping.
+  void check_keys(const YAML::Node& map, std::string_view path, std::initializer_list<std::string_view> allowed,
+                  std::string_view allowed_text) const {
+    if (!map.IsMap()) error_at(map, path, "expected a mapping of keys");
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string("?");
+      bool known = false;
+      for (auto a : allowed) known = known || a == key;
+      if (!known) {
+        error_at(it->first, path.empty() ? key : fmt::format("{}.{}", path, key),
+                 fmt::format("unknown key (allowed: {})", allowed_text));
+      }
+    }
+  }
+
+  // The key node of `name` in `map` (its line is where the key is written); `map` when absent.
+  static YAML::Node key_node(const YAML::Node& map, std::string_view name) {
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      if (it->first.IsScalar() && it->first.Scalar() == name) return it->first;
+    }
+    return map;
+  }
+
+  const std::string& scalar(const YAML::Node& node, std::string_view key, std::string_view expected) const {
+    if (!node.IsScalar()) error_at(node, key, fmt::format("expected {}", expected));
+    return node.Scalar();
+  }
+
+  template <typename Fixed>
+  Fixed decimal(const YAML::Node& node, std::string_view key, std::string_view expected) const {
+    auto v = Fixed::parse(scalar(node, key, expected));
+    if (!v) error_at(node, key, fmt::format("expected {}; got \"{}\" ({})", expected, node.Scalar(), v.error().message()));
+    return *v;
+  }
+
+  double number(const YAML::Node& node, std::string_view key, std::string_view expected) const {
+    const std::string& text = scalar(node, key, expected);
+    double v = 0;
+    const char* end = text.data() + text.size();
+    auto [p, ec] = std::from_chars(text.data(), end, v);
+    if (ec != std::errc() || p != end || !std::isfinite(v)) {
+      error_at(node, key, fmt::format("expected {}; got \"{}\"", expected, text));
+    }
+    return v;
+  }
+
+  int integer(const YAML::Node& node, std::string_view key, std::string_view expected) const {
+    const std::string& text = scalar(node, key, expected);
+    int v = 0;
+    const char* end = text.data() + text.size();
+    auto [p, ec] = std::from_chars(text.data(), end, v);
+    if (ec != std::errc() || p != end) error_at(node, key, fmt::format("expected {}; got \"{}\"", expected, text));
+    return v;
+  }
+
+  bool boolean(const YAML::Node& node, std::string_view key) const {
+    const std::string& text = scalar(node, key, "true or false");
+    bool v = false;
+    if (!YAML::convert<bool>::decode(node, v)) {
+      error_at(node, key, fmt::format("expected true or false; got \"{}\"", text));
+    }
+    return v;
+  }
+
+  // A non-negative exact decimal count of `unit_ns` nanoseconds ("1.5" seconds), to the nanosecond.
+  Duration duration(const YAML::Node& node, std::string_view key, std::int64_t unit_ns, std::string_view unit) const {
+    const auto expected = fmt::format("a number of {} >= 0", unit);
+    const Quantity q = decimal<Quantity>(node, key, expected);  // exact, 8 decimals
+    if (q.is_negative()) error_at(node, key, fmt::format("expected {}; got {}", expected, node.Scalar()));
+    // raw is in 1e-8 units; unit_ns is 10^k nanoseconds: scale up, or down when exact.
+    std::int64_t ns = 0;
+    if (unit_ns >= Quantity::kScale) {
+      if (__builtin_mul_overflow(q.raw(), unit_ns / Quantity::kScale, &ns)) {
+        error_at(node, key, fmt::format("too long: {}", node.Scalar()));
+      }
+    } else {
+      const std::int64_t divisor = Quantity::kScale / unit_ns;
+      if (q.raw() % divisor != 0) error_at(node, key, fmt::format("finer than 1 ns: {}", node.Scalar()));
+      ns = q.raw() / divisor;
+    }
+    return Duration(ns);
+  }
+
+  BacktestConfigFile parse(const YAML::Node& root) const {
+    if (!root.IsDefined() || root.IsNull()) error_at(root, "(file)", "empty config (expected a mapping with strategy, market, ...)");
+    check_keys(root, "",
+               {"strategy", "strategy_parameters", "market", "starting_balances", "fees", "latency",
+                "tick_size_seconds", "data"},
+               "strategy, strategy_parameters, market, starting_balances, fees, latency, tick_size_seconds, data");
+    BacktestConfigFile out;
+
+    const YAML::Node strategy = root["strategy"];
+    if (!strategy) error_at(root, "strategy", "missing (allowed: pure_market_making)");
+    out.strategy = scalar(strategy, "strategy", "a strategy name (allowed: pure_market_making)");
+    if (out.strategy != "pure_market_making") {
+      error_at(strategy, "strategy", fmt::format("unknown strategy \"{}\" (allowed: pure_market_making)", out.strategy));
+    }
+
+    const YAML::Node params = root["strategy_parameters"];
+    if (!params) error_at(root, "strategy_parameters", fmt::format("missing (keys: {})", kPmmKeys));
+    parse_pure_market_making(params, out.pure_market_making);
+
+    const YAML::Node market = root["market"];
+    if (!market) {
+      error_at(root, "market",
+               "missing (required: symbol, base, quote, tick_size, lot_size; optional: min_quantity, min_notional)");
+    }
+    parse_market(market, key_node(root, "market"), out.backtest.rules);
+
+    if (const YAML::Node balances = root["starting_balances"]) {
+      if (!balances.IsMap()) error_at(balances, "starting_balances", "expected a mapping ASSET: amount");
+      for (auto it = balances.begin(); it != balances.end(); ++it) {
+        const std::string asset_text = scalar(it->first, "starting_balances", "an asset code");
+        auto asset = model::Asset::from(asset_text);
+        if (!asset || asset_text.empty()) {
+          error_at(it->first, "starting_balances", fmt::format("bad asset code \"{}\"", asset_text));
+        }
+        const auto key = fmt::format("starting_balances.{}", asset_text);
+        const Quantity amount = decimal<Quantity>(it->second, key, "an amount >= 0");
+        if (amount.is_negative()) error_at(it->second, key, fmt::format("expected an amount >= 0; got {}", amount));
+        for (const auto& b : out.backtest.starting_balances) {
+          if (b.asset == *asset) error_at(it->first, key, "given twice");
+        }
+        out.backtest.starting_balances.push_back({*asset, amount});
+      }
+    }
+
+    if (const YAML::Node fees = root["fees"]) {
+      check_keys(fees, "fees", {"maker_percent", "taker_percent"}, "maker_percent, taker_percent");
+      auto rate = [&](const char* key, model::FeeRate& out_rate) {
+        const YAML::Node n = fees[key];
+        if (!n) return;
+        const auto name = fmt::format("fees.{}", key);
+        auto r = model::FeeRate::parse_percent(scalar(n, name, "a percent (0.1 means 0.1 %)"));
+        if (!r) error_at(n, name, fmt::format("expected a percent (0.1 means 0.1 %); {}", r.error().message()));
+        out_rate = *r;
+      };
+      rate("maker_percent", out.backtest.maker_fee);
+      rate("taker_percent", out.backtest.taker_fee);
+    }
+
+    if (const YAML::Node latency = root["latency"]) {
+      check_keys(latency, "latency", {"entry_ms", "response_ms"}, "entry_ms, response_ms");
+      if (const YAML::Node n = latency["entry_ms"]) {
+        out.backtest.entry_latency = duration(n, "latency.entry_ms", 1'000'000, "milliseconds");
+      }
+      if (const YAML::Node n = latency["response_ms"]) {
+        out.backtest.response_latency = duration(n, "latency.response_ms", 1'000'000, "milliseconds");
+      }
+    }
+
+    if (const YAML::Node n = root["tick_size_seconds"]) {
+      out.backtest.tick_size = duration(n, "tick_size_seconds", 1'000'000'000, "seconds");
+      if (out.backtest.tick_size <= Duration::zero()) error_at(n, "tick_size_seconds", "must be > 0");
+    }
+
+    if (const YAML::Node data = root["data"]) {
+      if (data.IsScalar()) {
+        out.backtest.data_files.emplace_back(data.Scalar());
+      } else if (data.IsSequence()) {
+        for (const auto& f : data) out.backtest.data_files.emplace_back(scalar(f, "data", "a file path"));
+      } else if (!data.IsNull()) {
+        error_at(data, "data", "expected a file path or a list of file paths");
+      }
+    }
+    return out;
+  }
+
+  void parse_pure_market_making(const YAML::Node& p, strategy::PureMarketMakingConfig& c) const {
+    check_keys(p, "strategy_parameters",
+               {"bid_spread", "ask_spread", "order_amount", "order_levels", "order_level_spread",
+                "order_level_amount", "order_refresh_time", "order_refresh_tolerance_pct", "max_order_age",
+                "filled_order_delay", "inventory_skew_enabled", "inventory_target_base_pct",
+                "inventory_range_multiplier", "minimum_spread", "price_type", "take_if_crossed"},
+               kPmmKeys);
+    auto key = [](std::string_view k) { return fmt::format("strategy_parameters.{}", k); };
+    auto pct = [&](const char* k, double& v, std::string_view range) {
+      if (const YAML::Node n = p[k]) v = number(n, key(k), fmt::format("a percent in {} (1 means 1 %)", range));
+    };
+    auto secs = [&](const char* k, Duration& v) {
+      if (const YAML::Node n = p[k]) v = duration(n, key(k), 1'000'000'000, "seconds");
+    };
+    // Required, as Hummingbot prompts for them.
+    for (const char* k : {"bid_spread", "ask_spread", "order_amount", "order_refresh_time"}) {
+      if (!p[k]) error_at(p, key(k), "missing (required)");
+    }
+    pct("bid_spread", c.bid_spread, "(0, 100)");
+    pct("ask_spread", c.ask_spread, "(0, 100)");
+    c.order_amount = decimal<Quantity>(p["order_amount"], key("order_amount"), "a base amount > 0");
+    if (const YAML::Node n = p["order_levels"]) c.order_levels = integer(n, key("order_levels"), "an integer >= 0");
+    pct("order_level_spread", c.order_level_spread, "(0, 100)");
+    if (const YAML::Node n = p["order_level_amount"]) {
+      c.order_level_amount = decimal<Quantity>(n, key("order_level_amount"), "a base amount");
+    }
+    secs("order_refresh_time", c.order_refresh_time);
+    pct("order_refresh_tolerance_pct", c.order_refresh_tolerance_pct, "[-10, 10]");
+    secs("max_order_age", c.max_order_age);
+    secs("filled_order_delay", c.filled_order_delay);
+    if (const YAML::Node n = p["inventory_skew_enabled"]) c.inventory_skew_enabled = boolean(n, key("inventory_skew_enabled"));
+    pct("inventory_target_base_pct", c.inventory_target_base_pct, "[0, 100]");
+    if (const YAML::Node n = p["inventory_range_multiplier"]) {
+      c.inventory_range_multiplier = number(n, key("inventory_range_multiplier"), "a number > 0");
+    }
+    pct("minimum_spread", c.minimum_spread, "[-100, 100]");
+    if (const YAML::Node n = p["price_type"]) {
+      c.price_type = scalar(n, key("price_type"),
+                            "one of mid_price, last_price, last_own_trade_price, best_bid, best_ask, inventory_cost");
+    }
+    if (const YAML::Node n = p["take_if_crossed"]) c.take_if_crossed = boolean(n, key("take_if_crossed"));
+
+    // The strategy's own ranges; its message starts with the key it refuses.
+    if (auto ok = c.validate(); !ok) {
+      const std::string& message = ok.error().message();
+      for (auto it = p.begin(); it != p.end(); ++it) {
+        const std::string& k = it->first.Scalar();
+        if (message.starts_with(k) && (message.size() == k.size() || message[k.size()] == ' ' ||
+                                        message[k.size()] == ':')) {
+          error_at(it->second, key(k), message);
+        }
+      }
+      error_at(p, "strategy_parameters", message);  // a message naming no key written here
+    }
+  }
+
+  void parse_market(const YAML::Node& m, const YAML::Node& m_key, model::TradingRules& r) const {
+    check_keys(m, "market", {"symbol", "base", "quote", "tick_size", "lot_size", "min_quantity", "min_notional"},
+               "symbol, base, quote, tick_size, lot_size, min_quantity, min_notional");
+    for (const char* k : {"symbol", "base", "quote", "tick_size", "lot_size"}) {
+      if (!m[k]) error_at(m, fmt::format("market.{}", k), "missing (required)");
+    }
+    r.symbol = scalar(m["symbol"], "market.symbol", "a venue symbol such as BTCUSDT");
+    r.base = scalar(m["base"], "market.base", "an asset code such as BTC");
+    r.quote = scalar(m["quote"], "market.quote", "an asset code such as USDT");
+    r.tick_size = decimal<Price>(m["tick_size"], "market.tick_size", "a price increment > 0");
+    r.lot_size = decimal<Quantity>(m["lot_size"], "market.lot_size", "a quantity increment > 0");
+    if (const YAML::Node n = m["min_quantity"]) r.min_quantity = decimal<Quantity>(n, "market.min_quantity", "a quantity >= 0");
+    if (const YAML::Node n = m["min_notional"]) r.min_notional = decimal<Notional>(n, "market.min_notional", "a notional >= 0");
+    if (auto ok = r.validate(); !ok) error_at(m_key, "market", ok.error().message());
+    if (!model::Symbol::from(r.symbol)) error_at(m["symbol"], "market.symbol", "too long");
+    if (!model::Asset::from(r.base)) error_at(m["base"], "market.base", "too long");
+    if (!model::Asset::from(r.quote)) error_at(m["quote"], "market.quote", "too long");
+  }
+
+ private:
+  std::string file_;
+};
+
+}  // namespace
+
+Result<BacktestConfigFile> parse_backtest_config(std::string_view yaml, std::string_view file_name) {
+  ConfigReader reader(file_name);
+  try {
+    return reader.parse(YAML::Load(std::string(yaml)));
+  } catch (const ConfigError& e) {
+    return fail(ErrorCode::InvalidArgument, "{}", e.message);
+  } catch (const YAML::Exception& e) {
+    // Syntax errors carry a mark; e.msg is the message without yaml-cpp's own position prefix.
+    const int line = e.mark.is_null() ? 1 : e.mark.line + 1;
+    return fail(ErrorCode::InvalidArgument, "{}:{}: YAML: {}", file_name, line, e.msg);
+  }
+}
+
+Result<BacktestConfigFile> load_backtest_config(const fs::path& file) {
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) return fail(ErrorCode::NotFound, "{}: no such config file", file.string());
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in && !in.eof()) return fail(ErrorCode::Io, "{}: cannot read", file.string());
+  return parse_backtest_config(text.str(), file.string());
+}
+
+}  // namespace colibri::app

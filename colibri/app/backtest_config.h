@@ -1,0 +1,52 @@
+#pragma once
+// A backtest config file: YAML naming the strategy, its parameters (Hummingbot's key names), the
+// market, balances, fees, latencies and the data to replay. examples/pmm.yml teaches every key.
+//
+// Layout (every key is checked; an unknown key is an error):
+//   strategy: pure_market_making          # required; the only strategy so far
+//   strategy_parameters:                  # required: Hummingbot's pure_market_making keys
+//     bid_spread: 0.1                     #   (conf_pure_mm_*.yml names; percents: 1 means 1 %)
+//     ...                                 #   time keys are in seconds, as in Hummingbot
+//   market:                               # required
+//     symbol, base, quote, tick_size, lot_size      # required
+//     min_quantity, min_notional                    # optional, default 0
+//   starting_balances: {ASSET: amount, ...}         # optional
+//   fees: {maker_percent, taker_percent}            # optional, default 0.1 % each
+//   latency: {entry_ms, response_ms}                # optional, default 1 ms each
+//   tick_size_seconds: 1                            # optional: the strategy clock
+//   data: [file, ...]                               # optional here (`--data` may give it);
+//                                                   #   relative paths are from the working directory
+// The PMM parameters sit under strategy_parameters rather than at the top level (Hummingbot's
+// conf_pure_mm style) because Hummingbot's top-level `market` is a string ("BTC-USDT") while here
+// `market` describes the instrument's rules.
+//
+// Money is exact: prices, quantities, balances and fee rates parse from the scalar's text with
+// Price/Quantity/Notional/FeeRate::parse, never through double. Durations parse exactly too.
+// Percent parameters of the strategy are doubles, as PureMarketMakingConfig holds them.
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "colibri/core/result.h"
+#include "colibri/runtime/backtest_engine.h"
+#include "colibri/strategy/pure_market_making.h"
+
+namespace colibri::app {
+
+struct BacktestConfigFile {
+  std::string strategy;                       // "pure_market_making"
+  runtime::BacktestConfig backtest;           // data_files may be empty (given on the command line)
+  strategy::PureMarketMakingConfig pure_market_making;
+};
+
+// Reads and checks `file`. Errors: NotFound/Io when it cannot be read; InvalidArgument, as
+// "FILE:LINE: KEY: what is wrong (allowed: ...)", for a YAML syntax error, an unknown or missing key,
+// a value of the wrong type or out of range (the strategy's validate() and TradingRules::validate()
+// are applied). Nothing is returned for a bad config: no partial result.
+[[nodiscard]] Result<BacktestConfigFile> load_backtest_config(const std::filesystem::path& file);
+
+// The same from YAML text; `file_name` only labels the errors.
+[[nodiscard]] Result<BacktestConfigFile> parse_backtest_config(std::string_view yaml, std::string_view file_name);
+
+}  // namespace colibri::app

@@ -1,0 +1,188 @@
+#include "colibri/app/backtest_config.h"
+
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace colibri::app {
+namespace {
+
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+
+// Line numbers below are 1-based lines of this text.
+constexpr std::string_view kGood = R"(strategy: pure_market_making
+strategy_parameters:
+  bid_spread: 0.05
+  ask_spread: 0.07
+  order_amount: 0.00123456
+  order_levels: 3
+  order_level_spread: 0.5
+  order_level_amount: -0.0001
+  order_refresh_time: 2.5
+  order_refresh_tolerance_pct: -1
+  max_order_age: 600
+  filled_order_delay: 0.25
+  inventory_skew_enabled: true
+  inventory_target_base_pct: 40
+  inventory_range_multiplier: 2
+  minimum_spread: 0.01
+  price_type: last_price
+  take_if_crossed: yes
+market:
+  symbol: BTCUSDT
+  base: BTC
+  quote: USDT
+  tick_size: 0.01
+  lot_size: 0.00001
+  min_quantity: 0.0001
+  min_notional: 5.5
+starting_balances:
+  BTC: 0.30000001
+  USDT: 12345.67
+fees:
+  maker_percent: 0.075
+  taker_percent: 0.1
+latency:
+  entry_ms: 2.5
+  response_ms: 3
+tick_size_seconds: 0.5
+data:
+  - a.clog
+  - b.clog
+)";
+
+// kGood with line `line` (1-based) replaced by `text`.
+std::string with_line(int line, std::string_view text) {
+  std::string out;
+  int n = 1;
+  std::size_t start = 0;
+  while (start < kGood.size()) {
+    const std::size_t end = kGood.find('\n', start);
+    const std::string_view l = kGood.substr(start, end - start);
+    out += n == line ? std::string(text) : std::string(l);
+    out += '\n';
+    ++n;
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string error_of(const std::string& yaml) {
+  auto c = parse_backtest_config(yaml, "bt.yml");
+  EXPECT_FALSE(c) << "expected an error";
+  return c ? std::string() : c.error().message();
+}
+
+TEST(BacktestConfig, GoodConfigLoadsWithExactValues) {
+  auto c = parse_backtest_config(kGood, "bt.yml");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->strategy, "pure_market_making");
+  const auto& p = c->pure_market_making;
+  EXPECT_DOUBLE_EQ(p.bid_spread, 0.05);
+  EXPECT_DOUBLE_EQ(p.ask_spread, 0.07);
+  EXPECT_EQ(p.order_amount, *Quantity::parse("0.00123456"));
+  EXPECT_EQ(p.order_levels, 3);
+  EXPECT_DOUBLE_EQ(p.order_level_spread, 0.5);
+  EXPECT_EQ(p.order_level_amount, *Quantity::parse("-0.0001"));
+  EXPECT_EQ(p.order_refresh_time, 2500ms);
+  EXPECT_DOUBLE_EQ(p.order_refresh_tolerance_pct, -1);
+  EXPECT_EQ(p.max_order_age, 600s);
+  EXPECT_EQ(p.filled_order_delay, 250ms);
+  EXPECT_TRUE(p.inventory_skew_enabled);
+  EXPECT_DOUBLE_EQ(p.inventory_target_base_pct, 40);
+  EXPECT_DOUBLE_EQ(p.inventory_range_multiplier, 2);
+  EXPECT_DOUBLE_EQ(p.minimum_spread, 0.01);
+  EXPECT_EQ(p.price_type, "last_price");
+  EXPECT_TRUE(p.take_if_crossed);
+
+  const auto& b = c->backtest;
+  EXPECT_EQ(b.rules.symbol, "BTCUSDT");
+  EXPECT_EQ(b.rules.base, "BTC");
+  EXPECT_EQ(b.rules.quote, "USDT");
+  EXPECT_EQ(b.rules.tick_size, *Price::parse("0.01"));
+  EXPECT_EQ(b.rules.lot_size, *Quantity::parse("0.00001"));
+  EXPECT_EQ(b.rules.min_quantity, *Quantity::parse("0.0001"));
+  EXPECT_EQ(b.rules.min_notional, *Notional::parse("5.5"));
+  ASSERT_EQ(b.starting_balances.size(), 2u);
+  EXPECT_EQ(b.starting_balances[0].asset, "BTC");
+  EXPECT_EQ(b.starting_balances[0].amount.raw(), 30'000'001);  // exact: never through double
+  EXPECT_EQ(b.starting_balances[1].asset, "USDT");
+  EXPECT_EQ(b.starting_balances[1].amount, *Quantity::parse("12345.67"));
+  EXPECT_EQ(b.maker_fee, *model::FeeRate::parse_percent("0.075"));
+  EXPECT_EQ(b.taker_fee, *model::FeeRate::parse_percent("0.1"));
+  EXPECT_EQ(b.entry_latency, 2500us);
+  EXPECT_EQ(b.response_latency, 3ms);
+  EXPECT_EQ(b.tick_size, 500ms);
+  ASSERT_EQ(b.data_files.size(), 2u);
+  EXPECT_EQ(b.data_files[0], "a.clog");
+  EXPECT_EQ(b.data_files[1], "b.clog");
+}
+
+TEST(BacktestConfig, UnknownKeyNamesKeyLineAndAllowedKeys) {
+  const auto m = error_of(with_line(3, "  bid_sprad: 0.05"));
+  EXPECT_THAT(m, HasSubstr("bt.yml:3: strategy_parameters.bid_sprad: unknown key"));
+  EXPECT_THAT(m, HasSubstr("allowed: bid_spread, ask_spread"));
+  EXPECT_THAT(error_of(with_line(36, "tick_size_secs: 1")), HasSubstr("bt.yml:36: tick_size_secs: unknown key"));
+  EXPECT_THAT(error_of(with_line(24, "  lot: 0.00001")), HasSubstr("bt.yml:24: market.lot: unknown key"));
+}
+
+TEST(BacktestConfig, WrongTypeNamesKeyAndLine) {
+  EXPECT_THAT(error_of(with_line(6, "  order_levels: two")),
+              HasSubstr("bt.yml:6: strategy_parameters.order_levels: expected an integer >= 0; got \"two\""));
+  EXPECT_THAT(error_of(with_line(13, "  inventory_skew_enabled: maybe")),
+              HasSubstr("bt.yml:13: strategy_parameters.inventory_skew_enabled: expected true or false"));
+  EXPECT_THAT(error_of(with_line(5, "  order_amount: [1, 2]")),
+              HasSubstr("bt.yml:5: strategy_parameters.order_amount: expected a base amount > 0"));
+  EXPECT_THAT(error_of(with_line(23, "  tick_size: 0.0x1")), HasSubstr("bt.yml:23: market.tick_size: expected"));
+  EXPECT_THAT(error_of(with_line(32, "  taker_percent: lots")), HasSubstr("bt.yml:32: fees.taker_percent:"));
+}
+
+TEST(BacktestConfig, NegativeSpreadNamesKeyLineAndRange) {
+  const auto m = error_of(with_line(4, "  ask_spread: -0.1"));
+  EXPECT_THAT(m, HasSubstr("bt.yml:4: strategy_parameters.ask_spread: ask_spread must be a number in (0, 100)"));
+  EXPECT_THAT(m, HasSubstr("-0.1"));
+  EXPECT_THAT(error_of(with_line(17, "  price_type: middle")),
+              HasSubstr("bt.yml:17: strategy_parameters.price_type: "));
+  EXPECT_THAT(error_of(with_line(34, "  entry_ms: -1")), HasSubstr("bt.yml:34: latency.entry_ms: expected"));
+  EXPECT_THAT(error_of(with_line(28, "  BTC: -1")), HasSubstr("bt.yml:28: starting_balances.BTC:"));
+}
+
+TEST(BacktestConfig, MissingMarketIsAnError) {
+  std::string yaml(kGood);
+  const auto from = yaml.find("market:");
+  const auto to = yaml.find("starting_balances:");
+  yaml.erase(from, to - from);
+  const auto m = error_of(yaml);
+  EXPECT_THAT(m, HasSubstr("bt.yml:1: market: missing"));
+  EXPECT_THAT(m, HasSubstr("required: symbol, base, quote, tick_size, lot_size"));
+  EXPECT_THAT(error_of(with_line(20, "  base_asset: BTC")), HasSubstr("market.base_asset: unknown key"));
+  EXPECT_THAT(error_of(with_line(22, "  quote: \"\"")), HasSubstr("bt.yml:19: market: "));
+}
+
+TEST(BacktestConfig, SyntaxErrorAndUnknownStrategyNameTheLine) {
+  EXPECT_THAT(error_of(with_line(7, "  order_level_spread: [0.5")), HasSubstr("bt.yml:"));
+  EXPECT_THAT(error_of(with_line(1, "strategy: avellaneda")),
+              HasSubstr("bt.yml:1: strategy: unknown strategy \"avellaneda\" (allowed: pure_market_making)"));
+  EXPECT_THAT(error_of(""), HasSubstr("bt.yml:1:"));
+}
+
+TEST(BacktestConfig, MissingFileIsNotFound) {
+  auto c = load_backtest_config("/nonexistent/pmm.yml");
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().code(), ErrorCode::NotFound);
+}
+
+TEST(BacktestConfig, ExamplePmmLoads) {
+  auto c = load_backtest_config(std::filesystem::path(COLIBRI_SOURCE_DIR) / "examples" / "pmm.yml");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->backtest.rules.symbol, "BTCUSDT");
+  EXPECT_EQ(c->pure_market_making.order_amount, *Quantity::parse("0.002"));
+  ASSERT_EQ(c->backtest.data_files.size(), 1u);
+  EXPECT_TRUE(c->pure_market_making.validate());
+  EXPECT_TRUE(c->backtest.rules.validate());
+}
+
+}  // namespace
+}  // namespace colibri::app

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "colibri/app/cli_output.h"
 #include "colibri/app/backtest_config.h"
 #include "colibri/runtime/backtest_engine.h"
 #include "colibri/strategy/pure_market_making.h"
@@ -18,26 +19,6 @@ namespace colibri::app {
 namespace {
 
 namespace fs = std::filesystem;
-
-int report_error(const Error& error) {
-  std::fprintf(stderr, "colibri: error: %s\n", error.message().c_str());
-  return 1;
-}
-
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
 
 std::string json_balances(const std::vector<runtime::AssetAmount>& balances) {
   std::string out = "{";

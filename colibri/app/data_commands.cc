@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "colibri/app/cli_output.h"
 #include "colibri/data/book_check.h"
 #include "colibri/data/event_log.h"
 #include "colibri/data/market_file.h"
@@ -19,26 +20,6 @@ namespace colibri::app {
 namespace {
 
 namespace fs = std::filesystem;
-
-int report_error(const Error& error) {
-  std::fprintf(stderr, "colibri: error: %s\n", error.message().c_str());
-  return 1;
-}
-
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
 
 template <typename T>
 std::string json_decimal(const std::optional<T>& v) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "colibri/core/test_allocations.h"
+#include "colibri/testing/markets.h"
 
 namespace colibri::connector {
 namespace {
@@ -18,17 +19,7 @@ Quantity Q(std::string_view text) { return Quantity::parse(text).value(); }
 Notional N(std::string_view text) { return Notional::parse(text).value(); }
 model::FeeRate F(std::string_view text) { return model::FeeRate::parse_fraction(text).value(); }
 
-model::TradingRules btc_usdt() {
-  model::TradingRules rules;
-  rules.symbol = "BTCUSDT";
-  rules.base = "BTC";
-  rules.quote = "USDT";
-  rules.tick_size = P("0.01");
-  rules.lot_size = Q("0.001");
-  rules.min_quantity = Q("0.001");
-  rules.min_notional = N("5");
-  return rules;
-}
+model::TradingRules btc_usdt() { return testing::btcusdt_rules(); }
 
 model::Balance balance(std::string_view asset, std::string_view total, std::string_view free) {
   return model::Balance{model::Asset::truncating(asset), Q(total), Q(free)};

@@ -9,23 +9,6 @@ namespace colibri::data {
 
 namespace binance = venue::binance;
 
-void RecordingStats::merge(const RecordingStats& other) {
-  lines += other.lines;
-  messages += other.messages;
-  snapshots += other.snapshots;
-  diffs += other.diffs;
-  trades += other.trades;
-  tickers += other.tickers;
-  skipped += other.skipped;
-  malformed += other.malformed;
-  for (const auto& e : other.malformed_examples) {
-    if (malformed_examples.size() < kMaxExamples) malformed_examples.push_back(e);
-  }
-  if (symbol.empty()) symbol = other.symbol;
-  futures_sequencing = futures_sequencing || other.futures_sequencing;
-  coin_margined = coin_margined || other.coin_margined;
-}
-
 namespace {
 
 void note_malformed(RecordingStats& stats, const std::filesystem::path& path, std::uint64_t line,

@@ -35,7 +35,6 @@ struct RecordingStats {
   bool coin_margined = false;       // the symbol looks like a COIN-M contract ("BTCUSD_PERP")
 
   static constexpr std::size_t kMaxExamples = 5;
-  void merge(const RecordingStats& other);
 };
 
 struct RecordingOptions {

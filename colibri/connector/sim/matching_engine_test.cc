@@ -1,4 +1,5 @@
 #include "colibri/connector/sim/matching_engine.h"
+#include "colibri/testing/markets.h"
 
 #include <map>
 #include <string>
@@ -27,14 +28,8 @@ model::FeeSchedule btcusdt_fees(const char* maker, const char* taker,
 Timestamp at_ms(std::int64_t ms) { return Timestamp::from_ms(ms); }
 
 model::TradingRules btcusdt() {
-  model::TradingRules rules;
-  rules.symbol = "BTCUSDT";
-  rules.base = "BTC";
-  rules.quote = "USDT";
-  rules.tick_size = px("0.01");
-  rules.lot_size = qty("0.001");
+  model::TradingRules rules = testing::btcusdt_rules();
   rules.min_quantity = qty("0.002");
-  rules.min_notional = *Notional::parse("5");
   return rules;
 }
 

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "colibri/core/sim_scheduler.h"
+#include "colibri/testing/markets.h"
 
 namespace colibri::connector::sim {
 namespace {
@@ -25,13 +26,8 @@ Timestamp at_ms(std::int64_t ms) { return Timestamp::from_ms(ms); }
 const model::Symbol kSymbol = model::Symbol::truncating("BTCUSDT");
 
 model::TradingRules btcusdt() {
-  model::TradingRules rules;
-  rules.symbol = "BTCUSDT";
-  rules.base = "BTC";
-  rules.quote = "USDT";
-  rules.tick_size = px("0.01");
-  rules.lot_size = qty("0.001");
-  rules.min_quantity = qty("0.001");
+  model::TradingRules rules = testing::btcusdt_rules();
+  rules.min_notional = Notional{};  // no minimum notional in these scenarios
   return rules;
 }
 

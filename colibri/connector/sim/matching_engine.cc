@@ -458,6 +458,11 @@ void MatchingEngine::on_snapshot(const model::BookSnapshot& snapshot) {
   fill_crossed_orders(now_);
 }
 
+void MatchingEngine::clear_book() noexcept {
+  book_.clear();
+  consumed_.clear();
+}
+
 void MatchingEngine::on_diff(const model::BookDiff& diff) {
   ++stats_.diffs;
   if (!diff.exchange_time.is_none()) now_ = diff.exchange_time;

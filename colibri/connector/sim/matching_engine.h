@@ -117,6 +117,9 @@ class MatchingEngine final : public data::MarketEventSink {
   void on_snapshot(const model::BookSnapshot& snapshot) override;
   void on_diff(const model::BookDiff& diff) override;
   void on_trade(const model::PublicTrade& trade) override;
+  // The replayed stream broke (SequencedFeed): empties the book; nothing fills until the next
+  // snapshot rebuilds it. Resting orders keep their place in the engine.
+  void clear_book() noexcept;
 
   [[nodiscard]] const model::TradingRules& rules() const noexcept { return rules_; }
   [[nodiscard]] const model::Symbol& symbol() const noexcept { return symbol_; }

@@ -124,8 +124,9 @@ class ConfigReader {
     if (!root.IsDefined() || root.IsNull()) error_at(root, "(file)", "empty config (expected a mapping with strategy, market, ...)");
     check_keys(root, "",
                {"strategy", "strategy_parameters", "market", "starting_balances", "fees", "latency",
-                "tick_size_seconds", "data"},
-               "strategy, strategy_parameters, market, starting_balances, fees, latency, tick_size_seconds, data");
+                "tick_size_seconds", "sample_interval_seconds", "data"},
+               "strategy, strategy_parameters, market, starting_balances, fees, latency, tick_size_seconds, "
+               "sample_interval_seconds, data");
     BacktestConfigFile out;
 
     const YAML::Node strategy = root["strategy"];
@@ -191,6 +192,11 @@ class ConfigReader {
     if (const YAML::Node n = root["tick_size_seconds"]) {
       out.backtest.tick_size = duration(n, "tick_size_seconds", 1'000'000'000, "seconds");
       if (out.backtest.tick_size <= Duration::zero()) error_at(n, "tick_size_seconds", "must be > 0");
+    }
+
+    if (const YAML::Node n = root["sample_interval_seconds"]) {
+      out.backtest.sample_interval = duration(n, "sample_interval_seconds", 1'000'000'000, "seconds");
+      if (out.backtest.sample_interval <= Duration::zero()) error_at(n, "sample_interval_seconds", "must be > 0");
     }
 
     if (const YAML::Node data = root["data"]) {

@@ -14,6 +14,7 @@
 //   fees: {maker_percent, taker_percent}            # optional, default 0.1 % each
 //   latency: {entry_ms, response_ms}                # optional, default 1 ms each
 //   tick_size_seconds: 1                            # optional: the strategy clock
+//   sample_interval_seconds: 1                      # optional: series rows, Sharpe/Sortino returns
 //   data: [file, ...]                               # optional here (`--data` may give it);
 //                                                   #   relative paths are from the working directory
 // The PMM parameters sit under strategy_parameters rather than at the top level (Hummingbot's

@@ -121,25 +121,14 @@ int run_convert(const ConvertArgs& args) {
     if (!lot) return report_error(Error(ErrorCode::InvalidArgument, "--lot-size: " + lot.error().message()));
     info.lot_size = *lot;
   }
-  const fs::path partial = fs::path(args.output.string() + ".partial");
-  auto writer = data::EventLogWriter::create(partial, info);
-  if (!writer) return report_error(writer.error());
-  data::MarketReplayStats stats;
-  if (auto ok = data::replay_market_files(args.inputs, **writer, stats); !ok) {
-    writer->reset();
-    std::error_code ec;
-    fs::remove(partial, ec);
-    return report_error(ok.error());
-  }
-  info.symbol = stats.symbol;
-  info.market = stats.market;
-  (*writer)->set_info(info);
-  const auto messages = (*writer)->messages();
-  const auto events = (*writer)->events();
-  if (auto ok = (*writer)->finish(); !ok) return report_error(ok.error());
+  auto converted = data::convert_to_event_log(args.inputs, args.output, info);
+  if (!converted) return report_error(converted.error());
+  const data::MarketReplayStats& stats = *converted;
+  auto written = data::EventLogReader::open(args.output);
+  if (!written) return report_error(written.error());
+  const auto messages = written->info().messages;
+  const auto events = written->info().events;
   std::error_code ec;
-  fs::rename(partial, args.output, ec);
-  if (ec) return report_error(Error(ErrorCode::Io, fmt::format("{}: cannot rename: {}", args.output.string(), ec.message())));
   std::uintmax_t input_bytes = 0;
   for (const auto& in : args.inputs) input_bytes += fs::file_size(in, ec);
   fmt::print("wrote {}: {} {} messages, {} events, {} bytes (inputs {} bytes); {} malformed lines skipped\n",

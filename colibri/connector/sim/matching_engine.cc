@@ -468,14 +468,19 @@ void MatchingEngine::on_diff(const model::BookDiff& diff) {
   if (!diff.exchange_time.is_none()) now_ = diff.exchange_time;
   for (const BookSide side : {BookSide::Bid, BookSide::Ask}) {
     const auto levels = side == BookSide::Bid ? diff.bids : diff.asks;
+    const auto& resting = resting_[index_of(side)];
     for (const model::PriceLevel& level : levels) {
-      const Quantity previous = book_.quantity_at(side, level.price);
+      // Only a level one of our orders rests at needs its old quantity (the queue models).
+      bool ours = false;
+      for (const std::uint32_t i : resting) ours = ours || orders_[i].request.price == level.price;
+      const Quantity previous = ours ? book_.quantity_at(side, level.price) : Quantity::zero();
       if (auto applied = book_.apply_level(side, level); !applied) {
         ++stats_.invalid_levels;
         continue;
       }
       reset_consumed(side, level.price);  // the venue's word on this level supersedes our takes
-      for (const std::uint32_t i : resting_[index_of(side)]) {
+      if (!ours) continue;
+      for (const std::uint32_t i : resting) {
         SimOrder& order = orders_[i];
         if (order.request.price == level.price)
           queue_model_.on_depth_change(order.queue, previous, level.quantity);

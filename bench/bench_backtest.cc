@@ -35,12 +35,7 @@ const std::filesystem::path& synthetic_hour() {
       data::SyntheticMarketConfig market;
       market.seconds = kSeconds;
       market.seed = 1;
-      data::EventLogInfo info;
-      info.symbol = market.symbol;
-      info.tick_size = market.tick_size;
-      info.lot_size = market.lot_size;
-      auto writer = data::EventLogWriter::create(path, info);
-      if (!writer || !data::generate(market, **writer) || !(*writer)->finish()) std::abort();
+      if (!data::write_synthetic_log(market, path)) std::abort();
     }
     ~File() {
       std::error_code ec;

@@ -41,14 +41,7 @@ class BacktestCommand : public ::testing::Test {
     data::SyntheticMarketConfig config;
     config.seconds = 120;
     config.seed = 3;
-    data::EventLogInfo info;
-    info.symbol = config.symbol;
-    info.tick_size = config.tick_size;
-    info.lot_size = config.lot_size;
-    auto writer = data::EventLogWriter::create(log_, info);
-    ASSERT_TRUE(writer);
-    ASSERT_TRUE(data::generate(config, **writer));
-    ASSERT_TRUE((*writer)->finish());
+    ASSERT_TRUE(data::write_synthetic_log(config, log_));
   }
   testing::TempDir dir_;
   fs::path log_;

@@ -149,24 +149,12 @@ int run_synth(const SynthArgs& args) {
   config.seconds = args.seconds;
   config.seed = args.seed;
   config.symbol = args.symbol;
-  if (auto ok = data::validate(config); !ok) return report_error(ok.error());
-  data::EventLogInfo info;
-  info.symbol = config.symbol;
-  info.market = data::EventLogInfo::Market::BinanceSpot;  // Binance spot update ids
-  info.tick_size = config.tick_size;
-  info.lot_size = config.lot_size;
-  const fs::path partial = fs::path(args.output.string() + ".partial");
-  auto writer = data::EventLogWriter::create(partial, info);
-  if (!writer) return report_error(writer.error());
-  auto stats = data::generate(config, **writer);
+  std::uint64_t events = 0;
+  auto stats = data::write_synthetic_log(config, args.output, &events);
   if (!stats) return report_error(stats.error());
-  if (auto ok = (*writer)->finish(); !ok) return report_error(ok.error());
-  std::error_code ec;
-  fs::rename(partial, args.output, ec);
-  if (ec) return report_error(Error(ErrorCode::Io, fmt::format("{}: cannot rename: {}", args.output.string(), ec.message())));
   fmt::print("wrote {}: {} s of synthetic {} (seed {}): {} diffs, {} trades, {} tickers, {} events\n",
              args.output.string(), args.seconds, config.symbol, args.seed, stats->diffs, stats->trades, stats->tickers,
-             (*writer)->events());
+             events);
   return 0;
 }
 

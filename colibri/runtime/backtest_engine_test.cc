@@ -24,14 +24,8 @@ void write_market(const std::filesystem::path& path, std::int64_t seconds, std::
   data::SyntheticMarketConfig market;
   market.seconds = seconds;
   market.seed = seed;
-  data::EventLogInfo info;
-  info.symbol = market.symbol;
-  info.tick_size = market.tick_size;
-  info.lot_size = market.lot_size;
-  auto writer = data::EventLogWriter::create(path, info);
-  ASSERT_TRUE(writer) << writer.error().describe();
-  ASSERT_TRUE(data::generate(market, **writer));
-  ASSERT_TRUE((*writer)->finish());
+  auto written = data::write_synthetic_log(market, path);
+  ASSERT_TRUE(written) << written.error().describe();
 }
 
 model::TradingRules btcusdt() {

@@ -74,6 +74,14 @@ class StreamCursor {
     return {};
   }
 
+  // How far this cursor has read file `file`: 0 before it, its size after it.
+  [[nodiscard]] std::size_t read_up_to(std::size_t file) const noexcept {
+    const std::size_t current = next_file_ - 1;  // the file cursor_ walks (or walked last)
+    if (file < current || (file == current && !cursor_)) return readers_[file].size();
+    if (file > current) return 0;
+    return cursor_->offset();
+  }
+
   // The time used for a record without a time before any record had one.
   void set_fallback(Timestamp t) noexcept { fallback_ = t; }
   [[nodiscard]] std::uint64_t records() const noexcept { return records_; }
@@ -458,8 +466,12 @@ Result<BacktestResult> BacktestEngine::run(const StrategyFactory& make_strategy,
     for (Timestamp d = local_side.due(); !d.is_none() && d <= t; d = local_side.due()) {
       if (auto ok = local_side.deliver(*local_feed); !ok) return fail(std::move(ok.error()));
     }
-    if (recorder != nullptr && exchange_side.records() >= next_progress) {
-      recorder->on_progress(exchange_side.records(), total_records);
+    if (exchange_side.records() >= next_progress) {
+      // Pages both cursors have passed leave memory: a long replay stays flat.
+      for (std::size_t i = 0; i < readers.size(); ++i) {
+        readers[i].release_before(std::min(exchange_side.read_up_to(i), local_side.read_up_to(i)));
+      }
+      if (recorder != nullptr) recorder->on_progress(exchange_side.records(), total_records);
       next_progress += kProgressEvery;
     }
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdint>
 
 #include "colibri/venue/binance/untrusted_text.h"
 
@@ -56,7 +57,12 @@ Timestamp rate_limit_until(const FailedRequest& failed, Timestamp now, Duration 
     Timestamp server = failed.body->retry_after;
     if (server.is_none()) server = ban_end_in_message(failed.body->message).value_or(Timestamp::none());
     if (!server.is_none()) {
-      const Timestamp local = server - server_minus_local;
+      // server - offset, saturating: both come from the network or an estimate.
+      std::int64_t local_ns = 0;
+      if (__builtin_sub_overflow(server.ns(), server_minus_local.count(), &local_ns)) {
+        local_ns = server_minus_local.count() < 0 ? INT64_MAX : INT64_MIN + 1;
+      }
+      const Timestamp local = Timestamp::from_ns(local_ns);
       return local > now ? local : now;
     }
   }
@@ -138,8 +144,8 @@ std::optional<Timestamp> ban_end_in_message(std::string_view message) noexcept {
   const char* end = message.data() + message.size();
   std::int64_t ms = 0;
   const auto [stop, ec] = std::from_chars(begin, end, ms);
-  // At most 13 digits of epoch milliseconds (until year 2286): no overflow in from_ms.
-  if (ec != std::errc{} || stop == begin || stop - begin > 13 || ms < 0) return std::nullopt;
+  // Timestamp::from_ms multiplies by 10^6: later than year 2262 would overflow.
+  if (ec != std::errc{} || stop == begin || ms < 0 || ms > INT64_MAX / 1'000'000) return std::nullopt;
   return Timestamp::from_ms(ms);
 }
 

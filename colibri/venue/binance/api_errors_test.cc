@@ -151,6 +151,8 @@ TEST(ApiErrors, BanEndInMessage) {
   EXPECT_EQ(ban_end_in_message("IP banned until 1659146400000."), Timestamp::from_ms(1659146400000));
   EXPECT_EQ(ban_end_in_message("IP banned until soon"), std::nullopt);
   EXPECT_EQ(ban_end_in_message("banned until 99999999999999999999"), std::nullopt);
+  EXPECT_EQ(ban_end_in_message("banned until 9999999999999"), std::nullopt);  // past year 2262
+  EXPECT_EQ(ban_end_in_message("banned until 9223372036854"), Timestamp::from_ms(9223372036854));
   EXPECT_EQ(ban_end_in_message("Too many requests"), std::nullopt);
 }
 

@@ -55,9 +55,6 @@ tl::unexpected<Error> malformed(std::string_view where, simdjson::error_code err
   return fail(ErrorCode::Corrupt, "{}: malformed JSON ({})", where, simdjson::error_message(error));
 }
 
-// Nested values deeper than this are refused (Binance nests 4 levels at most).
-constexpr int kMaxDepth = 8;
-
 enum class Need : bool { Optional, Required };
 
 // Reads the members of `object` named in `keys` into `values` (same index). An array or object

@@ -1,6 +1,9 @@
 #include "colibri/venue/binance/time_sync.h"
 
 #include <algorithm>
+#include <cstdint>
+
+#include "colibri/core/decimal.h"
 
 namespace colibri::venue::binance {
 namespace {
@@ -23,6 +26,9 @@ Result<ServerClock> ServerClock::create(ServerClockConfig config) {
   if (config.max_round_trip <= Duration::zero()) {
     return fail(ErrorCode::InvalidArgument, "server clock: max_round_trip must be positive");
   }
+  if (config.max_offset <= Duration::zero()) {
+    return fail(ErrorCode::InvalidArgument, "server clock: max_offset must be positive");
+  }
   return ServerClock(config);
 }
 
@@ -34,15 +40,27 @@ Result<void> ServerClock::add(const TimeSample& sample) {
     return fail(ErrorCode::InvalidArgument, "time sample: received at {} before it was sent at {}",
                 sample.received.to_iso8601(), sample.sent.to_iso8601());
   }
-  const Duration round_trip = sample.received - sample.sent;
+  std::int64_t round_trip_ns = 0;
+  if (__builtin_sub_overflow(sample.received.ns(), sample.sent.ns(), &round_trip_ns))
+    round_trip_ns = INT64_MAX;
+  const Duration round_trip(round_trip_ns);
   if (round_trip > config_.max_round_trip) {
     return fail(ErrorCode::OutOfRange, "time sample: round trip {} ms exceeds {} ms",
                 std::chrono::duration_cast<std::chrono::milliseconds>(round_trip).count(),
                 std::chrono::duration_cast<std::chrono::milliseconds>(config_.max_round_trip).count());
   }
-  // (s + r) / 2 without overflow: s + (r - s) / 2.
+  // (s + r) / 2 without overflow: s + (r - s) / 2. The offset is checked before it is kept, in a
+  // way that cannot overflow for any two timestamps.
   const std::int64_t midpoint = sample.sent.ns() + round_trip.count() / 2;
-  kept_[next_] = Kept{sample.server.ns() + kTruncationNs - midpoint, round_trip.count()};
+  const Int128 offset = static_cast<Int128>(sample.server.ns()) + kTruncationNs - midpoint;
+  const std::int64_t limit = config_.max_offset.count();
+  if (offset > limit || offset < -limit) {
+    return fail(ErrorCode::OutOfRange, "time sample: server clock {} is more than {} h from ours ({})",
+                sample.server.to_iso8601(),
+                std::chrono::duration_cast<std::chrono::hours>(config_.max_offset).count(),
+                Timestamp::from_ns(midpoint).to_iso8601());
+  }
+  kept_[next_] = Kept{static_cast<std::int64_t>(offset), round_trip.count()};
   next_ = (next_ + 1) % config_.window;
   count_ = std::min(count_ + 1, config_.window);
   estimate();

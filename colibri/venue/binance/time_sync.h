@@ -39,6 +39,9 @@ struct ServerClockConfig {
   std::size_t window = 8;                             // samples kept (1 .. kMaxWindow)
   std::size_t best = 3;                               // shortest round trips used (1 .. window)
   Duration max_round_trip = std::chrono::seconds(2);  // longer samples are refused
+  // A sample saying the clocks are further apart is refused: a clock that wrong is a
+  // misconfiguration to report, not to follow.
+  Duration max_offset = std::chrono::hours(24);
 };
 
 class ServerClock {
@@ -46,11 +49,11 @@ class ServerClock {
   static constexpr std::size_t kMaxWindow = 32;
 
   // InvalidArgument naming the setting when window is 0 or above kMaxWindow, best is 0 or above
-  // window, or max_round_trip is not positive.
+  // window, or max_round_trip or max_offset is not positive.
   [[nodiscard]] static Result<ServerClock> create(ServerClockConfig config = {});
 
   // Adds one sample. InvalidArgument when a time is none or received < sent; OutOfRange when the
-  // round trip exceeds max_round_trip (the sample is not kept).
+  // round trip exceeds max_round_trip or the offset max_offset (the sample is not kept).
   [[nodiscard]] Result<void> add(const TimeSample& sample);
   // Forgets every sample (after -1021, or a suspected clock step).
   void restart() noexcept {

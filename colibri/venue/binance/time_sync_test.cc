@@ -98,6 +98,14 @@ TEST(ServerClock, RefusesImpossibleOrUselessSamples) {
   ASSERT_FALSE(added);
   EXPECT_EQ(added.error().code(), ErrorCode::OutOfRange);
   EXPECT_FALSE(clock.synchronised());
+  // A server clock a day and more away from ours: a misconfiguration, reported, not followed.
+  added = clock.add({kT0, kT0 + std::chrono::hours(25), kT0 + milliseconds(10)});
+  ASSERT_FALSE(added);
+  EXPECT_EQ(added.error().code(), ErrorCode::OutOfRange);
+  EXPECT_FALSE(clock.add({kT0, Timestamp::from_ms(INT64_MAX / 1'000'000), kT0 + milliseconds(10)}));
+  EXPECT_FALSE(clock.add({Timestamp::from_ns(INT64_MIN + 1), Timestamp::from_ns(INT64_MAX - 1),
+                          Timestamp::from_ns(INT64_MIN + 2)}));
+  EXPECT_FALSE(clock.synchronised());
 }
 
 TEST(ServerClock, ConfigurationIsChecked) {
@@ -106,6 +114,7 @@ TEST(ServerClock, ConfigurationIsChecked) {
   EXPECT_FALSE(ServerClock::create({.window = 4, .best = 5}));
   EXPECT_FALSE(ServerClock::create({.window = 4, .best = 0}));
   EXPECT_FALSE(ServerClock::create({.window = 4, .best = 2, .max_round_trip = Duration::zero()}));
+  EXPECT_FALSE(ServerClock::create({.window = 4, .best = 2, .max_offset = Duration::zero()}));
   EXPECT_TRUE(ServerClock::create({.window = 1, .best = 1}));
 }
 

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "colibri/venue/binance/signing.h"
+#include "colibri/venue/binance/untrusted_text.h"
 
 namespace colibri::venue::binance {
 namespace {
@@ -87,8 +88,17 @@ Result<void> check_symbol(const model::Symbol& symbol) {
   return {};
 }
 
+// Binance's client order ids: ^[.A-Z:/a-z0-9_-]{1,36}$ (ClientOrderId holds at most 36 bytes).
 Result<void> check_id(const model::ClientOrderId& id) {
   if (id.empty()) return fail(ErrorCode::InvalidArgument, "request: empty client order id");
+  const auto allowed = [](char c) { return is_unreserved(c) && c != '~'; };
+  for (const char c : id.view()) {
+    if (!allowed(c) && c != ':' && c != '/') {
+      return fail(ErrorCode::InvalidArgument,
+                  "request: client order id \"{}\" has a character Binance refuses",
+                  printable(id.view(), model::ClientOrderId::kCapacity));
+    }
+  }
   return {};
 }
 

@@ -85,8 +85,9 @@ class RequestBuilder {
   // symbol, side, type, [timeInForce], quantity, [price], newClientOrderId, newOrderRespType;
   // signed. LIMIT sends timeInForce and price; LIMIT_MAKER only price (Binance refuses a
   // timeInForce on it); MARKET neither. InvalidArgument naming the field when the symbol is not the
-  // rules', the client order id is empty, the quantity is not positive or not on the lot, or a
-  // limit price is not positive or not on the tick.
+  // rules', the client order id is empty or has a character Binance refuses (it takes
+  // [.A-Z:/a-z0-9_-]), the quantity is not positive or not on the lot, or a limit price is not
+  // positive or not on the tick.
   [[nodiscard]] Result<std::string_view> place_order(const model::OrderRequest& request,
                                                      const model::TradingRules& rules,
                                                      OrderResponseType response_type, Timestamp server_time,

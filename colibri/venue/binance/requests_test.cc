@@ -122,6 +122,13 @@ TEST(RequestBuilder, RefusesOrdersOffTheTickOrLotInsteadOfRounding) {
   order = limit_buy();
   order.client_order_id = model::ClientOrderId{};
   EXPECT_FALSE(builder.place_order(order, rules, OrderResponseType::Full, kNow, kSecret));
+  order.client_order_id = model::ClientOrderId::truncating("clb order#1");
+  query = builder.place_order(order, rules, OrderResponseType::Full, kNow, kSecret);
+  ASSERT_FALSE(query);
+  EXPECT_THAT(query.error().message(),
+              HasSubstr("client order id \"clb order#1\" has a character Binance refuses"));
+  order.client_order_id = model::ClientOrderId::truncating("x.A:/z_0-9");  // every kind Binance allows
+  EXPECT_TRUE(builder.place_order(order, rules, OrderResponseType::Full, kNow, kSecret));
 }
 
 TEST(RequestBuilder, CancelAndQueryNameTheOrderByOurId) {

@@ -39,7 +39,8 @@ inline websocket::stream_base::timeout websocket_timeouts(std::chrono::nanosecon
 // (frame or close) is outstanding: writing_ guards the writer coroutine; (3) on_close runs once,
 // from finish(), and no handler runs after it.
 template <class Stream>
-class BeastWebSocket final : public WebSocketConnection, public std::enable_shared_from_this<BeastWebSocket<Stream>> {
+class BeastWebSocket final : public WebSocketConnection,
+                             public std::enable_shared_from_this<BeastWebSocket<Stream>> {
  public:
   // `owner` is kept alive as long as this object (e.g. the TLS context of a client).
   BeastWebSocket(websocket::stream<Stream> ws, std::shared_ptr<void> owner)

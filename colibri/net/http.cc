@@ -39,9 +39,13 @@ std::string_view HttpRequest::query() const noexcept {
   return q == std::string_view::npos ? std::string_view{} : t.substr(q + 1);
 }
 
-const std::string* HttpRequest::header(std::string_view name) const noexcept { return find_header(headers, name); }
+const std::string* HttpRequest::header(std::string_view name) const noexcept {
+  return find_header(headers, name);
+}
 
-const std::string* HttpResponse::header(std::string_view name) const noexcept { return find_header(headers, name); }
+const std::string* HttpResponse::header(std::string_view name) const noexcept {
+  return find_header(headers, name);
+}
 
 std::string url_decode(std::string_view text) {
   std::string out;
@@ -50,7 +54,8 @@ std::string url_decode(std::string_view text) {
     const char c = text[i];
     if (c == '+') {
       out.push_back(' ');
-    } else if (c == '%' && i + 2 < text.size() && hex_digit(text[i + 1]) >= 0 && hex_digit(text[i + 2]) >= 0) {
+    } else if (c == '%' && i + 2 < text.size() && hex_digit(text[i + 1]) >= 0 &&
+               hex_digit(text[i + 2]) >= 0) {
       out.push_back(static_cast<char>(hex_digit(text[i + 1]) * 16 + hex_digit(text[i + 2])));
       i += 2;
     } else {

@@ -49,7 +49,8 @@ Result<std::shared_ptr<ssl::context>> client_context(const Endpoint& endpoint) {
 // Connects `stream`'s lowest layer to the endpoint within its connect timeout; "" on success.
 asio::awaitable<std::string> connect_tcp(beast::tcp_stream& stream, const Endpoint& endpoint) {
   tcp::resolver resolver(stream.get_executor());
-  auto [resolve_error, results] = co_await resolver.async_resolve(endpoint.host, std::to_string(endpoint.port), kUse);
+  auto [resolve_error, results] =
+      co_await resolver.async_resolve(endpoint.host, std::to_string(endpoint.port), kUse);
   if (resolve_error) co_return "cannot resolve " + endpoint.host + ": " + resolve_error.message();
   stream.expires_after(steady(endpoint.connect_timeout));
   auto [connect_error, connected] = co_await stream.async_connect(results, kUse);
@@ -61,7 +62,8 @@ asio::awaitable<std::string> connect_tcp(beast::tcp_stream& stream, const Endpoi
 }
 
 // TLS handshake with SNI and host-name verification; "" on success.
-asio::awaitable<std::string> handshake_tls(beast::ssl_stream<beast::tcp_stream>& stream, const Endpoint& endpoint) {
+asio::awaitable<std::string> handshake_tls(beast::ssl_stream<beast::tcp_stream>& stream,
+                                           const Endpoint& endpoint) {
   beast::error_code ec;
   beast::error_code address_error;
   asio::ip::make_address(endpoint.host, address_error);
@@ -96,7 +98,8 @@ http::request<http::string_body> to_beast(const HttpRequest& request, const Endp
 HttpResponse to_plain(const http::response<http::string_body>& res) {
   HttpResponse out;
   out.status = static_cast<int>(res.result_int());
-  for (const auto& field : res) out.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+  for (const auto& field : res)
+    out.headers.push_back({std::string(field.name_string()), std::string(field.value())});
   out.body = res.body();
   return out;
 }
@@ -169,8 +172,8 @@ asio::awaitable<Result<HttpResponse>> exchange(std::shared_ptr<ClientState> st, 
   ++st->stats.requests_sent;
   auto [write_error, written] = co_await http::async_write(stream, req, kUse);
   if (write_error) {
-    co_return fail(ErrorCode::Ambiguous, "{} {}: writing the request failed: {}", request.method, request.path(),
-                   write_error.message());
+    co_return fail(ErrorCode::Ambiguous, "{} {}: writing the request failed: {}", request.method,
+                   request.path(), write_error.message());
   }
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 << 20);
@@ -286,7 +289,8 @@ asio::awaitable<void> open_websocket(asio::io_context& io, Endpoint endpoint, st
     co_return;
   }
   co_await websocket_handshake(websocket::stream<beast::ssl_stream<beast::tcp_stream>>(std::move(tls)),
-                               std::move(endpoint), std::move(target), std::move(*context), std::move(on_connected));
+                               std::move(endpoint), std::move(target), std::move(*context),
+                               std::move(on_connected));
 }
 
 }  // namespace
@@ -294,7 +298,8 @@ asio::awaitable<void> open_websocket(asio::io_context& io, Endpoint endpoint, st
 void connect_websocket(LiveScheduler& scheduler, const Endpoint& endpoint, std::string target,
                        std::function<void(Result<std::shared_ptr<WebSocketConnection>>)> on_connected) {
   auto& io = *static_cast<asio::io_context*>(scheduler.native_io_context());
-  asio::co_spawn(io, open_websocket(io, endpoint, std::move(target), std::move(on_connected)), asio::detached);
+  asio::co_spawn(io, open_websocket(io, endpoint, std::move(target), std::move(on_connected)),
+                 asio::detached);
 }
 
 }  // namespace colibri::net

@@ -85,7 +85,8 @@ HttpRequest to_plain(const http::request<http::string_body>& req) {
   HttpRequest out;
   out.method = std::string(req.method_string());
   out.target = std::string(req.target());
-  for (const auto& field : req) out.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+  for (const auto& field : req)
+    out.headers.push_back({std::string(field.name_string()), std::string(field.value())});
   out.body = req.body();
   return out;
 }
@@ -263,14 +264,17 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(LiveScheduler& scheduler, 
   }
   beast::error_code ec;
   const auto address = asio::ip::make_address(o.address, ec);
-  if (ec) return fail(ErrorCode::InvalidArgument, "HTTP server: bad listen address '{}': {}", o.address, ec.message());
+  if (ec)
+    return fail(ErrorCode::InvalidArgument, "HTTP server: bad listen address '{}': {}", o.address,
+                ec.message());
   const tcp::endpoint endpoint(address, o.port);
   st->acceptor.open(endpoint.protocol(), ec);
   if (!ec) st->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) st->acceptor.bind(endpoint, ec);
   if (!ec) st->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (!ec) st->port = st->acceptor.local_endpoint(ec).port();
-  if (ec) return fail(ErrorCode::Io, "HTTP server: cannot listen on {}:{}: {}", o.address, o.port, ec.message());
+  if (ec)
+    return fail(ErrorCode::Io, "HTTP server: cannot listen on {}:{}: {}", o.address, o.port, ec.message());
   asio::co_spawn(io, accept_loop(st), asio::detached);
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(st)));
 }

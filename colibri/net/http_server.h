@@ -60,11 +60,12 @@ class ServerHandler {
   // Whether a WebSocket upgrade to this target is served (false: 404).
   [[nodiscard]] virtual bool accept_websocket(const HttpRequest& upgrade) = 0;
   // The new connection; set its handlers here.
-  virtual void on_websocket_open(const HttpRequest& upgrade, std::shared_ptr<WebSocketConnection> connection) = 0;
+  virtual void on_websocket_open(const HttpRequest& upgrade,
+                                 std::shared_ptr<WebSocketConnection> connection) = 0;
 };
 
 struct ServerOptions {
-  std::string address = "127.0.0.1";  // the address to listen on
+  std::string address = "127.0.0.1";   // the address to listen on
   std::uint16_t port = 0;              // 0: any free port (see HttpServer::port())
   std::optional<TlsCertificates> tls;  // serve HTTPS and WSS with these
   Duration request_timeout = std::chrono::seconds(60);
@@ -83,7 +84,8 @@ class HttpServer {
  public:
   // Binds and listens at once (so port() is known), serves once the loop runs. Io error naming the
   // address and port when it cannot listen, InvalidArgument for bad TLS material.
-  [[nodiscard]] static Result<std::unique_ptr<HttpServer>> start(LiveScheduler& scheduler, ServerOptions options,
+  [[nodiscard]] static Result<std::unique_ptr<HttpServer>> start(LiveScheduler& scheduler,
+                                                                 ServerOptions options,
                                                                  ServerHandler& handler);
   ~HttpServer();  // stop()
   HttpServer(const HttpServer&) = delete;

@@ -3,9 +3,9 @@
 #include <filesystem>
 #include <memory>
 #include <string>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "colibri/core/live_scheduler.h"
 #include "colibri/net/http_client.h"
@@ -30,18 +30,21 @@ class EchoHandler final : public ServerHandler {
   explicit EchoHandler(LiveScheduler& scheduler) : scheduler_(scheduler) {}
   void on_http(HttpRequest request, HttpReply reply) override {
     ++requests;
-    HttpResponse response{200, {HttpHeader{"X-Echo", "1"}}, request.method + " " + request.target + " " + request.body};
+    HttpResponse response{
+        200, {HttpHeader{"X-Echo", "1"}}, request.method + " " + request.target + " " + request.body};
     if (request.path() == "/drop") {
       held_.push_back(std::move(reply));
     } else if (request.path() == "/later") {
-      scheduler_.schedule_after(std::chrono::milliseconds(50),
-                                [reply = std::move(reply), response](Timestamp) mutable { reply.send(response); });
+      scheduler_.schedule_after(
+          std::chrono::milliseconds(50),
+          [reply = std::move(reply), response](Timestamp) mutable { reply.send(response); });
     } else {
       reply.send(std::move(response));
     }
   }
   bool accept_websocket(const HttpRequest& upgrade) override { return upgrade.path() != "/ws/refuse"; }
-  void on_websocket_open(const HttpRequest& upgrade, std::shared_ptr<WebSocketConnection> connection) override {
+  void on_websocket_open(const HttpRequest& upgrade,
+                         std::shared_ptr<WebSocketConnection> connection) override {
     last_upgrade_target = upgrade.target;
     WebSocketConnection* raw = connection.get();
     connection->set_handlers({[raw](std::string_view text) {
@@ -150,12 +153,12 @@ TEST(HttpServer, QueuedRequestsAreAnsweredInOrder) {
   HttpClient client(f.scheduler, f.endpoint);
   std::vector<std::string> bodies;
   for (int i = 0; i < 5; ++i) {
-    client.request({"GET", "/q" + std::to_string(i), {}, ""}, [&](Result<HttpResponse> r) {
-      bodies.push_back(r ? r->body : r.error().describe());
-    });
+    client.request({"GET", "/q" + std::to_string(i), {}, ""},
+                   [&](Result<HttpResponse> r) { bodies.push_back(r ? r->body : r.error().describe()); });
   }
   ASSERT_TRUE(run_until(f.scheduler, [&] { return bodies.size() == 5; }));
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(bodies[static_cast<std::size_t>(i)], "GET /q" + std::to_string(i) + " ");
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(bodies[static_cast<std::size_t>(i)], "GET /q" + std::to_string(i) + " ");
   EXPECT_EQ(client.stats().connections_opened, 1u);
 }
 
@@ -212,7 +215,8 @@ TEST(HttpClient, RejectsACertificateFromAnUntrustedCa) {
   connect_websocket(f.scheduler, endpoint, "/ws/x", [&](auto r) { ws = std::move(r); });
   ASSERT_TRUE(run_until(f.scheduler, [&] { return ws.has_value(); }));
   ASSERT_FALSE(ws->has_value());
-  EXPECT_NE(ws->error().message().find("certificate verify failed"), std::string::npos) << ws->error().message();
+  EXPECT_NE(ws->error().message().find("certificate verify failed"), std::string::npos)
+      << ws->error().message();
 }
 
 void expect_websocket_echo(bool tls) {
@@ -223,8 +227,8 @@ void expect_websocket_echo(bool tls) {
   connect_websocket(f.scheduler, f.endpoint, "/ws/btcusdt@trade", [&](auto r) {
     ASSERT_TRUE(r.has_value()) << r.error().describe();
     client = *r;
-    client->set_handlers({[&](std::string_view text) { received.emplace_back(text); },
-                          [&](const Error& e) { closed = e; }});
+    client->set_handlers(
+        {[&](std::string_view text) { received.emplace_back(text); }, [&](const Error& e) { closed = e; }});
     client->send("one");
     client->send("two");
   });
@@ -283,9 +287,8 @@ TEST(WebSocket, AbortEndsTheConnectionAndTheServerHearsIt) {
 
 TEST(HttpRequest, DecodesQueryParameters) {
   std::vector<std::pair<std::string, std::string>> params;
-  for_each_param("symbol=BTC%2FUSDT&a=1+2&flag&&x=%zz", [&](std::string k, std::string v) {
-    params.emplace_back(std::move(k), std::move(v));
-  });
+  for_each_param("symbol=BTC%2FUSDT&a=1+2&flag&&x=%zz",
+                 [&](std::string k, std::string v) { params.emplace_back(std::move(k), std::move(v)); });
   ASSERT_EQ(params.size(), 4u);
   EXPECT_EQ(params[0], (std::pair<std::string, std::string>{"symbol", "BTC/USDT"}));
   EXPECT_EQ(params[1].second, "1 2");

@@ -39,8 +39,8 @@ bool add_extension(X509* cert, X509* issuer, int nid, const char* value) {
   return ext && X509_add_ext(cert, ext.get(), -1) == 1;
 }
 
-Result<Owned<X509>> make_certificate(EVP_PKEY* key, const char* common_name, X509* issuer, EVP_PKEY* issuer_key,
-                                     int valid_days, bool is_ca) {
+Result<Owned<X509>> make_certificate(EVP_PKEY* key, const char* common_name, X509* issuer,
+                                     EVP_PKEY* issuer_key, int valid_days, bool is_ca) {
   Owned<X509> cert(X509_new());
   if (!cert) return openssl_error("X509_new");
   X509_set_version(cert.get(), 2);
@@ -57,19 +57,21 @@ Result<Owned<X509>> make_certificate(EVP_PKEY* key, const char* common_name, X50
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(valid_days) * 86400);
   X509_set_pubkey(cert.get(), key);
   X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("colibri"), -1, -1, 0);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name), -1, -1,
-                             0);
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("colibri"), -1,
+                             -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name),
+                             -1, -1, 0);
   X509* signer = issuer != nullptr ? issuer : cert.get();
   X509_set_issuer_name(cert.get(), X509_get_subject_name(signer));
-  const bool ok = is_ca ? add_extension(cert.get(), signer, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") &&
-                              add_extension(cert.get(), signer, NID_key_usage, "critical,keyCertSign,cRLSign") &&
-                              add_extension(cert.get(), signer, NID_subject_key_identifier, "hash")
-                        : add_extension(cert.get(), signer, NID_basic_constraints, "critical,CA:FALSE") &&
-                              add_extension(cert.get(), signer, NID_key_usage, "critical,digitalSignature") &&
-                              add_extension(cert.get(), signer, NID_ext_key_usage, "serverAuth") &&
-                              add_extension(cert.get(), signer, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1") &&
-                              add_extension(cert.get(), signer, NID_authority_key_identifier, "keyid:always");
+  const bool ok =
+      is_ca ? add_extension(cert.get(), signer, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") &&
+                  add_extension(cert.get(), signer, NID_key_usage, "critical,keyCertSign,cRLSign") &&
+                  add_extension(cert.get(), signer, NID_subject_key_identifier, "hash")
+            : add_extension(cert.get(), signer, NID_basic_constraints, "critical,CA:FALSE") &&
+                  add_extension(cert.get(), signer, NID_key_usage, "critical,digitalSignature") &&
+                  add_extension(cert.get(), signer, NID_ext_key_usage, "serverAuth") &&
+                  add_extension(cert.get(), signer, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1") &&
+                  add_extension(cert.get(), signer, NID_authority_key_identifier, "keyid:always");
   if (!ok) return openssl_error("certificate extensions");
   if (X509_sign(cert.get(), issuer_key, EVP_sha256()) == 0) return openssl_error("X509_sign");
   return cert;
@@ -107,7 +109,8 @@ Result<TlsCertificates> make_local_certificates(int valid_days) {
   out.ca_certificate_pem = std::move(*ca_pem);
   out.server_certificate_pem = std::move(*server_pem);
   Owned<BIO> bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), server_key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+  if (!bio ||
+      PEM_write_bio_PrivateKey(bio.get(), server_key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     return openssl_error("PEM_write_bio_PrivateKey");
   }
   auto key_pem = bio_text(bio.get());

@@ -115,18 +115,19 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// Removes the `signature=...` parameter from a query string or form body, keeping the rest as sent.
+// Removes the `signature=...` parameter (and the '&' that joined it) from a query string or form
+// body; everything else stays byte for byte as sent, since that is what the client signed.
 std::string without_signature(std::string_view text) {
-  std::string out;
-  while (!text.empty()) {
-    const std::size_t amp = text.find('&');
-    const std::string_view pair = text.substr(0, amp);
-    text = amp == std::string_view::npos ? std::string_view{} : text.substr(amp + 1);
-    if (pair.rfind("signature=", 0) == 0) continue;
-    if (!out.empty()) out.push_back('&');
-    out.append(pair);
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const std::size_t end = std::min(text.find('&', at), text.size());
+    if (text.substr(at, end - at).rfind("signature=", 0) == 0) {
+      if (at > 0) return std::string(text.substr(0, at - 1)) + std::string(text.substr(end));
+      return std::string(text.substr(end == text.size() ? end : end + 1));
+    }
+    at = end + 1;
   }
-  return out;
+  return std::string(text);
 }
 
 struct Params {

@@ -364,6 +364,29 @@ TEST(ExchangeSim, AuthenticationFailuresUseBinanceCodes) {
   EXPECT_EQ(state.find(kSecret), std::string::npos);
 }
 
+TEST(ExchangeSim, SignatureCoversQueryThenBodyExactlyAsSent) {
+  Harness h;
+  // Binance's totalParams: the query string concatenated with the body, as sent.
+  const std::string query = "symbol=BTCUSDT&side=BUY";
+  const std::string body =
+      fmt::format("type=LIMIT&timeInForce=GTC&quantity=0.01&price=1000&timestamp={}", h.scheduler.now().ms());
+  const std::string signature = venue::binance::sign_hmac_sha256(Secret(kSecret), query + body);
+  Answer placed = h.request({"POST",
+                             "/api/v3/order?" + query,
+                             {net::HttpHeader{"X-MBX-APIKEY", kKey}},
+                             body + "&signature=" + signature});
+  EXPECT_EQ(placed.status, 200) << placed.body;
+  // The signature first in the query: what remains is signed as sent.
+  const std::string rest = fmt::format("symbol=BTCUSDT&timestamp={}", h.scheduler.now().ms());
+  Answer open = h.request(
+      {"GET",
+       "/api/v3/openOrders?signature=" + venue::binance::sign_hmac_sha256(Secret(kSecret), rest) + "&" + rest,
+       {net::HttpHeader{"X-MBX-APIKEY", kKey}},
+       ""});
+  EXPECT_EQ(open.status, 200) << open.body;
+  EXPECT_EQ(open.json.size(), 1u);
+}
+
 // Follows Binance's spot rules for a local book: buffer the stream, take the REST snapshot, drop
 // frames with u <= lastUpdateId, the first applied frame has U <= lastUpdateId + 1 <= u, and each
 // next frame's U is the previous u + 1.

@@ -131,19 +131,18 @@ void RequestBuilder::add(std::string_view name, std::int64_t value) {
   add(name, std::string_view(digits.data(), static_cast<std::size_t>(end - digits.data())));
 }
 
-void RequestBuilder::sign(Timestamp server_time, const Secret& secret) {
+void RequestBuilder::sign(Timestamp server_time) {
   std::array<char, 32> window{};
   add("recvWindow", recv_window_text(recv_window_, window));
   add("timestamp", server_time.ms());
   std::array<char, kSignatureHexDigits> signature{};
-  sign_hmac_sha256(secret, text_, signature);
+  signer_.sign(text_, signature);
   add("signature", std::string_view(signature.data(), signature.size()));
 }
 
 Result<std::string_view> RequestBuilder::place_order(const model::OrderRequest& request,
                                                      const model::TradingRules& rules,
-                                                     OrderResponseType response_type, Timestamp server_time,
-                                                     const Secret& secret) {
+                                                     OrderResponseType response_type, Timestamp server_time) {
   const std::string_view id = request.client_order_id.view();
   if (auto checked = check_id(request.client_order_id); !checked) return fail(std::move(checked.error()));
   if (request.symbol.view() != rules.symbol) {
@@ -171,52 +170,49 @@ Result<std::string_view> RequestBuilder::place_order(const model::OrderRequest& 
   if (priced) add("price", std::string_view(number, request.price.format_to(number, rules.price_decimals())));
   add("newClientOrderId", id);
   add("newOrderRespType", response_type_text(response_type));
-  sign(server_time, secret);
+  sign(server_time);
   return std::string_view(text_);
 }
 
 Result<std::string_view> RequestBuilder::cancel_order(const model::Symbol& symbol,
-                                                      const model::ClientOrderId& id, Timestamp server_time,
-                                                      const Secret& secret) {
+                                                      const model::ClientOrderId& id, Timestamp server_time) {
   if (auto checked = check_symbol(symbol); !checked) return fail(std::move(checked.error()));
   if (auto checked = check_id(id); !checked) return fail(std::move(checked.error()));
   text_.clear();
   add("symbol", symbol.view());
   add("origClientOrderId", id.view());
-  sign(server_time, secret);
+  sign(server_time);
   return std::string_view(text_);
 }
 
 Result<std::string_view> RequestBuilder::query_order(const model::Symbol& symbol,
-                                                     const model::ClientOrderId& id, Timestamp server_time,
-                                                     const Secret& secret) {
+                                                     const model::ClientOrderId& id, Timestamp server_time) {
   // The same parameters as a cancel: the endpoint (method) differs.
-  return cancel_order(symbol, id, server_time, secret);
+  return cancel_order(symbol, id, server_time);
 }
 
-std::string_view RequestBuilder::open_orders(const model::Symbol& symbol, Timestamp server_time,
-                                             const Secret& secret) {
+std::string_view RequestBuilder::open_orders(const model::Symbol& symbol, Timestamp server_time) {
   text_.clear();
   if (!symbol.empty()) add("symbol", symbol.view());
-  sign(server_time, secret);
+  sign(server_time);
   return text_;
 }
 
-std::string_view RequestBuilder::account(Timestamp server_time, const Secret& secret) {
+std::string_view RequestBuilder::account(Timestamp server_time) {
   text_.clear();
   add("omitZeroBalances", "true");
-  sign(server_time, secret);
+  sign(server_time);
   return text_;
 }
 
 Result<std::string_view> RequestBuilder::my_trades(const model::Symbol& symbol,
                                                    const model::ExchangeOrderId& exchange_order_id,
-                                                   Timestamp server_time, const Secret& secret) {
+                                                   Timestamp server_time) {
   if (auto checked = check_symbol(symbol); !checked) return fail(std::move(checked.error()));
   text_.clear();
   add("symbol", symbol.view());
   if (!exchange_order_id.empty()) add("orderId", exchange_order_id.view());
-  sign(server_time, secret);
+  sign(server_time);
   return std::string_view(text_);
 }
 

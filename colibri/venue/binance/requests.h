@@ -46,6 +46,7 @@
 #include "colibri/core/time.h"
 #include "colibri/model/order.h"
 #include "colibri/model/trading_rules.h"
+#include "colibri/venue/binance/signing.h"
 
 namespace colibri::venue::binance {
 
@@ -79,8 +80,9 @@ void percent_encode(std::string_view text, std::string& out);
 // previous text. The view returned stays valid until the next call.
 class RequestBuilder {
  public:
-  RequestBuilder() = default;
-  explicit RequestBuilder(Duration recv_window) : recv_window_(recv_window) {}
+  // Signs with `secret` (keyed once: signing.h's RequestSigner).
+  explicit RequestBuilder(const Secret& secret, Duration recv_window = kDefaultRecvWindow)
+      : signer_(secret), recv_window_(recv_window) {}
 
   // symbol, side, type, [timeInForce], quantity, [price], newClientOrderId, newOrderRespType;
   // signed. LIMIT sends timeInForce and price; LIMIT_MAKER only price (Binance refuses a
@@ -90,25 +92,21 @@ class RequestBuilder {
   // positive or not on the tick.
   [[nodiscard]] Result<std::string_view> place_order(const model::OrderRequest& request,
                                                      const model::TradingRules& rules,
-                                                     OrderResponseType response_type, Timestamp server_time,
-                                                     const Secret& secret);
+                                                     OrderResponseType response_type, Timestamp server_time);
   // symbol, origClientOrderId; signed. InvalidArgument for an empty symbol or id.
   [[nodiscard]] Result<std::string_view> cancel_order(const model::Symbol& symbol,
-                                                      const model::ClientOrderId& id, Timestamp server_time,
-                                                      const Secret& secret);
+                                                      const model::ClientOrderId& id, Timestamp server_time);
   // symbol, origClientOrderId; signed.
   [[nodiscard]] Result<std::string_view> query_order(const model::Symbol& symbol,
-                                                     const model::ClientOrderId& id, Timestamp server_time,
-                                                     const Secret& secret);
+                                                     const model::ClientOrderId& id, Timestamp server_time);
   // [symbol]; signed. An empty symbol asks for every symbol (weight 80 instead of 6).
-  [[nodiscard]] std::string_view open_orders(const model::Symbol& symbol, Timestamp server_time,
-                                             const Secret& secret);
+  [[nodiscard]] std::string_view open_orders(const model::Symbol& symbol, Timestamp server_time);
   // omitZeroBalances=true; signed.
-  [[nodiscard]] std::string_view account(Timestamp server_time, const Secret& secret);
+  [[nodiscard]] std::string_view account(Timestamp server_time);
   // symbol, [orderId]; signed. `exchange_order_id` empty: the symbol's recent trades.
   [[nodiscard]] Result<std::string_view> my_trades(const model::Symbol& symbol,
                                                    const model::ExchangeOrderId& exchange_order_id,
-                                                   Timestamp server_time, const Secret& secret);
+                                                   Timestamp server_time);
   // symbols=["A","B"] (percent-encoded JSON array), or nothing for every symbol.
   [[nodiscard]] Result<std::string_view> exchange_info(std::span<const model::Symbol> symbols);
   // symbol, limit (1..5000). InvalidArgument for another limit or an empty symbol.
@@ -119,8 +117,9 @@ class RequestBuilder {
  private:
   void add(std::string_view name, std::string_view value);
   void add(std::string_view name, std::int64_t value);
-  void sign(Timestamp server_time, const Secret& secret);
+  void sign(Timestamp server_time);
 
+  RequestSigner signer_;
   std::string text_;
   Duration recv_window_ = kDefaultRecvWindow;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 #include <utility>
 
@@ -39,11 +40,46 @@ struct Value {
 
 using Keys = std::span<const std::string_view>;
 
-std::size_t find_key(Keys keys, std::string_view key) {
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    if (keys[i] == key) return i;
+// The keys a message kind uses, with single-character keys (most of the user stream's) found by
+// table: a linear search with string compares was a quarter of an executionReport's parsing.
+class KeyList {
+ public:
+  template <std::size_t N>
+  constexpr KeyList(const std::array<std::string_view, N>& keys) : KeyList(Keys(keys)) {}  // NOLINT: implicit
+  constexpr explicit KeyList(Keys keys) : keys_(keys) {
+    single_.fill(kNone);
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (keys[i].size() == 1 && static_cast<unsigned char>(keys[i][0]) < single_.size()) {
+        single_[static_cast<unsigned char>(keys[i][0])] = static_cast<std::uint8_t>(i);
+      }
+    }
   }
-  return keys.size();
+  [[nodiscard]] constexpr Keys keys() const { return keys_; }
+  [[nodiscard]] constexpr std::size_t size() const { return keys_.size(); }
+  // The index of `key`, or size() when it is not in the list.
+  [[nodiscard]] std::size_t find(std::string_view key) const {
+    if (key.size() == 1) {
+      const auto c = static_cast<unsigned char>(key[0]);
+      return c < single_.size() && single_[c] != kNone ? single_[c] : keys_.size();
+    }
+    for (std::size_t i = 0; i < keys_.size(); ++i) {
+      if (keys_[i] == key) return i;
+    }
+    return keys_.size();
+  }
+
+ private:
+  static constexpr std::uint8_t kNone = 0xff;
+  Keys keys_;
+  std::array<std::uint8_t, 128> single_{};
+};
+
+// A member key as it stands in the input (no copy): from after its opening quote to the closing
+// quote that simdjson's structural pass has already found. Keys with escapes take the slow path.
+std::string_view raw_key(const char* begin) {
+  const char* end = begin;
+  while (*end != '"') end += *end == '\\' ? 2 : 1;
+  return {begin, static_cast<std::size_t>(end - begin)};
 }
 
 // "where[index]" for messages; index kNoIndex: just "where".
@@ -61,15 +97,17 @@ enum class Need : bool { Optional, Required };
 // member named in `keys` is handed to nested(index, value), which reads it or leaves it to be
 // skipped; members not named are skipped (checked by simdjson's structural pass only).
 template <typename Nested>
-Result<void> read_members(od::object& object, Keys keys, std::span<Value> values, std::string_view where,
-                          std::size_t index, Nested&& nested) {
+Result<void> read_members(od::object& object, const KeyList& keys, std::span<Value> values,
+                          std::string_view where, std::size_t index, Nested&& nested) {
   for (Value& value : values) value = Value{};
   for (auto member : object) {
     od::field field;
     if (auto error = std::move(member).get(field)) return malformed(place(where, index), error);
-    std::string_view key;
-    if (auto error = field.unescaped_key().get(key)) return malformed(place(where, index), error);
-    const std::size_t slot_index = find_key(keys, key);
+    std::string_view key = raw_key(field.key().raw());
+    if (key.find('\\') != std::string_view::npos) {
+      if (auto error = field.unescaped_key().get(key)) return malformed(place(where, index), error);
+    }
+    const std::size_t slot_index = keys.find(key);
     if (slot_index == keys.size()) continue;
     Value& slot = values[slot_index];
     if (slot.present)
@@ -455,6 +493,10 @@ constexpr std::array<std::string_view, kStreamKeyCount> kStreamKeys = {
     "N",     "T",      "t",    "m",  "Z",      "B",      "a",     "d",         "subscriptionId",
     "event", "stream", "data", "id", "status", "result", "error", "rateLimits"};
 
+// The user stream's lists, built once (the hot path).
+constexpr KeyList kStreamKeyList{kStreamKeys};
+constexpr KeyList kEventKeyList{Keys(kStreamKeys).first(kEventKeyCount)};
+
 enum ResultKey : std::size_t { kResultSubscriptionId, kResultServerTime, kResultKeyCount };
 constexpr std::array<std::string_view, kResultKeyCount> kResultKeys = {"subscriptionId", "serverTime"};
 
@@ -560,7 +602,7 @@ struct ApiParser::Impl {
   Result<od::array> load_array(std::string_view json, std::string_view where);
   Result<void> read_order(od::object& object, std::string_view where, std::size_t index, OrderUpdate& out,
                           bool with_fills);
-  Result<void> read_balances(od::value& value, std::string_view where, Keys keys);
+  Result<void> read_balances(od::value& value, std::string_view where, const KeyList& keys);
   Result<void> read_rate_limits(od::value& value, std::string_view where, std::vector<RateLimitRule>& out);
   Result<void> read_symbol(od::object& object, std::size_t index);
   Result<void> read_event_members(od::object& object, std::string_view where);
@@ -771,10 +813,10 @@ Result<std::span<const model::Fill>> ApiParser::parse_my_trades(std::string_view
 
 // --- account, time, errors
 
-Result<void> ApiParser::Impl::read_balances(od::value& value, std::string_view where, Keys keys) {
+Result<void> ApiParser::Impl::read_balances(od::value& value, std::string_view where, const KeyList& keys) {
   return for_each_object(value, where, [&](std::size_t index, od::object& object) -> Result<void> {
     if (auto read = read_members(object, keys, balance_values_, where, index, kNoNested); !read) return read;
-    Fields f(keys, balance_values_, where, index, problem_);
+    Fields f(keys.keys(), balance_values_, where, index, problem_);
     const std::string_view asset = f.text(kBalanceAsset, Need::Required);
     const Quantity free = f.quantity(kBalanceFree, Need::Required);
     const Quantity locked = f.quantity(kBalanceLocked, Need::Required);
@@ -1002,9 +1044,8 @@ Result<const ExchangeInfo*> ApiParser::parse_exchange_info(std::string_view json
 // --- user stream
 
 Result<void> ApiParser::Impl::read_event_members(od::object& object, std::string_view where) {
-  const Keys keys = std::span(kStreamKeys).first(kEventKeyCount);
   const std::span<Value> values = std::span(stream_values_).first(kEventKeyCount);
-  return read_members(object, keys, values, where, kNoIndex,
+  return read_members(object, kEventKeyList, values, where, kNoIndex,
                       [&](std::size_t key, od::value& value) -> Result<void> {
                         if (key != kEvBalances) return {};
                         return read_balances(value, "outboundAccountPosition balances", kPositionKeys);
@@ -1113,7 +1154,7 @@ Result<const UserStreamMessage*> ApiParser::parse_user_stream(std::string_view j
   // Envelope members and a bare event's members share stream_values_; an "event"/"data" object
   // overwrites the event part.
   if (auto read =
-          read_members(*object, kStreamKeys, impl.stream_values_, "user stream message", kNoIndex, nested);
+          read_members(*object, kStreamKeyList, impl.stream_values_, "user stream message", kNoIndex, nested);
       !read) {
     return fail(std::move(read.error()));
   }

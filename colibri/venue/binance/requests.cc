@@ -198,6 +198,15 @@ std::string_view RequestBuilder::open_orders(const model::Symbol& symbol, Timest
   return text_;
 }
 
+Result<std::string_view> RequestBuilder::cancel_all_orders(const model::Symbol& symbol,
+                                                           Timestamp server_time) {
+  if (auto checked = check_symbol(symbol); !checked) return fail(std::move(checked.error()));
+  text_.clear();
+  add("symbol", symbol.view());
+  sign(server_time);
+  return std::string_view(text_);
+}
+
 std::string_view RequestBuilder::account(Timestamp server_time) {
   text_.clear();
   add("omitZeroBalances", "true");

@@ -17,6 +17,7 @@
 // | DELETE /api/v3/order        | cancel_order()         | yes    | DELETE /api/v3/order             |
 // | GET    /api/v3/order        | query_order()          | yes    | GET /api/v3/order                |
 // | GET    /api/v3/openOrders   | open_orders()          | yes    | GET /api/v3/openOrders[?all]     |
+// | DELETE /api/v3/openOrders   | cancel_all_orders()    | yes    | DELETE /api/v3/openOrders        |
 // | GET    /api/v3/account      | account()              | yes    | GET /api/v3/account              |
 // | GET    /api/v3/myTrades     | my_trades()            | yes    | GET /api/v3/myTrades[?orderId]   |
 // | GET    /api/v3/exchangeInfo | exchange_info()        | no     | GET /api/v3/exchangeInfo         |
@@ -59,6 +60,7 @@ inline constexpr Endpoint kOrderPlace{"POST", "/api/v3/order"};
 inline constexpr Endpoint kOrderCancel{"DELETE", "/api/v3/order"};
 inline constexpr Endpoint kOrderQuery{"GET", "/api/v3/order"};
 inline constexpr Endpoint kOpenOrders{"GET", "/api/v3/openOrders"};
+inline constexpr Endpoint kCancelAllOrders{"DELETE", "/api/v3/openOrders"};
 inline constexpr Endpoint kAccount{"GET", "/api/v3/account"};
 inline constexpr Endpoint kMyTrades{"GET", "/api/v3/myTrades"};
 inline constexpr Endpoint kExchangeInfo{"GET", "/api/v3/exchangeInfo"};
@@ -101,6 +103,10 @@ class RequestBuilder {
                                                      const model::ClientOrderId& id, Timestamp server_time);
   // [symbol]; signed. An empty symbol asks for every symbol (weight 80 instead of 6).
   [[nodiscard]] std::string_view open_orders(const model::Symbol& symbol, Timestamp server_time);
+  // symbol; signed: cancels every open order of the symbol (the stop path; answered with the
+  // cancelled orders, which ApiParser::parse_open_orders reads).
+  [[nodiscard]] Result<std::string_view> cancel_all_orders(const model::Symbol& symbol,
+                                                           Timestamp server_time);
   // omitZeroBalances=true; signed.
   [[nodiscard]] std::string_view account(Timestamp server_time);
   // symbol, [orderId]; signed. `exchange_order_id` empty: the symbol's recent trades.

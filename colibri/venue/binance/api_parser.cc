@@ -42,6 +42,7 @@ using Keys = std::span<const std::string_view>;
 
 // The keys a message kind uses, with single-character keys (most of the user stream's) found by
 // table: a linear search with string compares was a quarter of an executionReport's parsing.
+// Invariants: (1) at most 254 keys; (2) single_[c] is the index of the key "c" (c < 128), or kNone.
 class KeyList {
  public:
   template <std::size_t N>
@@ -336,7 +337,7 @@ ExecutionType execution_type_from(std::string_view text) {
 // --- key lists (indices by enum)
 
 // Order answers (place ACK/RESULT/FULL, cancel, query) and openOrders elements.
-enum OrderKey : std::size_t {
+enum OrderKey : std::uint8_t {
   kOrderSymbol,
   kOrderId,
   kOrderClientId,
@@ -360,7 +361,7 @@ constexpr std::array<std::string_view, kOrderKeyCount> kOrderKeys = {
     "price",  "origQty", "executedQty",   "cummulativeQuoteQty", "status",       "timeInForce", "type",
     "side",   "fills"};
 
-enum FillKey : std::size_t {
+enum FillKey : std::uint8_t {
   kFillPrice,
   kFillQty,
   kFillCommission,
@@ -371,7 +372,7 @@ enum FillKey : std::size_t {
 constexpr std::array<std::string_view, kFillKeyCount> kFillKeys = {"price", "qty", "commission",
                                                                    "commissionAsset", "tradeId"};
 
-enum TradeKey : std::size_t {
+enum TradeKey : std::uint8_t {
   kTradeSymbol,
   kTradeId,
   kTradeOrderId,
@@ -387,12 +388,12 @@ enum TradeKey : std::size_t {
 constexpr std::array<std::string_view, kTradeKeyCount> kTradeKeys = {
     "symbol", "id", "orderId", "price", "qty", "commission", "commissionAsset", "time", "isBuyer", "isMaker"};
 
-enum BalanceKey : std::size_t { kBalanceAsset, kBalanceFree, kBalanceLocked, kBalanceKeyCount };
+enum BalanceKey : std::uint8_t { kBalanceAsset, kBalanceFree, kBalanceLocked, kBalanceKeyCount };
 constexpr std::array<std::string_view, kBalanceKeyCount> kBalanceKeys = {"asset", "free", "locked"};
 // outboundAccountPosition's "B" elements.
 constexpr std::array<std::string_view, kBalanceKeyCount> kPositionKeys = {"a", "f", "l"};
 
-enum RateLimitKey : std::size_t {
+enum RateLimitKey : std::uint8_t {
   kLimitType,
   kLimitInterval,
   kLimitIntervalNum,
@@ -403,7 +404,7 @@ enum RateLimitKey : std::size_t {
 constexpr std::array<std::string_view, kLimitKeyCount> kRateLimitKeys = {"rateLimitType", "interval",
                                                                          "intervalNum", "limit", "count"};
 
-enum SymbolKey : std::size_t {
+enum SymbolKey : std::uint8_t {
   kSymbolName,
   kSymbolStatus,
   kSymbolBase,
@@ -415,7 +416,7 @@ enum SymbolKey : std::size_t {
 constexpr std::array<std::string_view, kSymbolKeyCount> kSymbolKeys = {
     "symbol", "status", "baseAsset", "quoteAsset", "orderTypes", "filters"};
 
-enum FilterKey : std::size_t {
+enum FilterKey : std::uint8_t {
   kFilterType,
   kFilterMinPrice,
   kFilterMaxPrice,
@@ -448,7 +449,7 @@ constexpr std::array<std::string_view, kFilterKeyCount> kFilterKeys = {"filterTy
                                                                        "avgPriceMins"};
 
 // User-stream events, then the envelope members of a WebSocket API frame (top level only).
-enum StreamKey : std::size_t {
+enum StreamKey : std::uint8_t {
   kEvType,             // e
   kEvTime,             // E
   kEvSymbol,           // s
@@ -497,17 +498,17 @@ constexpr std::array<std::string_view, kStreamKeyCount> kStreamKeys = {
 constexpr KeyList kStreamKeyList{kStreamKeys};
 constexpr KeyList kEventKeyList{Keys(kStreamKeys).first(kEventKeyCount)};
 
-enum ResultKey : std::size_t { kResultSubscriptionId, kResultServerTime, kResultKeyCount };
+enum ResultKey : std::uint8_t { kResultSubscriptionId, kResultServerTime, kResultKeyCount };
 constexpr std::array<std::string_view, kResultKeyCount> kResultKeys = {"subscriptionId", "serverTime"};
 
-enum ErrorKey : std::size_t { kErrorCode, kErrorMsg, kErrorData, kErrorKeyCount };
+enum ErrorKey : std::uint8_t { kErrorCode, kErrorMsg, kErrorData, kErrorKeyCount };
 constexpr std::array<std::string_view, kErrorKeyCount> kErrorKeys = {"code", "msg", "data"};
-enum ErrorDataKey : std::size_t { kErrorRetryAfter, kErrorDataKeyCount };
+enum ErrorDataKey : std::uint8_t { kErrorRetryAfter, kErrorDataKeyCount };
 constexpr std::array<std::string_view, kErrorDataKeyCount> kErrorDataKeys = {"retryAfter"};
 
 constexpr std::array<std::string_view, 1> kServerTimeKeys = {"serverTime"};
 constexpr std::array<std::string_view, 1> kAccountKeys = {"balances"};
-enum InfoKey : std::size_t { kInfoServerTime, kInfoRateLimits, kInfoSymbols, kInfoKeyCount };
+enum InfoKey : std::uint8_t { kInfoServerTime, kInfoRateLimits, kInfoSymbols, kInfoKeyCount };
 constexpr std::array<std::string_view, kInfoKeyCount> kInfoKeys = {"serverTime", "rateLimits", "symbols"};
 
 }  // namespace
@@ -831,7 +832,7 @@ Result<void> ApiParser::Impl::read_balances(od::value& value, std::string_view w
       ++skipped_assets_;
       return {};
     }
-    balances_.push_back(model::Balance{*code, *total, free});
+    balances_.push_back(model::Balance{.asset = *code, .total = *total, .available = free});
     return {};
   });
 }

@@ -146,7 +146,7 @@ Result<std::string_view> RequestBuilder::place_order(const model::OrderRequest& 
   const std::string_view id = request.client_order_id.view();
   if (auto checked = check_id(request.client_order_id); !checked) return fail(std::move(checked.error()));
   if (request.symbol.view() != rules.symbol) {
-    return fail(ErrorCode::InvalidArgument, "order {}: symbol \"{}\" is not the rules' \"{}\"", id,
+    return fail(ErrorCode::InvalidArgument, R"(order {}: symbol "{}" is not the rules' "{}")", id,
                 request.symbol, rules.symbol);
   }
   if (!request.quantity.is_positive() || !rules.lot_size.is_positive() ||
@@ -266,9 +266,7 @@ Result<std::string> ws_api_request(std::string_view request_id, std::string_view
   if (params.size() > kMaxParams) {
     return fail(ErrorCode::InvalidArgument, "{}: {} params, more than {}", method, params.size(), kMaxParams);
   }
-  const auto safe = [](std::string_view text) {
-    return std::all_of(text.begin(), text.end(), is_unreserved);
-  };
+  const auto safe = [](std::string_view text) { return std::ranges::all_of(text, is_unreserved); };
   if (request_id.empty() || !safe(request_id)) {
     return fail(ErrorCode::InvalidArgument, "{}: request id \"{}\" is empty or needs escaping", method,
                 request_id.substr(0, 40));
@@ -293,16 +291,16 @@ Result<std::string> ws_api_request(std::string_view request_id, std::string_view
   }
   const auto begin = sorted.begin();
   const auto end = begin + static_cast<std::ptrdiff_t>(params.size());
-  std::sort(begin, end, [](const WsParam* a, const WsParam* b) { return a->name < b->name; });
+  std::ranges::sort(begin, end, {}, [](const WsParam* p) { return p->name; });
   for (auto it = begin; it != end && it + 1 != end; ++it) {
     if ((*it)->name == (*(it + 1))->name) {
       return fail(ErrorCode::InvalidArgument, "{}: parameter \"{}\" given twice", method, (*it)->name);
     }
   }
 
-  std::string json = "{\"id\":\"";
+  std::string json = R"({"id":")";
   json += request_id;
-  json += "\",\"method\":\"";
+  json += R"(","method":")";
   json += method;
   json += '"';
   if (!params.empty() || secret != nullptr) {
@@ -325,7 +323,7 @@ Result<std::string> ws_api_request(std::string_view request_id, std::string_view
         payload += (*it)->value;
       }
       if (!params.empty()) json += ',';
-      json += "\"signature\":\"";
+      json += R"("signature":")";
       json += sign_hmac_sha256(*secret, payload);
       json += '"';
     }
@@ -343,11 +341,12 @@ Result<std::string> ws_subscribe_user_data(std::string_view request_id, const Se
   const char* timestamp_end =
       std::to_chars(timestamp.data(), timestamp.data() + timestamp.size(), server_time.ms()).ptr;
   const std::array<WsParam, 3> params = {
-      WsParam{"apiKey", api_key.reveal(), true},
-      WsParam{"recvWindow", recv_window_text(recv_window, window), false},
-      WsParam{"timestamp",
-              std::string_view(timestamp.data(), static_cast<std::size_t>(timestamp_end - timestamp.data())),
-              false},
+      WsParam{.name = "apiKey", .value = api_key.reveal(), .quoted = true},
+      WsParam{.name = "recvWindow", .value = recv_window_text(recv_window, window), .quoted = false},
+      WsParam{.name = "timestamp",
+              .value = std::string_view(timestamp.data(),
+                                        static_cast<std::size_t>(timestamp_end - timestamp.data())),
+              .quoted = false},
   };
   return ws_api_request(request_id, "userDataStream.subscribe.signature", params, &secret);
 }

@@ -56,16 +56,16 @@ struct Endpoint {
   std::string_view method;
   std::string_view path;
 };
-inline constexpr Endpoint kOrderPlace{"POST", "/api/v3/order"};
-inline constexpr Endpoint kOrderCancel{"DELETE", "/api/v3/order"};
-inline constexpr Endpoint kOrderQuery{"GET", "/api/v3/order"};
-inline constexpr Endpoint kOpenOrders{"GET", "/api/v3/openOrders"};
-inline constexpr Endpoint kCancelAllOrders{"DELETE", "/api/v3/openOrders"};
-inline constexpr Endpoint kAccount{"GET", "/api/v3/account"};
-inline constexpr Endpoint kMyTrades{"GET", "/api/v3/myTrades"};
-inline constexpr Endpoint kExchangeInfo{"GET", "/api/v3/exchangeInfo"};
-inline constexpr Endpoint kDepth{"GET", "/api/v3/depth"};
-inline constexpr Endpoint kServerTime{"GET", "/api/v3/time"};
+inline constexpr Endpoint kOrderPlace{.method = "POST", .path = "/api/v3/order"};
+inline constexpr Endpoint kOrderCancel{.method = "DELETE", .path = "/api/v3/order"};
+inline constexpr Endpoint kOrderQuery{.method = "GET", .path = "/api/v3/order"};
+inline constexpr Endpoint kOpenOrders{.method = "GET", .path = "/api/v3/openOrders"};
+inline constexpr Endpoint kCancelAllOrders{.method = "DELETE", .path = "/api/v3/openOrders"};
+inline constexpr Endpoint kAccount{.method = "GET", .path = "/api/v3/account"};
+inline constexpr Endpoint kMyTrades{.method = "GET", .path = "/api/v3/myTrades"};
+inline constexpr Endpoint kExchangeInfo{.method = "GET", .path = "/api/v3/exchangeInfo"};
+inline constexpr Endpoint kDepth{.method = "GET", .path = "/api/v3/depth"};
+inline constexpr Endpoint kServerTime{.method = "GET", .path = "/api/v3/time"};
 inline constexpr std::string_view kApiKeyHeader = "X-MBX-APIKEY";
 
 // newOrderRespType: what the answer to a new order holds (ACK: ids only; RESULT: the order's state;

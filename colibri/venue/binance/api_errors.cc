@@ -15,28 +15,42 @@ using enum RecoveryAction;
 // Binance spot error codes (errors.md) the connector can meet, sorted by code. Codes not listed
 // fall back to the HTTP status (see classify()).
 constexpr std::array kRules = {
-    ApiErrorRule{-2026, ErrorCode::NotFound, None, "ORDER_ARCHIVED"},
-    ApiErrorRule{-2016, ErrorCode::Rejected, None, "NO_TRADING_WINDOW"},
-    ApiErrorRule{-2015, ErrorCode::Rejected, CheckCredentials, "REJECTED_MBX_KEY"},
-    ApiErrorRule{-2014, ErrorCode::Rejected, CheckCredentials, "BAD_API_KEY_FMT"},
-    ApiErrorRule{-2013, ErrorCode::NotFound, None, "NO_SUCH_ORDER"},
-    ApiErrorRule{-2011, ErrorCode::NotFound, None, "CANCEL_REJECTED"},
-    ApiErrorRule{-2010, ErrorCode::Rejected, None, "NEW_ORDER_REJECTED"},
-    ApiErrorRule{-1099, ErrorCode::Rejected, CheckCredentials, "NOT_FOUND_AUTHENTICATED_OR_AUTHORIZED"},
-    ApiErrorRule{-1034, ErrorCode::RateLimited, WaitUntil, "TOO_MANY_CONNECTIONS"},
-    ApiErrorRule{-1022, ErrorCode::Rejected, CheckCredentials, "INVALID_SIGNATURE"},
-    ApiErrorRule{-1021, ErrorCode::Disconnected, ResyncClock, "INVALID_TIMESTAMP"},
-    ApiErrorRule{-1020, ErrorCode::Rejected, None, "UNSUPPORTED_OPERATION"},
-    ApiErrorRule{-1015, ErrorCode::RateLimited, WaitUntil, "TOO_MANY_ORDERS"},
-    ApiErrorRule{-1014, ErrorCode::Rejected, None, "UNKNOWN_ORDER_COMPOSITION"},
-    ApiErrorRule{-1013, ErrorCode::Rejected, None, "INVALID_MESSAGE"},
-    ApiErrorRule{-1008, ErrorCode::Ambiguous, QueryOrder, "SERVER_BUSY"},
-    ApiErrorRule{-1007, ErrorCode::Ambiguous, QueryOrder, "TIMEOUT"},
-    ApiErrorRule{-1006, ErrorCode::Ambiguous, QueryOrder, "UNEXPECTED_RESP"},
-    ApiErrorRule{-1003, ErrorCode::RateLimited, WaitUntil, "TOO_MANY_REQUESTS"},
-    ApiErrorRule{-1002, ErrorCode::Rejected, CheckCredentials, "UNAUTHORIZED"},
-    ApiErrorRule{-1001, ErrorCode::Ambiguous, QueryOrder, "DISCONNECTED"},
-    ApiErrorRule{-1000, ErrorCode::Ambiguous, QueryOrder, "UNKNOWN"},
+    ApiErrorRule{.code = -2026, .error = ErrorCode::NotFound, .action = None, .name = "ORDER_ARCHIVED"},
+    ApiErrorRule{.code = -2016, .error = ErrorCode::Rejected, .action = None, .name = "NO_TRADING_WINDOW"},
+    ApiErrorRule{
+        .code = -2015, .error = ErrorCode::Rejected, .action = CheckCredentials, .name = "REJECTED_MBX_KEY"},
+    ApiErrorRule{
+        .code = -2014, .error = ErrorCode::Rejected, .action = CheckCredentials, .name = "BAD_API_KEY_FMT"},
+    ApiErrorRule{.code = -2013, .error = ErrorCode::NotFound, .action = None, .name = "NO_SUCH_ORDER"},
+    ApiErrorRule{.code = -2011, .error = ErrorCode::NotFound, .action = None, .name = "CANCEL_REJECTED"},
+    ApiErrorRule{.code = -2010, .error = ErrorCode::Rejected, .action = None, .name = "NEW_ORDER_REJECTED"},
+    ApiErrorRule{.code = -1099,
+                 .error = ErrorCode::Rejected,
+                 .action = CheckCredentials,
+                 .name = "NOT_FOUND_AUTHENTICATED_OR_AUTHORIZED"},
+    ApiErrorRule{
+        .code = -1034, .error = ErrorCode::RateLimited, .action = WaitUntil, .name = "TOO_MANY_CONNECTIONS"},
+    ApiErrorRule{
+        .code = -1022, .error = ErrorCode::Rejected, .action = CheckCredentials, .name = "INVALID_SIGNATURE"},
+    ApiErrorRule{
+        .code = -1021, .error = ErrorCode::Disconnected, .action = ResyncClock, .name = "INVALID_TIMESTAMP"},
+    ApiErrorRule{
+        .code = -1020, .error = ErrorCode::Rejected, .action = None, .name = "UNSUPPORTED_OPERATION"},
+    ApiErrorRule{
+        .code = -1015, .error = ErrorCode::RateLimited, .action = WaitUntil, .name = "TOO_MANY_ORDERS"},
+    ApiErrorRule{
+        .code = -1014, .error = ErrorCode::Rejected, .action = None, .name = "UNKNOWN_ORDER_COMPOSITION"},
+    ApiErrorRule{.code = -1013, .error = ErrorCode::Rejected, .action = None, .name = "INVALID_MESSAGE"},
+    ApiErrorRule{.code = -1008, .error = ErrorCode::Ambiguous, .action = QueryOrder, .name = "SERVER_BUSY"},
+    ApiErrorRule{.code = -1007, .error = ErrorCode::Ambiguous, .action = QueryOrder, .name = "TIMEOUT"},
+    ApiErrorRule{
+        .code = -1006, .error = ErrorCode::Ambiguous, .action = QueryOrder, .name = "UNEXPECTED_RESP"},
+    ApiErrorRule{
+        .code = -1003, .error = ErrorCode::RateLimited, .action = WaitUntil, .name = "TOO_MANY_REQUESTS"},
+    ApiErrorRule{
+        .code = -1002, .error = ErrorCode::Rejected, .action = CheckCredentials, .name = "UNAUTHORIZED"},
+    ApiErrorRule{.code = -1001, .error = ErrorCode::Ambiguous, .action = QueryOrder, .name = "DISCONNECTED"},
+    ApiErrorRule{.code = -1000, .error = ErrorCode::Ambiguous, .action = QueryOrder, .name = "UNKNOWN"},
 };
 
 constexpr bool sorted_by_code() {
@@ -92,8 +106,7 @@ std::string_view to_string(RecoveryAction action) noexcept {
 std::span<const ApiErrorRule> api_error_rules() noexcept { return kRules; }
 
 const ApiErrorRule* find_api_error_rule(int code) noexcept {
-  const auto* it = std::lower_bound(kRules.begin(), kRules.end(), code,
-                                    [](const ApiErrorRule& rule, int c) { return rule.code < c; });
+  const auto* it = std::ranges::lower_bound(kRules, code, {}, &ApiErrorRule::code);
   return it != kRules.end() && it->code == code ? it : nullptr;
 }
 
@@ -104,26 +117,27 @@ ErrorClass classify(const FailedRequest& failed, Timestamp now, Duration server_
   const ApiErrorRule* rule = code ? find_api_error_rule(*code) : nullptr;
   const bool rate_limited = status == 429 || status == 418 || (rule != nullptr && rule->action == WaitUntil);
   if (rate_limited) {
-    return {ErrorCode::RateLimited, WaitUntil,
-            rate_limit_until(failed, now, server_minus_local, default_wait)};
+    return {.error = ErrorCode::RateLimited,
+            .action = WaitUntil,
+            .retry_at = rate_limit_until(failed, now, server_minus_local, default_wait)};
   }
-  if (status >= 500) return {ErrorCode::Ambiguous, QueryOrder};
-  if (rule != nullptr) return {rule->error, rule->action};
-  if (code && is_request_error(*code)) return {ErrorCode::Rejected, None};
-  if (status == 403) return {ErrorCode::Rejected, None};
-  if (status >= 400) return {ErrorCode::Rejected, None};
-  return {ErrorCode::Ambiguous, QueryOrder};
+  if (status >= 500) return {.error = ErrorCode::Ambiguous, .action = QueryOrder};
+  if (rule != nullptr) return {.error = rule->error, .action = rule->action};
+  if (code && is_request_error(*code)) return {.error = ErrorCode::Rejected, .action = None};
+  if (status == 403) return {.error = ErrorCode::Rejected, .action = None};
+  if (status >= 400) return {.error = ErrorCode::Rejected, .action = None};
+  return {.error = ErrorCode::Ambiguous, .action = QueryOrder};
 }
 
 ErrorClass classify(TransportFailure failure) noexcept {
   switch (failure) {
     case TransportFailure::NotSent:
-      return {ErrorCode::Disconnected, Resend};
+      return {.error = ErrorCode::Disconnected, .action = Resend};
     case TransportFailure::NoAnswer:
     case TransportFailure::BadAnswer:
-      return {ErrorCode::Ambiguous, QueryOrder};
+      return {.error = ErrorCode::Ambiguous, .action = QueryOrder};
   }
-  return {ErrorCode::Ambiguous, QueryOrder};
+  return {.error = ErrorCode::Ambiguous, .action = QueryOrder};
 }
 
 std::optional<Duration> parse_retry_after(std::string_view header) noexcept {
@@ -133,7 +147,7 @@ std::optional<Duration> parse_retry_after(std::string_view header) noexcept {
   std::int64_t seconds = 0;
   const auto [end, ec] = std::from_chars(header.data(), header.data() + header.size(), seconds);
   if (ec != std::errc{} || end != header.data() + header.size() || seconds < 0) return std::nullopt;
-  return std::chrono::seconds(seconds);
+  return std::chrono::seconds{seconds};
 }
 
 std::optional<Timestamp> ban_end_in_message(std::string_view message) noexcept {
@@ -159,7 +173,7 @@ Error to_error(const ErrorClass& classified, const FailedRequest& failed, std::s
   }
   if (failed.http_status != 0) message += fmt::format(" (HTTP {})", failed.http_status);
   if (classified.action != None) message += fmt::format(" [{}]", to_string(classified.action));
-  return Error(classified.error, std::move(message));
+  return {classified.error, std::move(message)};
 }
 
 }  // namespace colibri::venue::binance

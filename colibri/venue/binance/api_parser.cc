@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 #include <utility>
 
@@ -39,11 +40,47 @@ struct Value {
 
 using Keys = std::span<const std::string_view>;
 
-std::size_t find_key(Keys keys, std::string_view key) {
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    if (keys[i] == key) return i;
+// The keys a message kind uses, with single-character keys (most of the user stream's) found by
+// table: a linear search with string compares was a quarter of an executionReport's parsing.
+// Invariants: (1) at most 254 keys; (2) single_[c] is the index of the key "c" (c < 128), or kNone.
+class KeyList {
+ public:
+  template <std::size_t N>
+  constexpr KeyList(const std::array<std::string_view, N>& keys) : KeyList(Keys(keys)) {}  // NOLINT: implicit
+  constexpr explicit KeyList(Keys keys) : keys_(keys) {
+    single_.fill(kNone);
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (keys[i].size() == 1 && static_cast<unsigned char>(keys[i][0]) < single_.size()) {
+        single_[static_cast<unsigned char>(keys[i][0])] = static_cast<std::uint8_t>(i);
+      }
+    }
   }
-  return keys.size();
+  [[nodiscard]] constexpr Keys keys() const { return keys_; }
+  [[nodiscard]] constexpr std::size_t size() const { return keys_.size(); }
+  // The index of `key`, or size() when it is not in the list.
+  [[nodiscard]] std::size_t find(std::string_view key) const {
+    if (key.size() == 1) {
+      const auto c = static_cast<unsigned char>(key[0]);
+      return c < single_.size() && single_[c] != kNone ? single_[c] : keys_.size();
+    }
+    for (std::size_t i = 0; i < keys_.size(); ++i) {
+      if (keys_[i] == key) return i;
+    }
+    return keys_.size();
+  }
+
+ private:
+  static constexpr std::uint8_t kNone = 0xff;
+  Keys keys_;
+  std::array<std::uint8_t, 128> single_{};
+};
+
+// A member key as it stands in the input (no copy): from after its opening quote to the closing
+// quote that simdjson's structural pass has already found. Keys with escapes take the slow path.
+std::string_view raw_key(const char* begin) {
+  const char* end = begin;
+  while (*end != '"') end += *end == '\\' ? 2 : 1;
+  return {begin, static_cast<std::size_t>(end - begin)};
 }
 
 // "where[index]" for messages; index kNoIndex: just "where".
@@ -61,15 +98,17 @@ enum class Need : bool { Optional, Required };
 // member named in `keys` is handed to nested(index, value), which reads it or leaves it to be
 // skipped; members not named are skipped (checked by simdjson's structural pass only).
 template <typename Nested>
-Result<void> read_members(od::object& object, Keys keys, std::span<Value> values, std::string_view where,
-                          std::size_t index, Nested&& nested) {
+Result<void> read_members(od::object& object, const KeyList& keys, std::span<Value> values,
+                          std::string_view where, std::size_t index, Nested&& nested) {
   for (Value& value : values) value = Value{};
   for (auto member : object) {
     od::field field;
     if (auto error = std::move(member).get(field)) return malformed(place(where, index), error);
-    std::string_view key;
-    if (auto error = field.unescaped_key().get(key)) return malformed(place(where, index), error);
-    const std::size_t slot_index = find_key(keys, key);
+    std::string_view key = raw_key(field.key().raw());
+    if (key.find('\\') != std::string_view::npos) {
+      if (auto error = field.unescaped_key().get(key)) return malformed(place(where, index), error);
+    }
+    const std::size_t slot_index = keys.find(key);
     if (slot_index == keys.size()) continue;
     Value& slot = values[slot_index];
     if (slot.present)
@@ -298,7 +337,7 @@ ExecutionType execution_type_from(std::string_view text) {
 // --- key lists (indices by enum)
 
 // Order answers (place ACK/RESULT/FULL, cancel, query) and openOrders elements.
-enum OrderKey : std::size_t {
+enum OrderKey : std::uint8_t {
   kOrderSymbol,
   kOrderId,
   kOrderClientId,
@@ -322,7 +361,7 @@ constexpr std::array<std::string_view, kOrderKeyCount> kOrderKeys = {
     "price",  "origQty", "executedQty",   "cummulativeQuoteQty", "status",       "timeInForce", "type",
     "side",   "fills"};
 
-enum FillKey : std::size_t {
+enum FillKey : std::uint8_t {
   kFillPrice,
   kFillQty,
   kFillCommission,
@@ -333,7 +372,7 @@ enum FillKey : std::size_t {
 constexpr std::array<std::string_view, kFillKeyCount> kFillKeys = {"price", "qty", "commission",
                                                                    "commissionAsset", "tradeId"};
 
-enum TradeKey : std::size_t {
+enum TradeKey : std::uint8_t {
   kTradeSymbol,
   kTradeId,
   kTradeOrderId,
@@ -349,12 +388,12 @@ enum TradeKey : std::size_t {
 constexpr std::array<std::string_view, kTradeKeyCount> kTradeKeys = {
     "symbol", "id", "orderId", "price", "qty", "commission", "commissionAsset", "time", "isBuyer", "isMaker"};
 
-enum BalanceKey : std::size_t { kBalanceAsset, kBalanceFree, kBalanceLocked, kBalanceKeyCount };
+enum BalanceKey : std::uint8_t { kBalanceAsset, kBalanceFree, kBalanceLocked, kBalanceKeyCount };
 constexpr std::array<std::string_view, kBalanceKeyCount> kBalanceKeys = {"asset", "free", "locked"};
 // outboundAccountPosition's "B" elements.
 constexpr std::array<std::string_view, kBalanceKeyCount> kPositionKeys = {"a", "f", "l"};
 
-enum RateLimitKey : std::size_t {
+enum RateLimitKey : std::uint8_t {
   kLimitType,
   kLimitInterval,
   kLimitIntervalNum,
@@ -365,7 +404,7 @@ enum RateLimitKey : std::size_t {
 constexpr std::array<std::string_view, kLimitKeyCount> kRateLimitKeys = {"rateLimitType", "interval",
                                                                          "intervalNum", "limit", "count"};
 
-enum SymbolKey : std::size_t {
+enum SymbolKey : std::uint8_t {
   kSymbolName,
   kSymbolStatus,
   kSymbolBase,
@@ -377,7 +416,7 @@ enum SymbolKey : std::size_t {
 constexpr std::array<std::string_view, kSymbolKeyCount> kSymbolKeys = {
     "symbol", "status", "baseAsset", "quoteAsset", "orderTypes", "filters"};
 
-enum FilterKey : std::size_t {
+enum FilterKey : std::uint8_t {
   kFilterType,
   kFilterMinPrice,
   kFilterMaxPrice,
@@ -410,7 +449,7 @@ constexpr std::array<std::string_view, kFilterKeyCount> kFilterKeys = {"filterTy
                                                                        "avgPriceMins"};
 
 // User-stream events, then the envelope members of a WebSocket API frame (top level only).
-enum StreamKey : std::size_t {
+enum StreamKey : std::uint8_t {
   kEvType,             // e
   kEvTime,             // E
   kEvSymbol,           // s
@@ -455,17 +494,21 @@ constexpr std::array<std::string_view, kStreamKeyCount> kStreamKeys = {
     "N",     "T",      "t",    "m",  "Z",      "B",      "a",     "d",         "subscriptionId",
     "event", "stream", "data", "id", "status", "result", "error", "rateLimits"};
 
-enum ResultKey : std::size_t { kResultSubscriptionId, kResultServerTime, kResultKeyCount };
+// The user stream's lists, built once (the hot path).
+constexpr KeyList kStreamKeyList{kStreamKeys};
+constexpr KeyList kEventKeyList{Keys(kStreamKeys).first(kEventKeyCount)};
+
+enum ResultKey : std::uint8_t { kResultSubscriptionId, kResultServerTime, kResultKeyCount };
 constexpr std::array<std::string_view, kResultKeyCount> kResultKeys = {"subscriptionId", "serverTime"};
 
-enum ErrorKey : std::size_t { kErrorCode, kErrorMsg, kErrorData, kErrorKeyCount };
+enum ErrorKey : std::uint8_t { kErrorCode, kErrorMsg, kErrorData, kErrorKeyCount };
 constexpr std::array<std::string_view, kErrorKeyCount> kErrorKeys = {"code", "msg", "data"};
-enum ErrorDataKey : std::size_t { kErrorRetryAfter, kErrorDataKeyCount };
+enum ErrorDataKey : std::uint8_t { kErrorRetryAfter, kErrorDataKeyCount };
 constexpr std::array<std::string_view, kErrorDataKeyCount> kErrorDataKeys = {"retryAfter"};
 
 constexpr std::array<std::string_view, 1> kServerTimeKeys = {"serverTime"};
 constexpr std::array<std::string_view, 1> kAccountKeys = {"balances"};
-enum InfoKey : std::size_t { kInfoServerTime, kInfoRateLimits, kInfoSymbols, kInfoKeyCount };
+enum InfoKey : std::uint8_t { kInfoServerTime, kInfoRateLimits, kInfoSymbols, kInfoKeyCount };
 constexpr std::array<std::string_view, kInfoKeyCount> kInfoKeys = {"serverTime", "rateLimits", "symbols"};
 
 }  // namespace
@@ -560,7 +603,7 @@ struct ApiParser::Impl {
   Result<od::array> load_array(std::string_view json, std::string_view where);
   Result<void> read_order(od::object& object, std::string_view where, std::size_t index, OrderUpdate& out,
                           bool with_fills);
-  Result<void> read_balances(od::value& value, std::string_view where, Keys keys);
+  Result<void> read_balances(od::value& value, std::string_view where, const KeyList& keys);
   Result<void> read_rate_limits(od::value& value, std::string_view where, std::vector<RateLimitRule>& out);
   Result<void> read_symbol(od::object& object, std::size_t index);
   Result<void> read_event_members(od::object& object, std::string_view where);
@@ -771,10 +814,10 @@ Result<std::span<const model::Fill>> ApiParser::parse_my_trades(std::string_view
 
 // --- account, time, errors
 
-Result<void> ApiParser::Impl::read_balances(od::value& value, std::string_view where, Keys keys) {
+Result<void> ApiParser::Impl::read_balances(od::value& value, std::string_view where, const KeyList& keys) {
   return for_each_object(value, where, [&](std::size_t index, od::object& object) -> Result<void> {
     if (auto read = read_members(object, keys, balance_values_, where, index, kNoNested); !read) return read;
-    Fields f(keys, balance_values_, where, index, problem_);
+    Fields f(keys.keys(), balance_values_, where, index, problem_);
     const std::string_view asset = f.text(kBalanceAsset, Need::Required);
     const Quantity free = f.quantity(kBalanceFree, Need::Required);
     const Quantity locked = f.quantity(kBalanceLocked, Need::Required);
@@ -789,7 +832,7 @@ Result<void> ApiParser::Impl::read_balances(od::value& value, std::string_view w
       ++skipped_assets_;
       return {};
     }
-    balances_.push_back(model::Balance{*code, *total, free});
+    balances_.push_back(model::Balance{.asset = *code, .total = *total, .available = free});
     return {};
   });
 }
@@ -1002,9 +1045,8 @@ Result<const ExchangeInfo*> ApiParser::parse_exchange_info(std::string_view json
 // --- user stream
 
 Result<void> ApiParser::Impl::read_event_members(od::object& object, std::string_view where) {
-  const Keys keys = std::span(kStreamKeys).first(kEventKeyCount);
   const std::span<Value> values = std::span(stream_values_).first(kEventKeyCount);
-  return read_members(object, keys, values, where, kNoIndex,
+  return read_members(object, kEventKeyList, values, where, kNoIndex,
                       [&](std::size_t key, od::value& value) -> Result<void> {
                         if (key != kEvBalances) return {};
                         return read_balances(value, "outboundAccountPosition balances", kPositionKeys);
@@ -1113,7 +1155,7 @@ Result<const UserStreamMessage*> ApiParser::parse_user_stream(std::string_view j
   // Envelope members and a bare event's members share stream_values_; an "event"/"data" object
   // overwrites the event part.
   if (auto read =
-          read_members(*object, kStreamKeys, impl.stream_values_, "user stream message", kNoIndex, nested);
+          read_members(*object, kStreamKeyList, impl.stream_values_, "user stream message", kNoIndex, nested);
       !read) {
     return fail(std::move(read.error()));
   }

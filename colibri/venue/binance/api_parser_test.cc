@@ -430,6 +430,24 @@ TEST(ApiParserOpenOrders, ListsEveryOpenOrder) {
   EXPECT_FALSE(parser.parse_open_orders(R"({"symbol":"BTCUSDT"})"));
 }
 
+TEST(ApiParserOpenOrders, CancelAllAnswerListsTheCancelledOrdersByOurIds) {
+  ApiParser parser;
+  auto parsed = parser.parse_open_orders(
+      R"([{"symbol":"BTCUSDT","origClientOrderId":"clbB1","orderId":11,"orderListId":-1,"clientOrderId":"pXLV6Hz6",)"
+      R"("transactTime":1684804350068,"price":"61000.00","origQty":"0.01","executedQty":"0.002",)"
+      R"("cummulativeQuoteQty":"122","status":"CANCELED","timeInForce":"GTC","type":"LIMIT","side":"BUY",)"
+      R"("selfTradePreventionMode":"NONE"},)"
+      R"({"symbol":"BTCUSDT","origClientOrderId":"clbS2","orderId":12,"orderListId":-1,"clientOrderId":"qAJ9",)"
+      R"("transactTime":1684804350068,"price":"62000.00","origQty":"0.01","executedQty":"0","cummulativeQuoteQty":"0",)"
+      R"("status":"CANCELED","timeInForce":"GTC","type":"LIMIT_MAKER","side":"SELL","selfTradePreventionMode":"NONE"}])");
+  ASSERT_TRUE(parsed) << parsed.error().describe();
+  ASSERT_EQ(parsed->size(), 2u);
+  EXPECT_EQ((*parsed)[0].report.client_order_id, "clbB1");
+  EXPECT_EQ((*parsed)[0].report.state, OrderState::Canceled);
+  EXPECT_EQ((*parsed)[0].report.cumulative_filled, quantity("0.002"));
+  EXPECT_EQ((*parsed)[1].report.client_order_id, "clbS2");
+}
+
 TEST(ApiParserMyTrades, FillsOfTheOrderAskedAbout) {
   ApiParser parser;
   const auto ours = model::ClientOrderId::truncating("clbB1");

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <openssl/crypto.h>
 
 #include "colibri/testing/markets.h"
 #include "colibri/venue/binance/api_parser.h"
@@ -36,6 +37,17 @@ void* operator new[](std::size_t size) {
 // simdjson grows its buffers with the nothrow forms.
 void* operator new(std::size_t size, const std::nothrow_t&) noexcept { return counted_allocation(size); }
 void* operator new[](std::size_t size, const std::nothrow_t&) noexcept { return counted_allocation(size); }
+// OpenSSL allocates with its own functions, not operator new: count those as well (set before
+// OpenSSL's first allocation, by a static initializer).
+void* counted_crypto_malloc(std::size_t size, const char*, int) noexcept { return counted_allocation(size); }
+void* counted_crypto_realloc(void* p, std::size_t size, const char*, int) noexcept {
+  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return std::realloc(p, size);
+}
+void counted_crypto_free(void* p, const char*, int) noexcept { std::free(p); }
+const bool g_crypto_counted =
+    CRYPTO_set_mem_functions(counted_crypto_malloc, counted_crypto_realloc, counted_crypto_free) == 1;
+
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
@@ -116,8 +128,8 @@ TEST(ApiParser, UserStreamEventsAndOrderRequestsAllocateNothingInSteadyState) {
       R"("REQUEST_WEIGHT","interval":"MINUTE","intervalNum":1,"limit":6000,"count":70}]})",
   };
   ApiParser parser;
-  RequestBuilder builder;
   const Secret secret{"NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"};
+  RequestBuilder builder(secret);
   const model::TradingRules rules = testing::btcusdt_rules();
   model::OrderRequest order;
   order.client_order_id = model::ClientOrderId::truncating("clbB0lz1abcdef12");
@@ -125,13 +137,14 @@ TEST(ApiParser, UserStreamEventsAndOrderRequestsAllocateNothingInSteadyState) {
   order.price = *Price::parse("61837.63");
   order.quantity = *Quantity::parse("0.015");
   const Timestamp now = Timestamp::from_ms(1723161254000);
+  EXPECT_TRUE(g_crypto_counted) << "OpenSSL allocated before the counter was installed";
   for (const std::string& json : events) ASSERT_TRUE(parser.parse_user_stream(json)) << json;
-  ASSERT_TRUE(builder.place_order(order, rules, OrderResponseType::Full, now, secret));
+  ASSERT_TRUE(builder.place_order(order, rules, OrderResponseType::Full, now));
   AllocationCount steady;
   for (int round = 0; round < 100; ++round) {
     for (const std::string& json : events) ASSERT_TRUE(parser.parse_user_stream(json));
-    ASSERT_TRUE(builder.place_order(order, rules, OrderResponseType::Full,
-                                    now + std::chrono::milliseconds(round), secret));
+    ASSERT_TRUE(
+        builder.place_order(order, rules, OrderResponseType::Full, now + std::chrono::milliseconds(round)));
   }
   EXPECT_EQ(steady.count(), 0);
 }

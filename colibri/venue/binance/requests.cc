@@ -131,23 +131,22 @@ void RequestBuilder::add(std::string_view name, std::int64_t value) {
   add(name, std::string_view(digits.data(), static_cast<std::size_t>(end - digits.data())));
 }
 
-void RequestBuilder::sign(Timestamp server_time, const Secret& secret) {
+void RequestBuilder::sign(Timestamp server_time) {
   std::array<char, 32> window{};
   add("recvWindow", recv_window_text(recv_window_, window));
   add("timestamp", server_time.ms());
   std::array<char, kSignatureHexDigits> signature{};
-  sign_hmac_sha256(secret, text_, signature);
+  signer_.sign(text_, signature);
   add("signature", std::string_view(signature.data(), signature.size()));
 }
 
 Result<std::string_view> RequestBuilder::place_order(const model::OrderRequest& request,
                                                      const model::TradingRules& rules,
-                                                     OrderResponseType response_type, Timestamp server_time,
-                                                     const Secret& secret) {
+                                                     OrderResponseType response_type, Timestamp server_time) {
   const std::string_view id = request.client_order_id.view();
   if (auto checked = check_id(request.client_order_id); !checked) return fail(std::move(checked.error()));
   if (request.symbol.view() != rules.symbol) {
-    return fail(ErrorCode::InvalidArgument, "order {}: symbol \"{}\" is not the rules' \"{}\"", id,
+    return fail(ErrorCode::InvalidArgument, R"(order {}: symbol "{}" is not the rules' "{}")", id,
                 request.symbol, rules.symbol);
   }
   if (!request.quantity.is_positive() || !rules.lot_size.is_positive() ||
@@ -171,52 +170,58 @@ Result<std::string_view> RequestBuilder::place_order(const model::OrderRequest& 
   if (priced) add("price", std::string_view(number, request.price.format_to(number, rules.price_decimals())));
   add("newClientOrderId", id);
   add("newOrderRespType", response_type_text(response_type));
-  sign(server_time, secret);
+  sign(server_time);
   return std::string_view(text_);
 }
 
 Result<std::string_view> RequestBuilder::cancel_order(const model::Symbol& symbol,
-                                                      const model::ClientOrderId& id, Timestamp server_time,
-                                                      const Secret& secret) {
+                                                      const model::ClientOrderId& id, Timestamp server_time) {
   if (auto checked = check_symbol(symbol); !checked) return fail(std::move(checked.error()));
   if (auto checked = check_id(id); !checked) return fail(std::move(checked.error()));
   text_.clear();
   add("symbol", symbol.view());
   add("origClientOrderId", id.view());
-  sign(server_time, secret);
+  sign(server_time);
   return std::string_view(text_);
 }
 
 Result<std::string_view> RequestBuilder::query_order(const model::Symbol& symbol,
-                                                     const model::ClientOrderId& id, Timestamp server_time,
-                                                     const Secret& secret) {
+                                                     const model::ClientOrderId& id, Timestamp server_time) {
   // The same parameters as a cancel: the endpoint (method) differs.
-  return cancel_order(symbol, id, server_time, secret);
+  return cancel_order(symbol, id, server_time);
 }
 
-std::string_view RequestBuilder::open_orders(const model::Symbol& symbol, Timestamp server_time,
-                                             const Secret& secret) {
+std::string_view RequestBuilder::open_orders(const model::Symbol& symbol, Timestamp server_time) {
   text_.clear();
   if (!symbol.empty()) add("symbol", symbol.view());
-  sign(server_time, secret);
+  sign(server_time);
   return text_;
 }
 
-std::string_view RequestBuilder::account(Timestamp server_time, const Secret& secret) {
+Result<std::string_view> RequestBuilder::cancel_all_orders(const model::Symbol& symbol,
+                                                           Timestamp server_time) {
+  if (auto checked = check_symbol(symbol); !checked) return fail(std::move(checked.error()));
+  text_.clear();
+  add("symbol", symbol.view());
+  sign(server_time);
+  return std::string_view(text_);
+}
+
+std::string_view RequestBuilder::account(Timestamp server_time) {
   text_.clear();
   add("omitZeroBalances", "true");
-  sign(server_time, secret);
+  sign(server_time);
   return text_;
 }
 
 Result<std::string_view> RequestBuilder::my_trades(const model::Symbol& symbol,
                                                    const model::ExchangeOrderId& exchange_order_id,
-                                                   Timestamp server_time, const Secret& secret) {
+                                                   Timestamp server_time) {
   if (auto checked = check_symbol(symbol); !checked) return fail(std::move(checked.error()));
   text_.clear();
   add("symbol", symbol.view());
   if (!exchange_order_id.empty()) add("orderId", exchange_order_id.view());
-  sign(server_time, secret);
+  sign(server_time);
   return std::string_view(text_);
 }
 
@@ -261,9 +266,7 @@ Result<std::string> ws_api_request(std::string_view request_id, std::string_view
   if (params.size() > kMaxParams) {
     return fail(ErrorCode::InvalidArgument, "{}: {} params, more than {}", method, params.size(), kMaxParams);
   }
-  const auto safe = [](std::string_view text) {
-    return std::all_of(text.begin(), text.end(), is_unreserved);
-  };
+  const auto safe = [](std::string_view text) { return std::ranges::all_of(text, is_unreserved); };
   if (request_id.empty() || !safe(request_id)) {
     return fail(ErrorCode::InvalidArgument, "{}: request id \"{}\" is empty or needs escaping", method,
                 request_id.substr(0, 40));
@@ -288,16 +291,16 @@ Result<std::string> ws_api_request(std::string_view request_id, std::string_view
   }
   const auto begin = sorted.begin();
   const auto end = begin + static_cast<std::ptrdiff_t>(params.size());
-  std::sort(begin, end, [](const WsParam* a, const WsParam* b) { return a->name < b->name; });
+  std::ranges::sort(begin, end, {}, [](const WsParam* p) { return p->name; });
   for (auto it = begin; it != end && it + 1 != end; ++it) {
     if ((*it)->name == (*(it + 1))->name) {
       return fail(ErrorCode::InvalidArgument, "{}: parameter \"{}\" given twice", method, (*it)->name);
     }
   }
 
-  std::string json = "{\"id\":\"";
+  std::string json = R"({"id":")";
   json += request_id;
-  json += "\",\"method\":\"";
+  json += R"(","method":")";
   json += method;
   json += '"';
   if (!params.empty() || secret != nullptr) {
@@ -320,7 +323,7 @@ Result<std::string> ws_api_request(std::string_view request_id, std::string_view
         payload += (*it)->value;
       }
       if (!params.empty()) json += ',';
-      json += "\"signature\":\"";
+      json += R"("signature":")";
       json += sign_hmac_sha256(*secret, payload);
       json += '"';
     }
@@ -338,11 +341,12 @@ Result<std::string> ws_subscribe_user_data(std::string_view request_id, const Se
   const char* timestamp_end =
       std::to_chars(timestamp.data(), timestamp.data() + timestamp.size(), server_time.ms()).ptr;
   const std::array<WsParam, 3> params = {
-      WsParam{"apiKey", api_key.reveal(), true},
-      WsParam{"recvWindow", recv_window_text(recv_window, window), false},
-      WsParam{"timestamp",
-              std::string_view(timestamp.data(), static_cast<std::size_t>(timestamp_end - timestamp.data())),
-              false},
+      WsParam{.name = "apiKey", .value = api_key.reveal(), .quoted = true},
+      WsParam{.name = "recvWindow", .value = recv_window_text(recv_window, window), .quoted = false},
+      WsParam{.name = "timestamp",
+              .value = std::string_view(timestamp.data(),
+                                        static_cast<std::size_t>(timestamp_end - timestamp.data())),
+              .quoted = false},
   };
   return ws_api_request(request_id, "userDataStream.subscribe.signature", params, &secret);
 }

@@ -17,6 +17,7 @@
 // | DELETE /api/v3/order        | cancel_order()         | yes    | DELETE /api/v3/order             |
 // | GET    /api/v3/order        | query_order()          | yes    | GET /api/v3/order                |
 // | GET    /api/v3/openOrders   | open_orders()          | yes    | GET /api/v3/openOrders[?all]     |
+// | DELETE /api/v3/openOrders   | cancel_all_orders()    | yes    | DELETE /api/v3/openOrders        |
 // | GET    /api/v3/account      | account()              | yes    | GET /api/v3/account              |
 // | GET    /api/v3/myTrades     | my_trades()            | yes    | GET /api/v3/myTrades[?orderId]   |
 // | GET    /api/v3/exchangeInfo | exchange_info()        | no     | GET /api/v3/exchangeInfo         |
@@ -46,6 +47,7 @@
 #include "colibri/core/time.h"
 #include "colibri/model/order.h"
 #include "colibri/model/trading_rules.h"
+#include "colibri/venue/binance/signing.h"
 
 namespace colibri::venue::binance {
 
@@ -54,15 +56,16 @@ struct Endpoint {
   std::string_view method;
   std::string_view path;
 };
-inline constexpr Endpoint kOrderPlace{"POST", "/api/v3/order"};
-inline constexpr Endpoint kOrderCancel{"DELETE", "/api/v3/order"};
-inline constexpr Endpoint kOrderQuery{"GET", "/api/v3/order"};
-inline constexpr Endpoint kOpenOrders{"GET", "/api/v3/openOrders"};
-inline constexpr Endpoint kAccount{"GET", "/api/v3/account"};
-inline constexpr Endpoint kMyTrades{"GET", "/api/v3/myTrades"};
-inline constexpr Endpoint kExchangeInfo{"GET", "/api/v3/exchangeInfo"};
-inline constexpr Endpoint kDepth{"GET", "/api/v3/depth"};
-inline constexpr Endpoint kServerTime{"GET", "/api/v3/time"};
+inline constexpr Endpoint kOrderPlace{.method = "POST", .path = "/api/v3/order"};
+inline constexpr Endpoint kOrderCancel{.method = "DELETE", .path = "/api/v3/order"};
+inline constexpr Endpoint kOrderQuery{.method = "GET", .path = "/api/v3/order"};
+inline constexpr Endpoint kOpenOrders{.method = "GET", .path = "/api/v3/openOrders"};
+inline constexpr Endpoint kCancelAllOrders{.method = "DELETE", .path = "/api/v3/openOrders"};
+inline constexpr Endpoint kAccount{.method = "GET", .path = "/api/v3/account"};
+inline constexpr Endpoint kMyTrades{.method = "GET", .path = "/api/v3/myTrades"};
+inline constexpr Endpoint kExchangeInfo{.method = "GET", .path = "/api/v3/exchangeInfo"};
+inline constexpr Endpoint kDepth{.method = "GET", .path = "/api/v3/depth"};
+inline constexpr Endpoint kServerTime{.method = "GET", .path = "/api/v3/time"};
 inline constexpr std::string_view kApiKeyHeader = "X-MBX-APIKEY";
 
 // newOrderRespType: what the answer to a new order holds (ACK: ids only; RESULT: the order's state;
@@ -79,8 +82,9 @@ void percent_encode(std::string_view text, std::string& out);
 // previous text. The view returned stays valid until the next call.
 class RequestBuilder {
  public:
-  RequestBuilder() = default;
-  explicit RequestBuilder(Duration recv_window) : recv_window_(recv_window) {}
+  // Signs with `secret` (keyed once: signing.h's RequestSigner).
+  explicit RequestBuilder(const Secret& secret, Duration recv_window = kDefaultRecvWindow)
+      : signer_(secret), recv_window_(recv_window) {}
 
   // symbol, side, type, [timeInForce], quantity, [price], newClientOrderId, newOrderRespType;
   // signed. LIMIT sends timeInForce and price; LIMIT_MAKER only price (Binance refuses a
@@ -90,25 +94,25 @@ class RequestBuilder {
   // positive or not on the tick.
   [[nodiscard]] Result<std::string_view> place_order(const model::OrderRequest& request,
                                                      const model::TradingRules& rules,
-                                                     OrderResponseType response_type, Timestamp server_time,
-                                                     const Secret& secret);
+                                                     OrderResponseType response_type, Timestamp server_time);
   // symbol, origClientOrderId; signed. InvalidArgument for an empty symbol or id.
   [[nodiscard]] Result<std::string_view> cancel_order(const model::Symbol& symbol,
-                                                      const model::ClientOrderId& id, Timestamp server_time,
-                                                      const Secret& secret);
+                                                      const model::ClientOrderId& id, Timestamp server_time);
   // symbol, origClientOrderId; signed.
   [[nodiscard]] Result<std::string_view> query_order(const model::Symbol& symbol,
-                                                     const model::ClientOrderId& id, Timestamp server_time,
-                                                     const Secret& secret);
+                                                     const model::ClientOrderId& id, Timestamp server_time);
   // [symbol]; signed. An empty symbol asks for every symbol (weight 80 instead of 6).
-  [[nodiscard]] std::string_view open_orders(const model::Symbol& symbol, Timestamp server_time,
-                                             const Secret& secret);
+  [[nodiscard]] std::string_view open_orders(const model::Symbol& symbol, Timestamp server_time);
+  // symbol; signed: cancels every open order of the symbol (the stop path; answered with the
+  // cancelled orders, which ApiParser::parse_open_orders reads).
+  [[nodiscard]] Result<std::string_view> cancel_all_orders(const model::Symbol& symbol,
+                                                           Timestamp server_time);
   // omitZeroBalances=true; signed.
-  [[nodiscard]] std::string_view account(Timestamp server_time, const Secret& secret);
+  [[nodiscard]] std::string_view account(Timestamp server_time);
   // symbol, [orderId]; signed. `exchange_order_id` empty: the symbol's recent trades.
   [[nodiscard]] Result<std::string_view> my_trades(const model::Symbol& symbol,
                                                    const model::ExchangeOrderId& exchange_order_id,
-                                                   Timestamp server_time, const Secret& secret);
+                                                   Timestamp server_time);
   // symbols=["A","B"] (percent-encoded JSON array), or nothing for every symbol.
   [[nodiscard]] Result<std::string_view> exchange_info(std::span<const model::Symbol> symbols);
   // symbol, limit (1..5000). InvalidArgument for another limit or an empty symbol.
@@ -119,8 +123,9 @@ class RequestBuilder {
  private:
   void add(std::string_view name, std::string_view value);
   void add(std::string_view name, std::int64_t value);
-  void sign(Timestamp server_time, const Secret& secret);
+  void sign(Timestamp server_time);
 
+  RequestSigner signer_;
   std::string text_;
   Duration recv_window_ = kDefaultRecvWindow;
 };

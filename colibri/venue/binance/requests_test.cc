@@ -33,9 +33,8 @@ model::OrderRequest limit_buy() {
 // Signatures below were computed independently:
 //   echo -n '<payload>' | openssl dgst -hex -sha256 -hmac '<kSecret>'
 TEST(RequestBuilder, LimitOrderIsSignedOverTheExactQueryString) {
-  RequestBuilder builder;
-  auto query =
-      builder.place_order(limit_buy(), testing::btcusdt_rules(), OrderResponseType::Full, kNow, kSecret);
+  RequestBuilder builder(kSecret);
+  auto query = builder.place_order(limit_buy(), testing::btcusdt_rules(), OrderResponseType::Full, kNow);
   ASSERT_TRUE(query) << query.error().describe();
   EXPECT_EQ(*query,
             "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.015&price=61837.63"
@@ -50,19 +49,19 @@ TEST(RequestBuilder, PricesAndQuantitiesAreWrittenAtTheInstrumentsPrecision) {
   model::OrderRequest order = limit_buy();
   order.price = *Price::parse("61837.6");
   order.quantity = *Quantity::parse("2");
-  RequestBuilder builder;
-  auto query = builder.place_order(order, rules, OrderResponseType::Ack, kNow, kSecret);
+  RequestBuilder builder(kSecret);
+  auto query = builder.place_order(order, rules, OrderResponseType::Ack, kNow);
   ASSERT_TRUE(query) << query.error().describe();
   EXPECT_THAT(std::string(*query), HasSubstr("&quantity=2.00000&price=61837.6&"));
   EXPECT_THAT(std::string(*query), HasSubstr("&newOrderRespType=ACK&"));
 }
 
 TEST(RequestBuilder, LimitMakerSendsNoTimeInForceAndMarketNoPrice) {
-  RequestBuilder builder;
+  RequestBuilder builder(kSecret);
   model::OrderRequest maker = limit_buy();
   maker.type = model::OrderType::LimitMaker;
   maker.side = model::Side::Sell;
-  auto query = builder.place_order(maker, testing::btcusdt_rules(), OrderResponseType::Result, kNow, kSecret);
+  auto query = builder.place_order(maker, testing::btcusdt_rules(), OrderResponseType::Result, kNow);
   ASSERT_TRUE(query);
   EXPECT_THAT(std::string(*query),
               HasSubstr("symbol=BTCUSDT&side=SELL&type=LIMIT_MAKER&quantity=0.015&price=61837.63&"));
@@ -71,7 +70,7 @@ TEST(RequestBuilder, LimitMakerSendsNoTimeInForceAndMarketNoPrice) {
   model::OrderRequest market = limit_buy();
   market.type = model::OrderType::Market;
   market.price = Price::zero();
-  query = builder.place_order(market, testing::btcusdt_rules(), OrderResponseType::Full, kNow, kSecret);
+  query = builder.place_order(market, testing::btcusdt_rules(), OrderResponseType::Full, kNow);
   ASSERT_TRUE(query);
   EXPECT_THAT(std::string(*query),
               HasSubstr("symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.015&newClientOrderId="));
@@ -79,24 +78,24 @@ TEST(RequestBuilder, LimitMakerSendsNoTimeInForceAndMarketNoPrice) {
 }
 
 TEST(RequestBuilder, ImmediateOrCancelAndFillOrKill) {
-  RequestBuilder builder;
+  RequestBuilder builder(kSecret);
   model::OrderRequest order = limit_buy();
   order.time_in_force = model::TimeInForce::ImmediateOrCancel;
-  EXPECT_THAT(std::string(*builder.place_order(order, testing::btcusdt_rules(), OrderResponseType::Full, kNow,
-                                               kSecret)),
-              HasSubstr("&timeInForce=IOC&"));
+  EXPECT_THAT(
+      std::string(*builder.place_order(order, testing::btcusdt_rules(), OrderResponseType::Full, kNow)),
+      HasSubstr("&timeInForce=IOC&"));
   order.time_in_force = model::TimeInForce::FillOrKill;
-  EXPECT_THAT(std::string(*builder.place_order(order, testing::btcusdt_rules(), OrderResponseType::Full, kNow,
-                                               kSecret)),
-              HasSubstr("&timeInForce=FOK&"));
+  EXPECT_THAT(
+      std::string(*builder.place_order(order, testing::btcusdt_rules(), OrderResponseType::Full, kNow)),
+      HasSubstr("&timeInForce=FOK&"));
 }
 
 TEST(RequestBuilder, RefusesOrdersOffTheTickOrLotInsteadOfRounding) {
-  RequestBuilder builder;
+  RequestBuilder builder(kSecret);
   const model::TradingRules rules = testing::btcusdt_rules();
   model::OrderRequest order = limit_buy();
   order.price = *Price::parse("61837.635");
-  auto query = builder.place_order(order, rules, OrderResponseType::Full, kNow, kSecret);
+  auto query = builder.place_order(order, rules, OrderResponseType::Full, kNow);
   ASSERT_FALSE(query);
   EXPECT_EQ(query.error().code(), ErrorCode::InvalidArgument);
   EXPECT_THAT(query.error().message(),
@@ -104,67 +103,67 @@ TEST(RequestBuilder, RefusesOrdersOffTheTickOrLotInsteadOfRounding) {
 
   order = limit_buy();
   order.quantity = *Quantity::parse("0.0155");
-  query = builder.place_order(order, rules, OrderResponseType::Full, kNow, kSecret);
+  query = builder.place_order(order, rules, OrderResponseType::Full, kNow);
   ASSERT_FALSE(query);
   EXPECT_THAT(query.error().message(), HasSubstr("quantity 0.0155"));
 
   order = limit_buy();
   order.quantity = Quantity::zero();
-  EXPECT_FALSE(builder.place_order(order, rules, OrderResponseType::Full, kNow, kSecret));
+  EXPECT_FALSE(builder.place_order(order, rules, OrderResponseType::Full, kNow));
   order = limit_buy();
   order.price = Price::zero();
-  EXPECT_FALSE(builder.place_order(order, rules, OrderResponseType::Full, kNow, kSecret));
+  EXPECT_FALSE(builder.place_order(order, rules, OrderResponseType::Full, kNow));
   order = limit_buy();
   order.symbol = model::Symbol::truncating("ETHUSDT");
-  query = builder.place_order(order, rules, OrderResponseType::Full, kNow, kSecret);
+  query = builder.place_order(order, rules, OrderResponseType::Full, kNow);
   ASSERT_FALSE(query);
   EXPECT_THAT(query.error().message(), HasSubstr("symbol \"ETHUSDT\" is not the rules' \"BTCUSDT\""));
   order = limit_buy();
   order.client_order_id = model::ClientOrderId{};
-  EXPECT_FALSE(builder.place_order(order, rules, OrderResponseType::Full, kNow, kSecret));
+  EXPECT_FALSE(builder.place_order(order, rules, OrderResponseType::Full, kNow));
   order.client_order_id = model::ClientOrderId::truncating("clb order#1");
-  query = builder.place_order(order, rules, OrderResponseType::Full, kNow, kSecret);
+  query = builder.place_order(order, rules, OrderResponseType::Full, kNow);
   ASSERT_FALSE(query);
   EXPECT_THAT(query.error().message(),
               HasSubstr("client order id \"clb order#1\" has a character Binance refuses"));
   order.client_order_id = model::ClientOrderId::truncating("x.A:/z_0-9");  // every kind Binance allows
-  EXPECT_TRUE(builder.place_order(order, rules, OrderResponseType::Full, kNow, kSecret));
+  EXPECT_TRUE(builder.place_order(order, rules, OrderResponseType::Full, kNow));
 }
 
 TEST(RequestBuilder, CancelAndQueryNameTheOrderByOurId) {
-  RequestBuilder builder;
+  RequestBuilder builder(kSecret);
   const auto symbol = model::Symbol::truncating("BTCUSDT");
   const auto id = model::ClientOrderId::truncating("clbB0lz1abcdef12");
   const std::string expected =
       "symbol=BTCUSDT&origClientOrderId=clbB0lz1abcdef12&recvWindow=5000&timestamp=1723161254000"
       "&signature=518236752ecbbe15091b2bdc3cd24d7bda2901ddc2445f65e5c3de01a96222f3";
-  EXPECT_EQ(*builder.cancel_order(symbol, id, kNow, kSecret), expected);
-  EXPECT_EQ(*builder.query_order(symbol, id, kNow, kSecret), expected);
-  EXPECT_FALSE(builder.cancel_order(model::Symbol{}, id, kNow, kSecret));
-  EXPECT_FALSE(builder.query_order(symbol, model::ClientOrderId{}, kNow, kSecret));
+  EXPECT_EQ(*builder.cancel_order(symbol, id, kNow), expected);
+  EXPECT_EQ(*builder.query_order(symbol, id, kNow), expected);
+  EXPECT_FALSE(builder.cancel_order(model::Symbol{}, id, kNow));
+  EXPECT_FALSE(builder.query_order(symbol, model::ClientOrderId{}, kNow));
 }
 
 TEST(RequestBuilder, AccountOpenOrdersAndTrades) {
-  RequestBuilder builder;
-  EXPECT_THAT(std::string(builder.account(kNow, kSecret)),
+  RequestBuilder builder(kSecret);
+  EXPECT_THAT(std::string(builder.account(kNow)),
               HasSubstr("omitZeroBalances=true&recvWindow=5000&timestamp=1723161254000&signature="));
-  EXPECT_THAT(std::string(builder.open_orders(model::Symbol::truncating("BTCUSDT"), kNow, kSecret)),
+  EXPECT_THAT(std::string(builder.open_orders(model::Symbol::truncating("BTCUSDT"), kNow)),
               HasSubstr("symbol=BTCUSDT&recvWindow=5000&"));
-  EXPECT_THAT(std::string(builder.open_orders(model::Symbol{}, kNow, kSecret)),
+  EXPECT_THAT(std::string(builder.open_orders(model::Symbol{}, kNow)),
               ::testing::StartsWith("recvWindow=5000&timestamp="));
-  auto trades = builder.my_trades(model::Symbol::truncating("BTCUSDT"),
-                                  model::ExchangeOrderId::truncating("28"), kNow, kSecret);
+  auto trades =
+      builder.my_trades(model::Symbol::truncating("BTCUSDT"), model::ExchangeOrderId::truncating("28"), kNow);
   ASSERT_TRUE(trades);
   EXPECT_THAT(std::string(*trades), ::testing::StartsWith("symbol=BTCUSDT&orderId=28&recvWindow=5000&"));
 }
 
 TEST(RequestBuilder, RecvWindowMayCarryMicroseconds) {
-  RequestBuilder builder(std::chrono::microseconds(6'000'346));
-  EXPECT_THAT(std::string(builder.account(kNow, kSecret)), HasSubstr("&recvWindow=6000.346&"));
+  RequestBuilder builder(kSecret, std::chrono::microseconds(6'000'346));
+  EXPECT_THAT(std::string(builder.account(kNow)), HasSubstr("&recvWindow=6000.346&"));
 }
 
 TEST(RequestBuilder, ExchangeInfoSymbolsArePercentEncoded) {
-  RequestBuilder builder;
+  RequestBuilder builder(kSecret);
   const std::array symbols = {model::Symbol::truncating("BTCUSDT"), model::Symbol::truncating("ETHUSDT")};
   EXPECT_EQ(*builder.exchange_info(symbols), "symbols=%5B%22BTCUSDT%22%2C%22ETHUSDT%22%5D");
   EXPECT_EQ(*builder.exchange_info({}), "");
@@ -173,7 +172,7 @@ TEST(RequestBuilder, ExchangeInfoSymbolsArePercentEncoded) {
 }
 
 TEST(RequestBuilder, DepthLimitMustBeWithinBinancesRange) {
-  RequestBuilder builder;
+  RequestBuilder builder(kSecret);
   EXPECT_EQ(*builder.depth(model::Symbol::truncating("BTCUSDT"), 1000), "symbol=BTCUSDT&limit=1000");
   EXPECT_FALSE(builder.depth(model::Symbol::truncating("BTCUSDT"), 0));
   EXPECT_FALSE(builder.depth(model::Symbol::truncating("BTCUSDT"), 5001));

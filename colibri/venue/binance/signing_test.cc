@@ -1,6 +1,7 @@
 #include "colibri/venue/binance/signing.h"
 
 #include <array>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -18,10 +19,28 @@ TEST(BinanceSigning, MatchesBinancesPublishedExample) {
   EXPECT_EQ(sign_hmac_sha256(kSecret, kPayload), kSignature);
 }
 
-TEST(BinanceSigning, WritesIntoACallerBufferWithoutAllocating) {
+TEST(BinanceSigning, KeyedSignerMatchesAndWritesIntoACallerBuffer) {
+  const RequestSigner signer(kSecret);
   std::array<char, kSignatureHexDigits> out{};
-  sign_hmac_sha256(kSecret, kPayload, out);
+  signer.sign(kPayload, out);
   EXPECT_EQ(std::string_view(out.data(), out.size()), kSignature);
+  EXPECT_EQ(signer.sign(kPayload), kSignature);
+  EXPECT_TRUE(signer.verify(kPayload, kSignature));
+  const RequestSigner copy = signer;  // the keyed state copies
+  EXPECT_EQ(copy.sign(kPayload), kSignature);
+}
+
+// Expected values from Python's hmac module (an independent implementation).
+TEST(BinanceSigning, KeysOfEveryLengthFollowRfc2104) {
+  EXPECT_EQ(
+      sign_hmac_sha256(Secret{std::string(100, 'k')}, "symbol=BTCUSDT&timestamp=1"),
+      "118b56e24fa10a461a1b7a83259048a6d1c38cf0d074099bb19ed4149fcfd2a3");  // longer than a block: hashed
+  EXPECT_EQ(sign_hmac_sha256(Secret{""}, "symbol=BTCUSDT&timestamp=1"),
+            "90b8ecac0dc6766ad23a22c7f724e2da4095a3806b86a28813efae673a02e745");
+  EXPECT_EQ(sign_hmac_sha256(Secret{std::string(64, 'a')}, ""),
+            "b389ef8fc24e40e35b42b70221b466916836a241257699d090bc736b8ad21b98");  // exactly a block
+  EXPECT_EQ(sign_hmac_sha256(Secret{std::string(65, 'x')}, std::string(1000, 'p')),
+            "d6147690e5d42a823db89ea60f9ba4ec7be413ebc08cf01fa2523bc7712c5104");
 }
 
 TEST(BinanceSigning, VerifyAcceptsTheSignatureInEitherCase) {

@@ -60,7 +60,7 @@ Result<void> ServerClock::add(const TimeSample& sample) {
                 std::chrono::duration_cast<std::chrono::hours>(config_.max_offset).count(),
                 Timestamp::from_ns(midpoint).to_iso8601());
   }
-  kept_[next_] = Kept{static_cast<std::int64_t>(offset), round_trip.count()};
+  kept_[next_] = Kept{.offset_ns = static_cast<std::int64_t>(offset), .round_trip_ns = round_trip.count()};
   next_ = (next_ + 1) % config_.window;
   count_ = std::min(count_ + 1, config_.window);
   estimate();

@@ -1,0 +1,679 @@
+#include "colibri/app/backtest_report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "colibri/app/chart_library.h"
+#include "colibri/app/cli_output.h"
+#include "colibri/core/decimal.h"
+
+namespace colibri::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+// --- escaping ---------------------------------------------------------------------------------
+
+std::string html(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+// A JSON string literal that is also inert inside a <script> element: no "</script>", no "<!--".
+std::string script_json_string(std::string_view text) {
+  std::string out;
+  for (const char c : json_string(text)) {
+    switch (c) {
+      case '<':
+        out += "\\u003c";
+        break;
+      case '>':
+        out += "\\u003e";
+        break;
+      case '&':
+        out += "\\u0026";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+// --- metrics ------------------------------------------------------------------------------------
+
+enum class Unit : std::uint8_t { Quote, Base, Count, Share, Percent, Bps, Ratio, Seconds };
+
+struct MetricSpec {
+  std::string_view key;
+  std::string_view label;
+  Unit unit;
+  std::string_view group;
+  bool signed_colour;  // green when positive, red when negative
+};
+
+constexpr std::string_view kPnlGroup = "Profit and loss";
+constexpr std::string_view kRiskGroup = "Return and risk";
+constexpr std::string_view kTradingGroup = "Trading";
+constexpr std::string_view kExecutionGroup = "Execution quality";
+
+constexpr MetricSpec kMetricSpecs[] = {
+    {"total_pnl", "Total PnL", Unit::Quote, kPnlGroup, true},
+    {"realized_pnl", "Realized PnL (average cost)", Unit::Quote, kPnlGroup, true},
+    {"unrealized_pnl", "Unrealized PnL (marked to mid)", Unit::Quote, kPnlGroup, true},
+    {"fees_quote", "Fees paid", Unit::Quote, kPnlGroup, false},
+    {"return_pct", "Return", Unit::Percent, kRiskGroup, true},
+    {"hold_return_pct", "Return of holding the starting balances", Unit::Percent, kRiskGroup, true},
+    {"return_vs_hold_pct", "Return versus holding", Unit::Percent, kRiskGroup, true},
+    {"sharpe", "Sharpe ratio", Unit::Ratio, kRiskGroup, true},
+    {"sortino", "Sortino ratio", Unit::Ratio, kRiskGroup, true},
+    {"ratio_interval_seconds", "Sharpe and Sortino sampling interval", Unit::Seconds, kRiskGroup, false},
+    {"max_drawdown_pct", "Max drawdown", Unit::Percent, kRiskGroup, false},
+    {"max_drawdown_quote", "Max drawdown", Unit::Quote, kRiskGroup, false},
+    {"traded_volume_base", "Traded volume", Unit::Base, kTradingGroup, false},
+    {"traded_volume_quote", "Traded volume (notional)", Unit::Quote, kTradingGroup, false},
+    {"fill_count", "Fills", Unit::Count, kTradingGroup, false},
+    {"buy_fills", "Buy fills", Unit::Count, kTradingGroup, false},
+    {"sell_fills", "Sell fills", Unit::Count, kTradingGroup, false},
+    {"maker_share", "Maker share of fills", Unit::Share, kTradingGroup, false},
+    {"fill_ratio", "Fill ratio", Unit::Share, kTradingGroup, false},
+    {"spread_captured_bps", "Spread captured", Unit::Bps, kExecutionGroup, true},
+    {"adverse_selection_1s_bps", "Adverse selection, mid 1 s after a fill", Unit::Bps, kExecutionGroup,
+     false},
+    {"adverse_selection_10s_bps", "Adverse selection, mid 10 s after a fill", Unit::Bps, kExecutionGroup,
+     false},
+};
+
+// The headline figures, in order, when present.
+constexpr std::string_view kHeadlineKeys[] = {"total_pnl",  "return_pct",       "return_vs_hold_pct",
+                                              "sharpe",     "max_drawdown_pct", "fill_count",
+                                              "maker_share"};
+
+const MetricSpec* find_spec(std::string_view key) {
+  for (const auto& spec : kMetricSpecs) {
+    if (spec.key == key) return &spec;
+  }
+  return nullptr;
+}
+
+// The base and quote assets of the symbol, found among the balances' assets ("BTCUSDT" with
+// balances BTC and USDT); "base" and "quote" when the symbol does not say.
+struct MarketAssets {
+  std::string base = "base";
+  std::string quote = "quote";
+};
+
+MarketAssets market_assets(const BacktestSummary& summary) {
+  MarketAssets assets;
+  const std::string_view symbol = summary.symbol;
+  for (const auto* list : {&summary.starting_balances, &summary.final_balances}) {
+    for (const auto& balance : *list) {
+      const std::string_view asset = balance.asset;
+      if (asset.empty() || asset.size() >= symbol.size() || !symbol.ends_with(asset)) continue;
+      std::string_view base = symbol.substr(0, symbol.size() - asset.size());
+      while (!base.empty() && (base.back() == '-' || base.back() == '_' || base.back() == '/'))
+        base.remove_suffix(1);
+      if (base.empty()) continue;
+      assets.base = base;
+      assets.quote = asset;
+      return assets;
+    }
+  }
+  return assets;
+}
+
+// A number for people: more decimals for smaller magnitudes.
+std::string readable(double value) {
+  const double magnitude = std::fabs(value);
+  if (magnitude >= 10) return fmt::format("{:.2f}", value);
+  if (magnitude >= 1) return fmt::format("{:.3f}", value);
+  return fmt::format("{:.4f}", value);
+}
+
+struct MetricDisplay {
+  std::string value;     // HTML-escaped
+  std::string unit;      // HTML-escaped
+  std::string exact;     // HTML-escaped text as written, for the tooltip
+  std::string_view css;  // "pos", "neg" or ""
+};
+
+MetricDisplay display(const SummaryMetric& metric, const MetricSpec* spec, const MarketAssets& assets) {
+  MetricDisplay d;
+  d.exact = html(metric.text);
+  d.value = metric.text == "null" ? "n/a" : html(metric.text);
+  if (spec == nullptr || !metric.value) return d;
+  const double v = *metric.value;
+  switch (spec->unit) {
+    case Unit::Quote:
+      d.unit = html(assets.quote);
+      break;
+    case Unit::Base:
+      d.unit = html(assets.base);
+      break;
+    case Unit::Count:
+      break;
+    case Unit::Share:
+      d.value = fmt::format("{:.2f}", v * 100);
+      d.unit = "%";
+      break;
+    case Unit::Percent:
+      d.value = readable(v);
+      d.unit = "%";
+      break;
+    case Unit::Bps:
+      d.value = readable(v);
+      d.unit = "bps";
+      break;
+    case Unit::Ratio:
+      d.value = readable(v);
+      break;
+    case Unit::Seconds:
+      d.unit = "s";
+      break;
+  }
+  if (spec->signed_colour && v > 0) d.css = "pos";
+  if (spec->signed_colour && v < 0) d.css = "neg";
+  return d;
+}
+
+// --- text helpers -------------------------------------------------------------------------------
+
+// "2024-08-08T23:54:01.000000000Z" -> "2024-08-08 23:54:01 UTC" (other text as it is).
+std::string readable_time(std::string_view iso) {
+  if (!parse_utc_time(iso)) return std::string(iso);
+  std::string out(iso.substr(0, 19));
+  out[10] = ' ';
+  return out + " UTC";
+}
+
+std::string readable_duration(std::int64_t ns) {
+  if (ns < 1'000'000'000) return fmt::format("{} ms", ns / 1'000'000);
+  std::int64_t s = ns / 1'000'000'000;
+  std::string out;
+  for (const auto& [unit, size] : {std::pair{"d", 86'400}, {"h", 3'600}, {"min", 60}, {"s", 1}}) {
+    if (s >= size) {
+      if (!out.empty()) out += ' ';
+      out += fmt::format("{} {}", s / size, unit);
+      s %= size;
+    }
+  }
+  return out;
+}
+
+// A JSON number for the chart: 10 significant digits are more than a chart can show; NaN is null.
+void append_number(std::string& out, double value) {
+  if (std::isnan(value)) {
+    out += "null";
+  } else {
+    fmt::format_to(std::back_inserter(out), "{:.10g}", value);
+  }
+}
+
+// --- chart data ---------------------------------------------------------------------------------
+
+double seconds_since(std::int64_t t0_ns, std::int64_t t_ns) {
+  return static_cast<double>(t_ns - t0_ns) * 1e-9;
+}
+
+// {"x":[seconds since t0...],"y":[...]} for one series column; drawdown is drawn below zero.
+void append_series(std::string& out, const BacktestSeries& series, SeriesColumn column, std::int64_t t0_ns) {
+  const std::vector<double>& values = series[column];
+  const auto points = min_max_points(values, kMaxChartPoints);
+  std::string xs;
+  std::string ys;
+  for (const auto& p : points) {
+    if (!xs.empty()) {
+      xs += ',';
+      ys += ',';
+    }
+    append_number(xs, seconds_since(t0_ns, series.time_ns[p.row]));
+    double v = p.gap ? std::nan("") : values[p.row];
+    if (column == SeriesColumn::DrawdownPct) v = -std::fabs(v);
+    append_number(ys, v);
+  }
+  fmt::format_to(std::back_inserter(out), "{}:{{\"x\":[{}],\"y\":[{}]}}",
+                 json_string(series_column_name(column)), xs, ys);
+}
+
+// [{"side":"buy","maker":true,"x":[...],"y":[...],"q":[...],"id":[...]}, ...]: one entry per
+// side and liquidity that has fills, at most kMaxChartFills markers each (extreme prices kept).
+void append_fills(std::string& out, const std::vector<BacktestFill>& fills, std::int64_t t0_ns) {
+  out += '[';
+  bool first = true;
+  for (const bool buy : {true, false}) {
+    for (const bool maker : {true, false}) {
+      std::vector<const BacktestFill*> group;
+      std::vector<double> prices;
+      for (const auto& f : fills) {
+        if (f.buy == buy && f.maker == maker) {
+          group.push_back(&f);
+          prices.push_back(f.price);
+        }
+      }
+      if (group.empty()) continue;
+      std::string xs, ys, qs, ids;
+      for (const auto& p : min_max_points(prices, kMaxChartFills)) {
+        const BacktestFill& f = *group[p.row];
+        if (!xs.empty()) {
+          xs += ',';
+          ys += ',';
+          qs += ',';
+          ids += ',';
+        }
+        append_number(xs, seconds_since(t0_ns, f.time_ns));
+        append_number(ys, f.price);
+        append_number(qs, f.quantity);
+        ids += script_json_string(f.order_id);
+      }
+      if (!first) out += ',';
+      first = false;
+      fmt::format_to(
+          std::back_inserter(out),
+          "{{\"side\":\"{}\",\"maker\":{},\"count\":{},\"x\":[{}],\"y\":[{}],\"q\":[{}],\"id\":[{}]}}",
+          buy ? "buy" : "sell", maker ? "true" : "false", group.size(), xs, ys, qs, ids);
+    }
+  }
+  out += ']';
+}
+
+std::string chart_data_json(const BacktestOutput& output, const MarketAssets& assets) {
+  const auto& series = output.series;
+  std::int64_t t0_ns = 0;
+  if (!series.time_ns.empty()) {
+    t0_ns = series.time_ns.front();
+  } else if (!output.fills.empty()) {
+    t0_ns = output.fills.front().time_ns;
+  }
+  std::string out =
+      fmt::format("{{\"symbol\":{},\"base\":{},\"quote\":{},\"t0\":{},\"rows\":{},\"series\":{{",
+                  script_json_string(output.summary.symbol), script_json_string(assets.base),
+                  script_json_string(assets.quote), t0_ns / 1'000'000, series.time_ns.size());
+  for (std::size_t c = 0; c < kSeriesColumns; ++c) {
+    if (c > 0) out += ',';
+    append_series(out, series, static_cast<SeriesColumn>(c), t0_ns);
+  }
+  out += "},\"fills\":";
+  append_fills(out, output.fills, t0_ns);
+  out += '}';
+  return out;
+}
+
+// --- page ---------------------------------------------------------------------------------------
+
+constexpr std::string_view kStyle = R"css(
+:root { --fg: #1d2430; --muted: #5b6675; --line: #e3e7ee; --pos: #1a7f37; --neg: #c62828; }
+* { box-sizing: border-box; }
+body { margin: 0; padding: 24px 32px; color: var(--fg); background: #fff;
+  font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
+h1 { font-size: 22px; margin: 0 0 4px; font-weight: 600; }
+h2 { font-size: 15px; margin: 0 0 8px; font-weight: 600; }
+.sub { color: var(--muted); margin: 0 0 18px; }
+.kpis { display: flex; flex-wrap: wrap; gap: 12px; margin-bottom: 18px; }
+.kpi { border: 1px solid var(--line); border-radius: 6px; padding: 10px 14px; min-width: 150px; }
+.kpi .label { color: var(--muted); font-size: 12px; }
+.kpi .value { font-size: 20px; font-weight: 600; font-variant-numeric: tabular-nums; }
+.kpi .unit { font-size: 13px; color: var(--muted); margin-left: 4px; font-weight: 400; }
+#chart { width: 100%; min-height: 200px; border: 1px solid var(--line); border-radius: 6px; }
+.tables { display: grid; grid-template-columns: repeat(auto-fill, minmax(380px, 1fr)); gap: 18px 28px;
+  margin-top: 22px; }
+table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
+td, th { padding: 3px 6px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
+th { color: var(--muted); font-weight: 500; font-size: 12px; }
+td.num, th.num { text-align: right; white-space: nowrap; }
+td.unit { color: var(--muted); white-space: nowrap; }
+.pos { color: var(--pos); }
+.neg { color: var(--neg); }
+#report-errors { color: var(--neg); white-space: pre-wrap; }
+footer { color: var(--muted); font-size: 12px; margin-top: 24px; border-top: 1px solid var(--line); padding-top: 8px; }
+)css";
+
+// Draws the chart from the JSON in #report-data. Marks <body data-plots="rendered"> when Plotly has
+// drawn it, and writes any error into #report-errors (the screenshot test reads both).
+constexpr std::string_view kPageScript = R"js(
+(function () {
+  'use strict';
+  var errors = document.getElementById('report-errors');
+  function report(message) { errors.hidden = false; errors.textContent += message + '\n'; }
+  window.addEventListener('error', function (e) { report('error: ' + e.message); });
+  try {
+    var d = JSON.parse(document.getElementById('report-data').textContent);
+    var esc = function (s) { return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'); };
+    var base = esc(d.base), quote = esc(d.quote);
+    var time = function (xs) { return xs.map(function (s) { return d.t0 + s * 1000; }); };
+    var traces = [];
+    var has = function (s) { return s && s.y.some(function (v) { return v !== null; }); };
+    // Each panel has its own legend, above its right-hand corner.
+    var legends = { y: 'legend', y2: 'legend2', y3: 'legend2', y4: 'legend3', y5: 'legend3', y6: 'legend4' };
+    function line(column, name, yaxis, style) {
+      var s = d.series[column];
+      if (!has(s)) return;
+      traces.push(Object.assign({ type: 'scatter', mode: 'lines', name: name, x: time(s.x), y: s.y, yaxis: yaxis,
+        legend: legends[yaxis], connectgaps: false, hoverlabel: { namelength: -1 } }, style));
+    }
+    var grey = '#aab3bf';
+    line('best_bid', 'best bid', 'y', { line: { color: grey, width: 1 } });
+    line('best_ask', 'best ask', 'y', { line: { color: grey, width: 1, dash: 'dot' } });
+    line('mid', 'mid', 'y', { line: { color: '#1f3b73', width: 1.5 } });
+    line('bid_quote', 'our bid', 'y', { line: { color: '#4daf4a', width: 1.5, shape: 'hv' } });
+    line('ask_quote', 'our ask', 'y', { line: { color: '#ff7f00', width: 1.5, shape: 'hv' } });
+    d.fills.forEach(function (f) {
+      var buy = f.side === 'buy';
+      var colour = buy ? '#1a9850' : '#d73027';
+      traces.push({ type: 'scatter', mode: 'markers', yaxis: 'y', legend: 'legend', x: time(f.x), y: f.y,
+        name: f.side + ' fills, ' + (f.maker ? 'maker' : 'taker') + ' (' + f.count + ')',
+        customdata: f.q.map(function (q, i) { return [q, f.id[i]]; }),
+        hovertemplate: f.side + ' %{customdata[0]} @ %{y}<br>%{customdata[1]}<extra></extra>',
+        marker: { color: f.maker ? colour : '#ffffff', size: 9,
+          symbol: buy ? 'triangle-up' : 'triangle-down',
+          line: { color: f.maker ? '#ffffff' : colour, width: f.maker ? 0.5 : 2 } } });
+    });
+    line('base_balance', 'inventory (' + base + ')', 'y2', { line: { color: '#7b3294', width: 1.5, shape: 'hv' } });
+    line('quote_balance', 'balance (' + quote + ')', 'y3',
+         { line: { color: '#a6761d', width: 1.2, dash: 'dot', shape: 'hv' } });
+    // Equity is drawn wide and pale under PnL: when PnL is equity less its start, both stay visible.
+    line('equity', 'equity (' + quote + ', left)', 'y4', { line: { color: 'rgba(33,102,172,0.35)', width: 5 } });
+    line('pnl', 'PnL (' + quote + ', right)', 'y5', { line: { color: '#e08214', width: 1.3 } });
+    line('drawdown_pct', 'drawdown %', 'y6',
+         { line: { color: '#d73027', width: 1 }, fill: 'tozeroy', fillcolor: 'rgba(215,48,39,0.18)',
+           showlegend: false });
+
+    var axis = { gridcolor: '#eef0f4', zeroline: false, automargin: true, tickfont: { size: 11 } };
+    var right = Object.assign({}, axis, { side: 'right', showgrid: false });
+    var title = function (text, y) {
+      return { xref: 'paper', yref: 'paper', x: 0, y: y, xanchor: 'left', yanchor: 'bottom', showarrow: false,
+        text: '<b>' + text + '</b>', font: { size: 13 } };
+    };
+    var legend = function (y) {
+      return { orientation: 'h', x: 1, xanchor: 'right', y: y, yanchor: 'bottom', font: { size: 11 },
+        bgcolor: 'rgba(255,255,255,0)' };
+    };
+    var layout = {
+      height: 1050, margin: { l: 80, r: 80, t: 50, b: 40 }, paper_bgcolor: '#fff', plot_bgcolor: '#fff',
+      font: { family: 'system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif', size: 12 },
+      hovermode: 'x unified', showlegend: true, modebar: { orientation: 'v' },
+      legend: legend(1.0), legend2: legend(0.49), legend3: legend(0.32), legend4: legend(0.14),
+      xaxis: Object.assign({}, axis, { type: 'date', anchor: 'y6', showspikes: true, spikemode: 'across',
+        spikethickness: 1, spikecolor: '#888', hoverformat: '%Y-%m-%d %H:%M:%S.%L' }),
+      yaxis: Object.assign({}, axis, { domain: [0.53, 1], title: { text: 'price (' + quote + ')' } }),
+      yaxis2: Object.assign({}, axis, { domain: [0.36, 0.49], title: { text: base } }),
+      yaxis3: Object.assign({}, right, { overlaying: 'y2', title: { text: quote } }),
+      yaxis4: Object.assign({}, axis, { domain: [0.18, 0.32], title: { text: 'equity' } }),
+      yaxis5: Object.assign({}, right, { overlaying: 'y4', title: { text: 'PnL' } }),
+      yaxis6: Object.assign({}, axis, { domain: [0, 0.14], title: { text: 'drawdown %' } }),
+      annotations: [title('Price, own quotes and fills', 1.0), title('Inventory', 0.49),
+                    title('Equity and PnL (' + quote + ', marked to mid)', 0.32), title('Drawdown', 0.14)]
+    };
+    if (traces.length === 0) {
+      report('no series rows and no fills: nothing to draw');
+      return;
+    }
+    Plotly.newPlot('chart', traces, layout, { displaylogo: false, responsive: true }).then(
+      function () { document.body.setAttribute('data-plots', 'rendered'); },
+      function (e) { report('error: ' + e); });
+  } catch (e) {
+    report('error: ' + e.message);
+  }
+})();
+)js";
+
+std::string metric_rows(const std::vector<const SummaryMetric*>& metrics, const MarketAssets& assets) {
+  std::string out;
+  for (const SummaryMetric* m : metrics) {
+    const MetricSpec* spec = find_spec(m->key);
+    const MetricDisplay d = display(*m, spec, assets);
+    const std::string label = spec != nullptr ? html(spec->label) : html(m->key);
+    fmt::format_to(
+        std::back_inserter(out),
+        "<tr><td title=\"{}\">{}</td><td class=\"num {}\" title=\"{}\">{}</td><td class=\"unit\">{}</td>"
+        "</tr>\n",
+        html(m->key), label, d.css, d.exact, d.value, d.unit);
+  }
+  return out;
+}
+
+std::string metrics_section(const BacktestSummary& summary, const MarketAssets& assets) {
+  std::string out;
+  for (const std::string_view group : {kPnlGroup, kRiskGroup, kTradingGroup, kExecutionGroup}) {
+    std::vector<const SummaryMetric*> rows;
+    for (const auto& spec : kMetricSpecs) {
+      if (spec.group != group) continue;
+      for (const auto& m : summary.metrics) {
+        if (m.key == spec.key) rows.push_back(&m);
+      }
+    }
+    if (rows.empty()) continue;
+    fmt::format_to(std::back_inserter(out), "<div><h2>{}</h2><table>\n{}</table></div>\n", group,
+                   metric_rows(rows, assets));
+  }
+  std::vector<const SummaryMetric*> other;
+  for (const auto& m : summary.metrics) {
+    if (find_spec(m.key) == nullptr) other.push_back(&m);
+  }
+  if (!other.empty()) {
+    fmt::format_to(std::back_inserter(out), "<div><h2>Other metrics</h2><table>\n{}</table></div>\n",
+                   metric_rows(other, assets));
+  }
+  if (summary.metrics.empty())
+    out += "<div><h2>Metrics</h2><p class=\"sub\">summary.json has no metrics.</p></div>\n";
+  return out;
+}
+
+std::string headline_section(const BacktestSummary& summary, const MarketAssets& assets) {
+  std::string out;
+  for (const std::string_view key : kHeadlineKeys) {
+    for (const auto& m : summary.metrics) {
+      if (m.key != key) continue;
+      const MetricSpec* spec = find_spec(key);
+      const MetricDisplay d = display(m, spec, assets);
+      fmt::format_to(std::back_inserter(out),
+                     "<div class=\"kpi\"><div class=\"label\">{}</div><div class=\"value {}\" title=\"{}\">{}"
+                     "<span class=\"unit\">{}</span></div></div>\n",
+                     html(spec->label), d.css, d.exact, d.value, d.unit);
+    }
+  }
+  return out.empty() ? out : "<section class=\"kpis\">\n" + out + "</section>\n";
+}
+
+std::string balances_table(const BacktestSummary& summary) {
+  std::vector<std::string> assets;
+  for (const auto* list : {&summary.starting_balances, &summary.final_balances}) {
+    for (const auto& b : *list) {
+      if (std::find(assets.begin(), assets.end(), b.asset) == assets.end()) assets.push_back(b.asset);
+    }
+  }
+  auto amount = [](const std::vector<SummaryBalance>& list, const std::string& asset) -> std::string {
+    for (const auto& b : list) {
+      if (b.asset == asset) return b.amount;
+    }
+    return "0";
+  };
+  std::string rows;
+  for (const auto& asset : assets) {
+    const std::string start = amount(summary.starting_balances, asset);
+    const std::string end = amount(summary.final_balances, asset);
+    const auto a = Quantity::parse(start);
+    const auto b = Quantity::parse(end);
+    std::string change = "";
+    std::string_view css;
+    if (a && b) {
+      if (auto diff = b->checked_sub(*a)) {
+        change = (diff->is_positive() ? "+" : "") + diff->to_string();
+        css = diff->is_positive() ? "pos" : diff->is_negative() ? "neg" : "";
+      }
+    }
+    fmt::format_to(std::back_inserter(rows),
+                   "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num "
+                   "{}\">{}</td></tr>\n",
+                   html(asset), html(start), html(end), css, html(change));
+  }
+  return "<div><h2>Balances</h2><table>\n<tr><th>asset</th><th class=\"num\">start</th><th "
+         "class=\"num\">end</th>"
+         "<th class=\"num\">change</th></tr>\n" +
+         rows + "</table></div>\n";
+}
+
+std::string orders_table(const BacktestSummary& summary, const std::vector<BacktestFill>& fills) {
+  std::string rows;
+  for (const auto& [outcome, count] : summary.orders) {
+    fmt::format_to(std::back_inserter(rows), "<tr><td>{}</td><td class=\"num\">{}</td></tr>\n", html(outcome),
+                   count);
+  }
+  const auto buys = std::count_if(fills.begin(), fills.end(), [](const BacktestFill& f) { return f.buy; });
+  const auto makers =
+      std::count_if(fills.begin(), fills.end(), [](const BacktestFill& f) { return f.maker; });
+  fmt::format_to(
+      std::back_inserter(rows),
+      "<tr><td>fills in fills.csv</td><td class=\"num\">{} ({} buy, {} sell; {} maker, {} taker)</td></tr>\n",
+      fills.size(), buys, fills.size() - static_cast<std::size_t>(buys), makers,
+      fills.size() - static_cast<std::size_t>(makers));
+  return "<div><h2>Orders</h2><table>\n" + rows + "</table></div>\n";
+}
+
+std::string series_note(const BacktestSeries& series) {
+  const std::size_t n = series.time_ns.size();
+  if (n == 0) return "series.csv has no rows";
+  std::string note = fmt::format("series.csv: {} rows", n);
+  if (n > 1) {
+    const std::int64_t step =
+        (series.time_ns.back() - series.time_ns.front()) / static_cast<std::int64_t>(n - 1);
+    note += fmt::format(", one every {}", readable_duration(step));
+  }
+  if (n > kMaxChartPoints) {
+    note += fmt::format("; drawn from the lowest and highest value of each of about {} buckets",
+                        kMaxChartPoints / 2);
+  }
+  return note;
+}
+
+}  // namespace
+
+std::vector<ChartPoint> min_max_points(std::span<const double> values, std::size_t max_points) {
+  max_points = std::max<std::size_t>(max_points, 3);
+  const std::size_t n = values.size();
+  std::vector<ChartPoint> out;
+  if (n <= max_points) {
+    out.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) out.push_back({i, std::isnan(values[i])});
+    return out;
+  }
+  const bool has_gaps = std::any_of(values.begin(), values.end(), [](double v) { return std::isnan(v); });
+  const std::size_t buckets = max_points / (has_gaps ? 3 : 2);
+  out.reserve(max_points);
+  for (std::size_t b = 0; b < buckets; ++b) {
+    const std::size_t begin = b * n / buckets;
+    const std::size_t end = (b + 1) * n / buckets;
+    std::size_t low = SIZE_MAX, high = SIZE_MAX, gap = SIZE_MAX;
+    for (std::size_t i = begin; i < end; ++i) {
+      const double v = values[i];
+      if (std::isnan(v)) {
+        if (gap == SIZE_MAX) gap = i;
+        continue;
+      }
+      if (low == SIZE_MAX || v < values[low]) low = i;
+      if (high == SIZE_MAX || v > values[high]) high = i;
+    }
+    ChartPoint kept[3];
+    std::size_t count = 0;
+    if (gap != SIZE_MAX) kept[count++] = {gap, true};
+    if (low != SIZE_MAX) kept[count++] = {low, false};
+    if (high != SIZE_MAX && high != low) kept[count++] = {high, false};
+    // Row order, by hand: at most three points (and GCC 12 misreads std::sort's bounds here).
+    for (std::size_t i = 1; i < count; ++i) {
+      for (std::size_t j = i; j > 0 && kept[j].row < kept[j - 1].row; --j) std::swap(kept[j], kept[j - 1]);
+    }
+    out.insert(out.end(), kept, kept + count);
+  }
+  return out;
+}
+
+std::string render_backtest_report(const BacktestOutput& output) {
+  const BacktestSummary& summary = output.summary;
+  const MarketAssets assets = market_assets(summary);
+  const ChartLibrary& library = chart_library();
+
+  std::string period = readable_time(summary.start_time) + " to " + readable_time(summary.end_time);
+  const auto start = parse_utc_time(summary.start_time);
+  const auto end = parse_utc_time(summary.end_time);
+  if (start && end && *end >= *start) period += " (" + readable_duration(*end - *start) + ")";
+
+  std::string page;
+  page.reserve(library.script.size() + 1'000'000);
+  fmt::format_to(std::back_inserter(page),
+                 "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                 "<title>Backtest: {} on {}</title>\n<style>{}</style>\n</head>\n<body>\n"
+                 "<header><h1>{} on {}</h1>\n<p class=\"sub\">Backtest, {}. Money in {}, inventory in {}.</p>"
+                 "</header>\n",
+                 html(summary.strategy), html(summary.symbol), kStyle, html(summary.strategy),
+                 html(summary.symbol), html(period), html(assets.quote), html(assets.base));
+  page += headline_section(summary, assets);
+  page += "<section><div id=\"chart\"></div><pre id=\"report-errors\" hidden></pre></section>\n";
+  page += "<section class=\"tables\">\n";
+  page += metrics_section(summary, assets);
+  page += balances_table(summary);
+  page += orders_table(summary, output.fills);
+  page += "</section>\n";
+  fmt::format_to(
+      std::back_inserter(page),
+      "<footer>Written by colibri from summary.json, series.csv and fills.csv. {}. Hover a value in the "
+      "tables for the exact figure as written. Charts: {} {} (MIT licence), inlined: this page needs no "
+      "network.</footer>\n",
+      html(series_note(output.series)), html(library.name), html(library.version));
+  page += "<script type=\"application/json\" id=\"report-data\">";
+  page += chart_data_json(output, assets);
+  page += "</script>\n<script>\n";
+  page += library.script;
+  page += "\n</script>\n<script>";
+  page += kPageScript;
+  page += "</script>\n</body>\n</html>\n";
+  return page;
+}
+
+Result<fs::path> write_backtest_report(const fs::path& out_dir) {
+  auto output = load_backtest_output(out_dir);
+  if (!output) return fail(std::move(output.error()));
+  const std::string page = render_backtest_report(*output);
+  const fs::path path = out_dir / "report.html";
+  const fs::path partial = out_dir / "report.html.partial";
+  {
+    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+    out << page;
+    out.close();
+    if (!out) return fail(ErrorCode::Io, "{}: cannot write", partial.string());
+  }
+  std::error_code ec;
+  fs::rename(partial, path, ec);
+  if (ec)
+    return fail(ErrorCode::Io, "{}: cannot rename to {}: {}", partial.string(), path.string(), ec.message());
+  return path;
+}
+
+}  // namespace colibri::app

@@ -1,5 +1,6 @@
 #include "colibri/app/backtest_output.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -211,7 +212,8 @@ std::optional<std::int64_t> parse_utc_time(std::string_view text) noexcept {
                                          std::chrono::day(static_cast<unsigned>(*day))};
   if (!date.ok()) return std::nullopt;
   const std::int64_t days = std::chrono::sys_days(date).time_since_epoch().count();
-  const std::int64_t seconds = days * 86'400 + *hour * 3'600 + *minute * 60 + *second;
+  const std::int64_t seconds =
+      days * 86'400 + std::int64_t{*hour} * 3'600 + std::int64_t{*minute} * 60 + *second;
   return seconds * 1'000'000'000 + nanos;
 }
 
@@ -276,7 +278,7 @@ Result<BacktestSummary> load_backtest_summary(const fs::path& file) {
 
 Result<BacktestSeries> load_backtest_series(const fs::path& file) {
   std::array<std::string_view, kSeriesColumns + 1> columns{"time"};
-  std::copy(kSeriesColumnNames.begin(), kSeriesColumnNames.end(), columns.begin() + 1);
+  std::ranges::copy(kSeriesColumnNames, columns.begin() + 1);
   BacktestSeries series;
   auto ok = read_csv(file, columns,
                      [&](std::uint64_t line, std::span<const std::string_view> fields) -> Result<void> {

@@ -259,7 +259,7 @@ void append_series(std::string& out, const BacktestSeries& series, SeriesColumn 
     if (column == SeriesColumn::DrawdownPct) v = -std::fabs(v);
     append_number(ys, v);
   }
-  fmt::format_to(std::back_inserter(out), "{}:{{\"x\":[{}],\"y\":[{}]}}",
+  fmt::format_to(std::back_inserter(out), R"({}:{{"x":[{}],"y":[{}]}})",
                  json_string(series_column_name(column)), xs, ys);
 }
 
@@ -295,10 +295,9 @@ void append_fills(std::string& out, const std::vector<BacktestFill>& fills, std:
       }
       if (!first) out += ',';
       first = false;
-      fmt::format_to(
-          std::back_inserter(out),
-          "{{\"side\":\"{}\",\"maker\":{},\"count\":{},\"x\":[{}],\"y\":[{}],\"q\":[{}],\"id\":[{}]}}",
-          buy ? "buy" : "sell", maker ? "true" : "false", group.size(), xs, ys, qs, ids);
+      fmt::format_to(std::back_inserter(out),
+                     R"({{"side":"{}","maker":{},"count":{},"x":[{}],"y":[{}],"q":[{}],"id":[{}]}})",
+                     buy ? "buy" : "sell", maker ? "true" : "false", group.size(), xs, ys, qs, ids);
     }
   }
   out += ']';
@@ -312,10 +311,9 @@ std::string chart_data_json(const BacktestOutput& output, const MarketAssets& as
   } else if (!output.fills.empty()) {
     t0_ns = output.fills.front().time_ns;
   }
-  std::string out =
-      fmt::format("{{\"symbol\":{},\"base\":{},\"quote\":{},\"t0\":{},\"rows\":{},\"series\":{{",
-                  script_json_string(output.summary.symbol), script_json_string(assets.base),
-                  script_json_string(assets.quote), t0_ns / 1'000'000, series.time_ns.size());
+  std::string out = fmt::format(R"({{"symbol":{},"base":{},"quote":{},"t0":{},"rows":{},"series":{{)",
+                                script_json_string(output.summary.symbol), script_json_string(assets.base),
+                                script_json_string(assets.quote), t0_ns / 1'000'000, series.time_ns.size());
   for (std::size_t c = 0; c < kSeriesColumns; ++c) {
     if (c > 0) out += ',';
     append_series(out, series, static_cast<SeriesColumn>(c), t0_ns);
@@ -506,7 +504,7 @@ std::string balances_table(const BacktestSummary& summary) {
   std::vector<std::string> assets;
   for (const auto* list : {&summary.starting_balances, &summary.final_balances}) {
     for (const auto& b : *list) {
-      if (std::find(assets.begin(), assets.end(), b.asset) == assets.end()) assets.push_back(b.asset);
+      if (std::ranges::find(assets, b.asset) == assets.end()) assets.push_back(b.asset);
     }
   }
   auto amount = [](const std::vector<SummaryBalance>& list, const std::string& asset) -> std::string {
@@ -584,7 +582,7 @@ std::vector<ChartPoint> min_max_points(std::span<const double> values, std::size
     for (std::size_t i = 0; i < n; ++i) out.push_back({i, std::isnan(values[i])});
     return out;
   }
-  const bool has_gaps = std::any_of(values.begin(), values.end(), [](double v) { return std::isnan(v); });
+  const bool has_gaps = std::ranges::any_of(values, [](double v) { return std::isnan(v); });
   const std::size_t buckets = max_points / (has_gaps ? 3 : 2);
   out.reserve(max_points);
   for (std::size_t b = 0; b < buckets; ++b) {
@@ -647,7 +645,7 @@ std::string render_backtest_report(const BacktestOutput& output) {
       "tables for the exact figure as written. Charts: {} {} (MIT licence), inlined: this page needs no "
       "network.</footer>\n",
       html(series_note(output.series)), html(library.name), html(library.version));
-  page += "<script type=\"application/json\" id=\"report-data\">";
+  page += R"(<script type="application/json" id="report-data">)";
   page += chart_data_json(output, assets);
   page += "</script>\n<script>\n";
   page += library.script;
@@ -661,7 +659,7 @@ Result<fs::path> write_backtest_report(const fs::path& out_dir) {
   auto output = load_backtest_output(out_dir);
   if (!output) return fail(std::move(output.error()));
   const std::string page = render_backtest_report(*output);
-  const fs::path path = out_dir / "report.html";
+  fs::path path = out_dir / "report.html";
   const fs::path partial = out_dir / "report.html.partial";
   {
     std::ofstream out(partial, std::ios::binary | std::ios::trunc);

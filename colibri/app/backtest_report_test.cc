@@ -19,6 +19,7 @@
 
 #include "colibri/app/backtest_output.h"
 #include "colibri/app/chart_library.h"
+#include "colibri/app/cli.h"
 #include "colibri/core/time.h"
 #include "colibri/testing/sample_data.h"
 
@@ -430,6 +431,24 @@ TEST(BacktestReport, ADayOfOneSecondSamplesMakesASmallPage) {
   const auto library_bytes = chart_library().script.size();
   EXPECT_LT(page_bytes - library_bytes, 1'500'000u) << "the data part of the page";
   EXPECT_LT(page_bytes, fs::file_size(dir / "series.csv")) << "smaller than the series alone";
+}
+
+TEST(ReportCommand, WritesThePageOrFailsOnABadFile) {
+  TempDir dir;
+  write_fixture(dir.path(), 60);
+  auto run = [](const std::string& argument) {
+    std::string args[] = {"colibri", "report", argument};
+    char* argv[] = {args[0].data(), args[1].data(), args[2].data()};
+    return run_cli(3, argv);
+  };
+  EXPECT_EQ(run(dir.path().string()), 0);
+  EXPECT_TRUE(fs::exists(dir / "report.html"));
+  fs::remove(dir / "report.html");
+  write_text(dir / "fills.csv",
+             std::string(kFillsHeader) + "2024-08-08T23:54:01Z,A-1,buy,1,x,0,USDT,maker\n");
+  EXPECT_EQ(run(dir.path().string()), 1);
+  EXPECT_FALSE(fs::exists(dir / "report.html"));
+  EXPECT_EQ(run((dir / "missing").string()), 2);  // not a directory: bad arguments
 }
 
 // --- headless Chromium --------------------------------------------------------------------------

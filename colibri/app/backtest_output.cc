@@ -1,6 +1,7 @@
 #include "colibri/app/backtest_output.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -95,6 +96,13 @@ Result<void> read_csv(const fs::path& file, std::span<const std::string_view> co
   }
   if (header_fields == 0) return fail(ErrorCode::InvalidArgument, "{}: empty file (no header line)", name);
   return {};
+}
+
+// `text` is `word` in any case ("BUY", "buy"): colibri writes sides in capitals, as Hummingbot does.
+bool same_word(std::string_view text, std::string_view word) {
+  return text.size() == word.size() && std::equal(text.begin(), text.end(), word.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         });
 }
 
 tl::unexpected<Error> field_error(const fs::path& file, std::uint64_t line, std::string_view column,
@@ -269,6 +277,16 @@ Result<BacktestSummary> load_backtest_summary(const fs::path& file) {
       auto metrics = read_metrics(file, value);
       if (!metrics) return fail(std::move(metrics.error()));
       summary.metrics = std::move(*metrics);
+    } else if (key == "events" || key == "records" || key == "data_files" || key == "open_orders_at_end") {
+      std::uint64_t count = 0;
+      if (auto error = value.get_uint64().get(count)) return json_error(file, key, error);
+      (key == "data_files"           ? summary.data_files
+       : key == "open_orders_at_end" ? summary.open_orders_at_end
+                                     : summary.events) = count;
+    } else if (key == "shutdown_complete") {
+      bool complete = false;
+      if (auto error = value.get_bool().get(complete)) return json_error(file, key, error);
+      summary.shutdown_complete = complete;
     }
     if (!ok) return fail(std::move(ok.error()));
   }
@@ -317,19 +335,21 @@ Result<std::vector<BacktestFill>> load_backtest_fills(const fs::path& file) {
         if (!time) return field_error(file, line, "time", "not an ISO-8601 UTC time", f[0]);
         fill.time_ns = *time;
         fill.order_id = f[1];
-        if (f[2] != "buy" && f[2] != "sell")
+        const bool buy = same_word(f[2], "buy");
+        if (!buy && !same_word(f[2], "sell"))
           return field_error(file, line, "side", "expected buy or sell", f[2]);
-        fill.buy = f[2] == "buy";
+        fill.buy = buy;
         for (const auto& [index, out] : {std::pair{3, &fill.price}, {4, &fill.quantity}, {5, &fill.fee}}) {
           const auto number = parse_number(f[index]);
           if (!number) return field_error(file, line, kColumns[index], "not a number", f[index]);
           *out = *number;
         }
         fill.fee_asset = f[6];
-        if (f[7] != "maker" && f[7] != "taker") {
+        const bool maker = same_word(f[7], "maker");
+        if (!maker && !same_word(f[7], "taker")) {
           return field_error(file, line, "liquidity", "expected maker or taker", f[7]);
         }
-        fill.maker = f[7] == "maker";
+        fill.maker = maker;
         fills.push_back(std::move(fill));
         return {};
       });

@@ -3,7 +3,8 @@
 //   summary.json  strategy, symbol, period, orders by outcome, balances, and "metrics"
 //   series.csv    time,mid,best_bid,best_ask,bid_quote,ask_quote,base_balance,quote_balance,equity,pnl,
 //                 drawdown_pct: one row per sampling interval
-//   fills.csv     time,order_id,side,price,quantity,fee,fee_asset,liquidity
+//   fills.csv     time,order_id,side,price,quantity,fee,fee_asset,liquidity (side buy or sell and
+//                 liquidity maker or taker, in any case)
 // Numbers for charts are doubles (a report draws them; nothing here reaches an order or a balance);
 // exact decimal strings stay text wherever the page prints them (balances, metrics).
 //
@@ -45,7 +46,11 @@ struct BacktestSummary {
   std::vector<std::pair<std::string, std::uint64_t>> orders;  // outcome -> count, in file order
   std::vector<SummaryBalance> starting_balances;              // in file order
   std::vector<SummaryBalance> final_balances;
-  std::vector<SummaryMetric> metrics;  // in file order; empty when the file has no "metrics"
+  std::vector<SummaryMetric> metrics;       // in file order; empty when the file has no "metrics"
+  std::optional<std::uint64_t> events;      // records replayed ("events", or "records" as first written)
+  std::optional<std::uint64_t> data_files;  // how many data files were replayed
+  std::optional<std::uint64_t> open_orders_at_end;
+  std::optional<bool> shutdown_complete;
 };
 
 // series.csv's value columns, in the file's documented order.

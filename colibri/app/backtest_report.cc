@@ -552,7 +552,26 @@ std::string orders_table(const BacktestSummary& summary, const std::vector<Backt
       "<tr><td>fills in fills.csv</td><td class=\"num\">{} ({} buy, {} sell; {} maker, {} taker)</td></tr>\n",
       fills.size(), buys, fills.size() - static_cast<std::size_t>(buys), makers,
       fills.size() - static_cast<std::size_t>(makers));
+  if (summary.open_orders_at_end) {
+    fmt::format_to(std::back_inserter(rows), "<tr><td>open at the end</td><td class=\"num\">{}</td></tr>\n",
+                   *summary.open_orders_at_end);
+  }
+  if (summary.shutdown_complete) {
+    fmt::format_to(std::back_inserter(rows), "<tr><td>shutdown</td><td class=\"num {}\">{}</td></tr>\n",
+                   *summary.shutdown_complete ? "" : "neg",
+                   *summary.shutdown_complete ? "complete" : "incomplete");
+  }
   return "<div><h2>Orders</h2><table>\n" + rows + "</table></div>\n";
+}
+
+// " 5965 events replayed from 1 data file." when the summary says so.
+std::string replayed(const BacktestSummary& summary) {
+  if (!summary.events) return {};
+  std::string out = fmt::format(" {} events replayed", *summary.events);
+  if (summary.data_files) {
+    out += fmt::format(" from {} data file{}", *summary.data_files, *summary.data_files == 1 ? "" : "s");
+  }
+  return out + ".";
 }
 
 std::string series_note(const BacktestSeries& series) {
@@ -624,14 +643,15 @@ std::string render_backtest_report(const BacktestOutput& output) {
 
   std::string page;
   page.reserve(library.script.size() + 1'000'000);
-  fmt::format_to(std::back_inserter(page),
-                 "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                 "<title>Backtest: {} on {}</title>\n<style>{}</style>\n</head>\n<body>\n"
-                 "<header><h1>{} on {}</h1>\n<p class=\"sub\">Backtest, {}. Money in {}, inventory in {}.</p>"
-                 "</header>\n",
-                 html(summary.strategy), html(summary.symbol), kStyle, html(summary.strategy),
-                 html(summary.symbol), html(period), html(assets.quote), html(assets.base));
+  fmt::format_to(
+      std::back_inserter(page),
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<title>Backtest: {} on {}</title>\n<style>{}</style>\n</head>\n<body>\n"
+      "<header><h1>{} on {}</h1>\n<p class=\"sub\">Backtest, {}.{} Money in {}, inventory in {}.</p>"
+      "</header>\n",
+      html(summary.strategy), html(summary.symbol), kStyle, html(summary.strategy), html(summary.symbol),
+      html(period), replayed(summary), html(assets.quote), html(assets.base));
   page += headline_section(summary, assets);
   page += "<section><div id=\"chart\"></div><pre id=\"report-errors\" hidden></pre></section>\n";
   page += "<section class=\"tables\">\n";

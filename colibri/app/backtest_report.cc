@@ -305,15 +305,24 @@ void append_fills(std::string& out, const std::vector<BacktestFill>& fills, std:
 
 std::string chart_data_json(const BacktestOutput& output, const MarketAssets& assets) {
   const auto& series = output.series;
-  std::int64_t t0_ns = 0;
+  // The time axis spans the series and the fills; x values are seconds after t0, a whole millisecond.
+  std::int64_t first_ns = INT64_MAX;
+  std::int64_t last_ns = INT64_MIN;
   if (!series.time_ns.empty()) {
-    t0_ns = series.time_ns.front();
-  } else if (!output.fills.empty()) {
-    t0_ns = output.fills.front().time_ns;
+    first_ns = series.time_ns.front();
+    last_ns = series.time_ns.back();
   }
-  std::string out = fmt::format(R"({{"symbol":{},"base":{},"quote":{},"t0":{},"rows":{},"series":{{)",
+  for (const auto& f : output.fills) {
+    first_ns = std::min(first_ns, f.time_ns);
+    last_ns = std::max(last_ns, f.time_ns);
+  }
+  const std::int64_t t0_ns =
+      first_ns == INT64_MAX ? 0 : first_ns - (first_ns % 1'000'000 + 1'000'000) % 1'000'000;
+  std::string out = fmt::format(R"({{"symbol":{},"base":{},"quote":{},"t0":{},"span":)",
                                 script_json_string(output.summary.symbol), script_json_string(assets.base),
-                                script_json_string(assets.quote), t0_ns / 1'000'000, series.time_ns.size());
+                                script_json_string(assets.quote), t0_ns / 1'000'000);
+  append_number(out, last_ns == INT64_MIN ? 0.0 : seconds_since(t0_ns, last_ns));
+  fmt::format_to(std::back_inserter(out), R"(,"rows":{},"series":{{)", series.time_ns.size());
   for (std::size_t c = 0; c < kSeriesColumns; ++c) {
     if (c > 0) out += ',';
     append_series(out, series, static_cast<SeriesColumn>(c), t0_ns);
@@ -368,13 +377,11 @@ constexpr std::string_view kPageScript = R"js(
     var time = function (xs) { return xs.map(function (s) { return d.t0 + s * 1000; }); };
     var traces = [];
     var has = function (s) { return s && s.y.some(function (v) { return v !== null; }); };
-    // Each panel has its own legend, above its right-hand corner.
-    var legends = { y: 'legend', y2: 'legend2', y3: 'legend2', y4: 'legend3', y5: 'legend3', y6: 'legend4' };
     function line(column, name, yaxis, style) {
       var s = d.series[column];
       if (!has(s)) return;
       traces.push(Object.assign({ type: 'scatter', mode: 'lines', name: name, x: time(s.x), y: s.y, yaxis: yaxis,
-        legend: legends[yaxis], connectgaps: false, hoverlabel: { namelength: -1 } }, style));
+        connectgaps: false, hoverlabel: { namelength: -1 } }, style));
     }
     var grey = '#aab3bf';
     line('best_bid', 'best bid', 'y', { line: { color: grey, width: 1 } });
@@ -385,7 +392,7 @@ constexpr std::string_view kPageScript = R"js(
     d.fills.forEach(function (f) {
       var buy = f.side === 'buy';
       var colour = buy ? '#1a9850' : '#d73027';
-      traces.push({ type: 'scatter', mode: 'markers', yaxis: 'y', legend: 'legend', x: time(f.x), y: f.y,
+      traces.push({ type: 'scatter', mode: 'markers', yaxis: 'y', x: time(f.x), y: f.y,
         name: f.side + ' fills, ' + (f.maker ? 'maker' : 'taker') + ' (' + f.count + ')',
         customdata: f.q.map(function (q, i) { return [q, f.id[i]]; }),
         hovertemplate: f.side + ' %{customdata[0]} @ %{y}<br>%{customdata[1]}<extra></extra>',
@@ -413,22 +420,41 @@ constexpr std::string_view kPageScript = R"js(
       return { orientation: 'h', x: 1, xanchor: 'right', y: y, yanchor: 'bottom', font: { size: 11 },
         bgcolor: 'rgba(255,255,255,0)' };
     };
+    // The panels, top to bottom, with their share of the height; a panel without a trace is left out.
+    var panels = [
+      { y: 'y', height: 0.47, title: 'Price, own quotes and fills', axis: 'price (' + quote + ')' },
+      { y: 'y2', right: 'y3', height: 0.13, title: 'Inventory', axis: base, right_axis: quote },
+      { y: 'y4', right: 'y5', height: 0.14, title: 'Equity and PnL (' + quote + ', marked to mid)', axis: 'equity',
+        right_axis: 'PnL' },
+      { y: 'y6', height: 0.14, title: 'Drawdown', axis: 'drawdown %' }
+    ].filter(function (p) {
+      return traces.some(function (t) { return t.yaxis === p.y || t.yaxis === p.right; });
+    });
+    var gap = 0.04;
+    var total = panels.reduce(function (sum, p) { return sum + p.height; }, 0) + gap * (panels.length - 1);
     var layout = {
-      height: 1050, margin: { l: 80, r: 80, t: 50, b: 40 }, paper_bgcolor: '#fff', plot_bgcolor: '#fff',
+      height: 300 + 750 * total, margin: { l: 80, r: 80, t: 50, b: 40 }, paper_bgcolor: '#fff', plot_bgcolor: '#fff',
       font: { family: 'system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif', size: 12 },
-      hovermode: 'x unified', showlegend: true, modebar: { orientation: 'v' },
-      legend: legend(1.0), legend2: legend(0.49), legend3: legend(0.32), legend4: legend(0.14),
-      xaxis: Object.assign({}, axis, { type: 'date', anchor: 'y6', showspikes: true, spikemode: 'across',
-        spikethickness: 1, spikecolor: '#888', hoverformat: '%Y-%m-%d %H:%M:%S.%L' }),
-      yaxis: Object.assign({}, axis, { domain: [0.53, 1], title: { text: 'price (' + quote + ')' } }),
-      yaxis2: Object.assign({}, axis, { domain: [0.36, 0.49], title: { text: base } }),
-      yaxis3: Object.assign({}, right, { overlaying: 'y2', title: { text: quote } }),
-      yaxis4: Object.assign({}, axis, { domain: [0.18, 0.32], title: { text: 'equity' } }),
-      yaxis5: Object.assign({}, right, { overlaying: 'y4', title: { text: 'PnL' } }),
-      yaxis6: Object.assign({}, axis, { domain: [0, 0.14], title: { text: 'drawdown %' } }),
-      annotations: [title('Price, own quotes and fills', 1.0), title('Inventory', 0.49),
-                    title('Equity and PnL (' + quote + ', marked to mid)', 0.32), title('Drawdown', 0.14)]
+      hovermode: 'x unified', showlegend: true, modebar: { orientation: 'v' }, annotations: []
     };
+    var top = 1;
+    panels.forEach(function (p, i) {
+      var bottom = Math.max(0, top - p.height / total);
+      var n = p.y.slice(1);
+      layout['yaxis' + n] = Object.assign({}, axis, { domain: [bottom, top], title: { text: p.axis } });
+      if (p.right) {
+        layout['yaxis' + p.right.slice(1)] = Object.assign({}, right, { overlaying: p.y, title: { text: p.right_axis } });
+      }
+      layout['legend' + (i === 0 ? '' : i + 1)] = legend(top);
+      traces.forEach(function (t) {
+        if (t.yaxis === p.y || t.yaxis === p.right) t.legend = 'legend' + (i === 0 ? '' : i + 1);
+      });
+      layout.annotations.push(title(p.title, top));
+      layout.xaxis = Object.assign({}, axis, { type: 'date', anchor: p.y, showspikes: true, spikemode: 'across',
+        spikethickness: 1, spikecolor: '#888', hoverformat: '%Y-%m-%d %H:%M:%S.%L' });
+      if (d.span > 0) layout.xaxis.range = [d.t0, d.t0 + d.span * 1000];
+      top = bottom - gap / total;
+    });
     if (traces.length === 0) {
       report('no series rows and no fills: nothing to draw');
       return;

@@ -410,8 +410,10 @@ constexpr std::string_view kPageScript = R"js(
          { line: { color: '#d73027', width: 1 }, fill: 'tozeroy', fillcolor: 'rgba(215,48,39,0.18)',
            showlegend: false });
 
-    var axis = { gridcolor: '#eef0f4', zeroline: false, automargin: true, tickfont: { size: 11 } };
-    var right = Object.assign({}, axis, { side: 'right', showgrid: false });
+    // Exact-looking figures in the hover ("61,644.54", not "61.64454k"); grouped thousands on ticks.
+    var axis = { gridcolor: '#eef0f4', zeroline: false, automargin: true, tickfont: { size: 11 },
+      tickformat: ',~r', hoverformat: ',.8~f' };
+    var right = Object.assign({}, axis, { side: 'right', showgrid: false, tickmode: 'auto' });  // round ticks
     var title = function (text, y) {
       return { xref: 'paper', yref: 'paper', x: 0, y: y, xanchor: 'left', yanchor: 'bottom', showarrow: false,
         text: '<b>' + text + '</b>', font: { size: 13 } };

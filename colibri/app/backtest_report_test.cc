@@ -167,6 +167,7 @@ TEST(BacktestOutput, LoadsSummarySeriesAndFills) {
   EXPECT_EQ(out.summary.metrics[0].text, "12.34567891");  // exact, as written
   EXPECT_EQ(out.summary.metrics[13].key, "sharpe");
   EXPECT_EQ(out.summary.metrics[13].text, "1.8734");  // a JSON number keeps its literal
+  ASSERT_TRUE(out.summary.metrics[13].value);
   EXPECT_DOUBLE_EQ(*out.summary.metrics[13].value, 1.8734);
   EXPECT_EQ(out.summary.metrics[21].text, "null");
   EXPECT_FALSE(out.summary.metrics[21].value);
@@ -181,10 +182,9 @@ TEST(BacktestOutput, LoadsSummarySeriesAndFills) {
   EXPECT_DOUBLE_EQ(out.series[SeriesColumn::BaseBalance][0], 0.5);
 
   ASSERT_GT(out.fills.size(), 10u);
-  EXPECT_TRUE(std::any_of(out.fills.begin(), out.fills.end(), [](const BacktestFill& f) { return f.buy; }));
-  EXPECT_TRUE(std::any_of(out.fills.begin(), out.fills.end(), [](const BacktestFill& f) { return !f.buy; }));
-  EXPECT_TRUE(
-      std::any_of(out.fills.begin(), out.fills.end(), [](const BacktestFill& f) { return !f.maker; }));
+  EXPECT_TRUE(std::ranges::any_of(out.fills, [](const BacktestFill& f) { return f.buy; }));
+  EXPECT_TRUE(std::ranges::any_of(out.fills, [](const BacktestFill& f) { return !f.buy; }));
+  EXPECT_TRUE(std::ranges::any_of(out.fills, [](const BacktestFill& f) { return !f.maker; }));
   EXPECT_DOUBLE_EQ(out.fills[0].quantity, 0.01);
   EXPECT_EQ(out.fills[0].fee_asset, "USDT");
 }
@@ -311,10 +311,10 @@ TEST(MinMaxPoints, KeepsEveryBucketsExtremesInRowOrder) {
   const auto points = min_max_points(values, 4000);
   ASSERT_LE(points.size(), 4000u);
   ASSERT_GE(points.size(), 3000u);
-  EXPECT_TRUE(std::is_sorted(points.begin(), points.end(),
-                             [](const ChartPoint& a, const ChartPoint& b) { return a.row < b.row; }));
+  EXPECT_TRUE(
+      std::ranges::is_sorted(points, [](const ChartPoint& a, const ChartPoint& b) { return a.row < b.row; }));
   auto kept = [&](std::size_t row) {
-    return std::any_of(points.begin(), points.end(), [row](const ChartPoint& p) { return p.row == row; });
+    return std::ranges::any_of(points, [row](const ChartPoint& p) { return p.row == row; });
   };
   EXPECT_TRUE(kept(31'337));
   EXPECT_TRUE(kept(77'777));
@@ -333,9 +333,9 @@ TEST(MinMaxPoints, KeepsStretchesWithoutValueAsGaps) {
   for (std::size_t i = 4'000; i < 4'010; ++i) values[i] = nan;  // ten rows without a quote
   const auto points = min_max_points(values, 300);
   ASSERT_LE(points.size(), 300u);
-  const auto gaps = std::count_if(points.begin(), points.end(), [](const ChartPoint& p) { return p.gap; });
+  const auto gaps = std::ranges::count_if(points, [](const ChartPoint& p) { return p.gap; });
   EXPECT_EQ(gaps, 1);
-  const auto gap = std::find_if(points.begin(), points.end(), [](const ChartPoint& p) { return p.gap; });
+  const auto gap = std::ranges::find_if(points, [](const ChartPoint& p) { return p.gap; });
   EXPECT_EQ(gap->row, 4'000u);
 }
 
@@ -381,8 +381,7 @@ TEST(BacktestReport, PageIsSelfContained) {
 
 TEST(BacktestReport, ChartLibraryIsSafeToInline) {
   std::string script(chart_library().script);
-  std::transform(script.begin(), script.end(), script.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
+  std::ranges::transform(script, script.begin(), [](unsigned char c) { return std::tolower(c); });
   EXPECT_EQ(script.find("</script"), std::string::npos);
   EXPECT_EQ(script.find("<!--"), std::string::npos);
 }
@@ -535,7 +534,7 @@ std::uint32_t big_endian(const std::string& s, std::size_t at) {
 // image for anything else.
 Image decode_png(const std::string& file) {
   Image image;
-  if (file.size() < 8 || file.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0) return image;
+  if (!file.starts_with("\x89PNG\r\n\x1a\n")) return image;
   std::string compressed;
   std::uint32_t channels = 0;
   for (std::size_t at = 8; at + 8 <= file.size();) {
@@ -664,10 +663,10 @@ TEST(BacktestReport, RendersInHeadlessChromium) {
     colours.push_back(p);
   }
   EXPECT_GT(not_white, colours.size() / 20) << "the page is (nearly) blank";
-  std::sort(colours.begin(), colours.end());
+  std::ranges::sort(colours);
   auto pixels_of = [&](std::uint32_t colour) {
-    return static_cast<std::size_t>(std::upper_bound(colours.begin(), colours.end(), colour) -
-                                    std::lower_bound(colours.begin(), colours.end(), colour));
+    return static_cast<std::size_t>(std::ranges::upper_bound(colours, colour) -
+                                    std::ranges::lower_bound(colours, colour));
   };
   const std::pair<const char*, std::uint32_t> drawn[] = {
       {"mid", 0x1f3b73},        {"our bid", 0x4daf4a},   {"our ask", 0xff7f00}, {"buy fills", 0x1a9850},
@@ -676,7 +675,7 @@ TEST(BacktestReport, RendersInHeadlessChromium) {
   for (const auto& [name, colour] : drawn) {
     EXPECT_GE(pixels_of(colour), 30u) << name << fmt::format(" (#{:06x}) is not on the screenshot", colour);
   }
-  const auto distinct = std::unique(colours.begin(), colours.end()) - colours.begin();
+  const auto distinct = std::ranges::unique(colours).begin() - colours.begin();
   EXPECT_GT(distinct, 200) << "a rendered chart has anti-aliased lines and text";
 }
 

@@ -1,6 +1,14 @@
 #include "colibri/app/backtest_command.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <optional>
+#include <tuple>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -29,17 +37,48 @@ std::string json_balances(const std::vector<runtime::AssetAmount>& balances) {
   return out + "}";
 }
 
+// A JSON number (shortest round-trip text, deterministic), or null when not finite.
+std::string json_number(double value) { return std::isfinite(value) ? fmt::format("{}", value) : "null"; }
+
+std::string metrics_json(const runtime::PerformanceMetrics& m) {
+  const double interval = std::chrono::duration<double>(m.ratio_interval).count();
+  return fmt::format(
+      "{{\"realized_pnl\":{},\"unrealized_pnl\":{},\"fees_quote\":{},\"total_pnl\":{},"
+      "\"traded_volume_base\":{},\"traded_volume_quote\":{},\"fill_count\":{},\"buy_fills\":{},\"sell_fills\":{},"
+      "\"maker_share\":{},\"fill_ratio\":{},\"start_value\":{},\"end_value\":{},\"hold_value\":{},"
+      "\"return_pct\":{},\"hold_return_pct\":{},\"return_vs_hold_pct\":{},\"sharpe\":{},\"sortino\":{},"
+      "\"ratio_interval_seconds\":{},\"max_drawdown_pct\":{},\"max_drawdown_quote\":{},\"spread_captured_bps\":{},"
+      "\"adverse_selection_1s_bps\":{},\"adverse_selection_10s_bps\":{},\"adverse_selection_1s_fills\":{},"
+      "\"adverse_selection_10s_fills\":{},\"fees_in_other_assets\":{}}}",
+      json_string(m.realized_pnl.to_string()), json_string(m.unrealized_pnl.to_string()),
+      json_string(m.fees_quote.to_string()), json_string(m.total_pnl.to_string()),
+      json_string(m.traded_volume_base.to_string()), json_string(m.traded_volume_quote.to_string()), m.fill_count,
+      m.buy_fills, m.sell_fills, json_number(m.maker_share), json_number(m.fill_ratio),
+      json_string(m.start_value.to_string()), json_string(m.end_value.to_string()),
+      json_string(m.hold_value.to_string()), json_number(m.return_pct), json_number(m.hold_return_pct),
+      json_number(m.return_vs_hold_pct), json_number(m.sharpe), json_number(m.sortino), json_number(interval),
+      json_number(m.max_drawdown_pct), json_string(m.max_drawdown_quote.to_string()),
+      json_number(m.spread_captured_bps), json_number(m.adverse_selection_1s_bps),
+      json_number(m.adverse_selection_10s_bps), m.adverse_selection_1s_fills, m.adverse_selection_10s_fills,
+      m.other_fee_assets);
+}
+
 std::string summary_json(const BacktestConfigFile& config, const runtime::BacktestResult& r) {
   const auto& o = r.orders;
+  const auto& b = r.exchange_book;
   return fmt::format(
-      "{{\"strategy\":{},\"symbol\":{},\"data_files\":{},\"records\":{},"
+      "{{\"strategy\":{},\"symbol\":{},\"base\":{},\"quote\":{},\"data_files\":{},\"records\":{},\"events\":{},"
       "\"orders\":{{\"created\":{},\"completed\":{},\"cancelled\":{},\"failed\":{},\"expired\":{},\"lost\":{}}},"
-      "\"fills\":{},\"starting_balances\":{},\"final_balances\":{},\"start_time\":{},\"end_time\":{},"
-      "\"shutdown_complete\":{},\"open_orders_at_end\":{}}}",
-      json_string(config.strategy), json_string(config.backtest.rules.symbol), config.backtest.data_files.size(),
-      r.records, o.created, o.completed, o.cancelled, o.failed, o.expired, o.lost, r.fills.size(),
+      "\"fills\":{},\"samples\":{},\"starting_balances\":{},\"final_balances\":{},\"start_time\":{},\"end_time\":{},"
+      "\"shutdown_complete\":{},\"open_orders_at_end\":{},"
+      "\"exchange_book\":{{\"snapshots\":{},\"diffs\":{},\"applied\":{},\"stale\":{},\"skipped\":{},\"gaps\":{}}},"
+      "\"metrics\":{}}}",
+      json_string(config.strategy), json_string(config.backtest.rules.symbol), json_string(config.backtest.rules.base),
+      json_string(config.backtest.rules.quote), config.backtest.data_files.size(), r.records, r.events, o.created,
+      o.completed, o.cancelled, o.failed, o.expired, o.lost, r.metrics.fill_count, r.samples,
       json_balances(r.starting_balances), json_balances(r.final_balances), json_string(r.start_time.to_iso8601()),
-      json_string(r.end_time.to_iso8601()), r.shutdown_complete ? "true" : "false", r.open_orders_at_end);
+      json_string(r.end_time.to_iso8601()), r.shutdown_complete ? "true" : "false", r.open_orders_at_end, b.snapshots,
+      b.diffs, b.applied, b.stale, b.skipped, b.gaps, metrics_json(r.metrics));
 }
 
 Result<void> write_file(const fs::path& path, const std::string& text) {
@@ -50,14 +89,156 @@ Result<void> write_file(const fs::path& path, const std::string& text) {
   return {};
 }
 
-std::string fills_csv(const runtime::BacktestResult& r) {
-  std::string out = "time,order_id,side,price,quantity,fee,fee_asset,liquidity\n";
-  for (const auto& f : r.fills) {
-    out += fmt::format("{},{},{},{},{},{},{},{}\n", f.time.to_iso8601(), f.client_order_id.view(),
-                       model::to_string(f.side), f.price.to_string(), f.amount.to_string(), f.fee.amount.to_string(),
-                       f.fee.asset.view(), model::to_string(f.liquidity));
+std::string price_or_empty(const std::optional<Price>& p) { return p ? p->to_string() : std::string(); }
+
+// Streams fills.csv, orders.csv and series.csv as the run goes (buffered stdio), and draws the
+// progress bar on stderr when it is a terminal.
+class CsvRecorder final : public runtime::BacktestRecorder {
+ public:
+  static Result<std::unique_ptr<CsvRecorder>> open(const fs::path& dir, bool progress) {
+    auto recorder = std::unique_ptr<CsvRecorder>(new CsvRecorder(progress));
+    for (auto [file, name, header] :
+         {std::tuple{&recorder->fills_, "fills.csv", "time,order_id,side,price,quantity,fee,fee_asset,liquidity"},
+          std::tuple{&recorder->orders_, "orders.csv",
+                     "created,ended,order_id,side,type,price,quantity,filled,status,message"},
+          std::tuple{&recorder->series_, "series.csv",
+                     "time,mid,best_bid,best_ask,bid_quote,ask_quote,base_balance,quote_balance,equity,pnl,"
+                     "drawdown_pct"}}) {
+      const fs::path path = dir / name;
+      file->path = path;
+      file->handle = std::fopen(path.c_str(), "wb");
+      if (file->handle == nullptr) return fail(ErrorCode::Io, "{}: cannot write", path.string());
+      fmt::print(file->handle, "{}\n", header);
+    }
+    return recorder;
   }
-  return out;
+  CsvRecorder(const CsvRecorder&) = delete;
+  CsvRecorder& operator=(const CsvRecorder&) = delete;
+  ~CsvRecorder() override {
+    for (File* f : {&fills_, &orders_, &series_}) {
+      if (f->handle != nullptr) std::fclose(f->handle);
+    }
+  }
+
+  void on_fill(const model::OrderFilled& f) override {
+    fmt::print(fills_.handle, "{},{},{},{},{},{},{},{}\n", f.time.to_iso8601(), f.client_order_id.view(),
+               model::to_string(f.side), f.price, f.amount, f.fee.amount, f.fee.asset.view(),
+               model::to_string(f.liquidity));
+  }
+  void on_order_closed(const runtime::OrderRecord& o) override {
+    fmt::print(orders_.handle, "{},{},{},{},{},{},{},{},{},{}\n",
+               o.created.is_none() ? "" : o.created.to_iso8601(), o.ended.is_none() ? "" : o.ended.to_iso8601(),
+               o.client_order_id.view(), model::to_string(o.side), model::to_string(o.type),
+               o.created.is_none() ? "" : o.price.to_string(), o.created.is_none() ? "" : o.quantity.to_string(),
+               o.filled, o.status, csv_field(o.message));
+  }
+  void on_sample(const runtime::SeriesSample& s) override {
+    const bool marked = s.mid.has_value();
+    fmt::print(series_.handle, "{},{},{},{},{},{},{},{},{},{},{}\n", s.time.to_iso8601(), price_or_empty(s.mid),
+               price_or_empty(s.best_bid), price_or_empty(s.best_ask), price_or_empty(s.bid_quote),
+               price_or_empty(s.ask_quote), s.base, s.quote, marked ? s.equity.equity.to_string() : "",
+               marked ? s.equity.pnl.to_string() : "", marked ? fmt::format("{:.6f}", s.equity.drawdown_pct) : "");
+  }
+  void on_progress(std::uint64_t replayed, std::uint64_t total) override {
+    if (!progress_ || total == 0) return;
+    const double fraction = std::min(1.0, static_cast<double>(replayed) / static_cast<double>(total));
+    constexpr int kWidth = 40;
+    const int filled = static_cast<int>(fraction * kWidth);
+    fmt::print(stderr, "\r[{:<{}}] {:5.1f}%  {} / {} records", std::string(static_cast<std::size_t>(filled), '#'),
+               kWidth, 100 * fraction, replayed, total);
+    if (replayed >= total) fmt::print(stderr, "\n");
+    std::fflush(stderr);
+  }
+
+  // Flushes and closes the files; an Io error names the first that failed.
+  Result<void> close() {
+    for (File* f : {&fills_, &orders_, &series_}) {
+      const bool bad = std::ferror(f->handle) != 0;
+      const bool close_failed = std::fclose(f->handle) != 0;
+      f->handle = nullptr;
+      if (bad || close_failed) return fail(ErrorCode::Io, "{}: cannot write", f->path.string());
+    }
+    return {};
+  }
+
+ private:
+  struct File {
+    fs::path path;
+    std::FILE* handle = nullptr;
+  };
+  explicit CsvRecorder(bool progress) : progress_(progress) {}
+
+  // A free-text CSV field: quoted when it holds a comma, quote or line break.
+  static std::string csv_field(std::string_view text) {
+    if (text.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(text);
+    std::string out = "\"";
+    for (char c : text) {
+      if (c == '"') out += '"';
+      out += (c == '\n' || c == '\r') ? ' ' : c;
+    }
+    return out + "\"";
+  }
+
+  File fills_;
+  File orders_;
+  File series_;
+  bool progress_;
+};
+
+// Peak resident memory of this process, bytes (Linux reports ru_maxrss in KiB).
+std::uint64_t peak_memory_bytes() {
+  rusage usage{};
+  if (getrusage(RUSAGE_SELF, &usage) != 0) return 0;
+  return static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;
+}
+
+std::string run_json(const runtime::BacktestResult& r, double wall_seconds) {
+  const double eps = wall_seconds > 0 ? static_cast<double>(r.events) / wall_seconds : 0;
+  const double rps = wall_seconds > 0 ? static_cast<double>(r.records) / wall_seconds : 0;
+  return fmt::format(
+      "{{\"wall_seconds\":{:.3f},\"events\":{},\"events_per_second\":{:.0f},\"records\":{},"
+      "\"records_per_second\":{:.0f},\"simulated_seconds\":{:.3f},\"peak_memory_bytes\":{}}}\n",
+      wall_seconds, r.events, eps, r.records, rps, std::chrono::duration<double>(r.elapsed).count(),
+      peak_memory_bytes());
+}
+
+std::string fixed2(double value) { return std::isfinite(value) ? fmt::format("{:.2f}", value) : "n/a"; }
+
+void print_summary(const BacktestConfigFile& config, const runtime::BacktestResult& r, const fs::path& out,
+                   double wall_seconds) {
+  const auto& o = r.orders;
+  const auto& m = r.metrics;
+  const std::string& quote = config.backtest.rules.quote;
+  fmt::print("strategy       {} on {}\n", config.strategy, config.backtest.rules.symbol);
+  fmt::print("replayed       {} records ({} events) from {} file(s), {} to {}, in {:.2f} s\n", r.records, r.events,
+             config.backtest.data_files.size(), r.start_time.to_iso8601(), r.end_time.to_iso8601(), wall_seconds);
+  fmt::print("orders         created {}, filled {}, cancelled {}, failed {}, expired {}, lost {}\n", o.created,
+             o.completed, o.cancelled, o.failed, o.expired, o.lost);
+  fmt::print("fills          {} ({} buys, {} sells), maker share {:.1f} %, fill ratio {:.1f} %\n", m.fill_count,
+             m.buy_fills, m.sell_fills, 100 * m.maker_share, 100 * m.fill_ratio);
+  fmt::print("volume         {} {} / {} {}\n", m.traded_volume_base, config.backtest.rules.base,
+             m.traded_volume_quote.to_string(), quote);
+  fmt::print("pnl            total {} {} = realized {} + unrealized {} - fees {}\n", fixed2(m.total_pnl.to_double()),
+             quote, fixed2(m.realized_pnl.to_double()), fixed2(m.unrealized_pnl.to_double()),
+             fixed2(m.fees_quote.to_double()));
+  fmt::print("return         {} % (hold {} %, versus hold {} %)\n", fixed2(m.return_pct), fixed2(m.hold_return_pct),
+             fixed2(m.return_vs_hold_pct));
+  fmt::print("risk           max drawdown {} % ({} {}), Sharpe {}, Sortino {} (annualized, {} s returns)\n",
+             fixed2(m.max_drawdown_pct), fixed2(m.max_drawdown_quote.to_double()), quote, fixed2(m.sharpe),
+             fixed2(m.sortino), std::chrono::duration<double>(m.ratio_interval).count());
+  fmt::print("execution      spread captured {} bps, adverse selection {} bps at 1 s, {} bps at 10 s\n",
+             fixed2(m.spread_captured_bps), fixed2(m.adverse_selection_1s_bps), fixed2(m.adverse_selection_10s_bps));
+  fmt::print("{:<14} {:>24} {:>24}\n", "balance", "start", "end");
+  for (const auto& end : r.final_balances) {
+    std::string start = "0";
+    for (const auto& s : r.starting_balances) {
+      if (s.asset == end.asset) start = s.amount.to_string();
+    }
+    fmt::print("{:<14} {:>24} {:>24}\n", end.asset.view(), start, end.amount.to_string());
+  }
+  fmt::print("shutdown       {}{}\n", r.shutdown_complete ? "complete" : "incomplete",
+             r.open_orders_at_end ? fmt::format(", {} orders still open", r.open_orders_at_end) : "");
+  fmt::print("wrote          {}/{{summary.json, run.json, fills.csv, orders.csv, series.csv}}\n", out.string());
 }
 
 struct BacktestArgs {
@@ -76,6 +257,13 @@ int run_backtest(const BacktestArgs& args) {
     return report_error(Error(ErrorCode::InvalidArgument,
                               fmt::format("{}: no data: give `data:` in the config or --data FILE", args.config.string())));
   }
+  config.backtest.keep_fills = false;  // the recorder streams them to fills.csv
+
+  std::error_code ec;
+  fs::create_directories(args.out, ec);
+  if (ec) return report_error(Error(ErrorCode::Io, fmt::format("{}: cannot create: {}", args.out.string(), ec.message())));
+  auto recorder = CsvRecorder::open(args.out, !args.json && isatty(STDERR_FILENO) != 0);
+  if (!recorder) return report_error(recorder.error());
 
   const strategy::PureMarketMakingConfig pmm = config.pure_market_making;
   const auto symbol = model::Symbol::truncating(config.backtest.rules.symbol);  // length checked on load
@@ -84,39 +272,25 @@ int run_backtest(const BacktestArgs& args) {
     return std::make_unique<strategy::PureMarketMaking>(std::move(context),
                                                         strategy::MarketTradingPair{&connector, symbol}, pmm);
   };
-  auto result = runtime::BacktestEngine(config.backtest).run(factory);
-  if (!result) return report_error(result.error());
+  const auto wall_start = std::chrono::steady_clock::now();
+  auto result = runtime::BacktestEngine(config.backtest).run(factory, recorder->get());
+  const double wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  if (!result) {
+    recorder->reset();  // a failed run leaves no partial output
+    for (const char* name : {"fills.csv", "orders.csv", "series.csv"}) fs::remove(args.out / name, ec);
+    return report_error(result.error());
+  }
+  if (auto ok = (*recorder)->close(); !ok) return report_error(ok.error());
 
-  std::error_code ec;
-  fs::create_directories(args.out, ec);
-  if (ec) return report_error(Error(ErrorCode::Io, fmt::format("{}: cannot create: {}", args.out.string(), ec.message())));
   const std::string summary = summary_json(config, *result);
-  if (auto ok = write_file(args.out / "fills.csv", fills_csv(*result)); !ok) return report_error(ok.error());
   if (auto ok = write_file(args.out / "summary.json", summary + "\n"); !ok) return report_error(ok.error());
+  if (auto ok = write_file(args.out / "run.json", run_json(*result, wall_seconds)); !ok) return report_error(ok.error());
 
   if (args.json) {
     fmt::print("{}\n", summary);
     return 0;
   }
-  const auto& r = *result;
-  const auto& o = r.orders;
-  fmt::print("strategy       {} on {}\n", config.strategy, config.backtest.rules.symbol);
-  fmt::print("replayed       {} records from {} file(s), {} to {}\n", r.records, config.backtest.data_files.size(),
-             r.start_time.to_iso8601(), r.end_time.to_iso8601());
-  fmt::print("orders         created {}, completed {}, cancelled {}, failed {}, expired {}, lost {}\n", o.created,
-             o.completed, o.cancelled, o.failed, o.expired, o.lost);
-  fmt::print("fills          {}\n", r.fills.size());
-  fmt::print("{:<14} {:>24} {:>24}\n", "balance", "start", "end");
-  for (const auto& end : r.final_balances) {
-    std::string start = "0";
-    for (const auto& s : r.starting_balances) {
-      if (s.asset == end.asset) start = s.amount.to_string();
-    }
-    fmt::print("{:<14} {:>24} {:>24}\n", end.asset.view(), start, end.amount.to_string());
-  }
-  fmt::print("shutdown       {}{}\n", r.shutdown_complete ? "complete" : "incomplete",
-             r.open_orders_at_end ? fmt::format(", {} orders still open", r.open_orders_at_end) : "");
-  fmt::print("wrote          {}, {}\n", (args.out / "fills.csv").string(), (args.out / "summary.json").string());
+  print_summary(config, *result, args.out, wall_seconds);
   return 0;
 }
 
@@ -130,7 +304,7 @@ void add_backtest_command(CLI::App& root, int* exit_code) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--data", args->data, "Event logs to replay, in order (replace the config's data:)")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--out", args->out, "Directory for fills.csv and summary.json")->capture_default_str();
+  cmd->add_option("--out", args->out, "Directory for summary.json, run.json, fills.csv, orders.csv, series.csv")->capture_default_str();
   cmd->add_flag("--json", args->json, "Print the summary as one JSON object");
   cmd->callback([args, exit_code] { *exit_code = run_backtest(*args); });
 }

@@ -28,6 +28,51 @@ constexpr std::string_view kPmmKeys =
     "order_refresh_time, order_refresh_tolerance_pct, max_order_age, filled_order_delay, inventory_skew_enabled, "
     "inventory_target_base_pct, inventory_range_multiplier, minimum_spread, price_type, take_if_crossed";
 
+// Hummingbot pure_market_making keys colibri does not implement yet, with Hummingbot's defaults
+// (pure_market_making_config_map.py). A config may carry them (a conf_pure_mm_*.yml copied over)
+// only at the default, which is what colibri does anyway; any other value is an error naming the key.
+struct DefaultOnlyKey {
+  enum class Kind : std::uint8_t { Number, Boolean, Text, Empty };
+  std::string_view name;
+  Kind kind;
+  std::string_view value;  // Hummingbot's default, as text
+};
+constexpr DefaultOnlyKey kDefaultOnlyPmmKeys[] = {
+    {"price_ceiling", DefaultOnlyKey::Kind::Number, "-1"},
+    {"price_floor", DefaultOnlyKey::Kind::Number, "-1"},
+    {"moving_price_band_enabled", DefaultOnlyKey::Kind::Boolean, "false"},
+    {"price_ceiling_pct", DefaultOnlyKey::Kind::Number, "1"},
+    {"price_floor_pct", DefaultOnlyKey::Kind::Number, "-1"},
+    {"price_band_refresh_time", DefaultOnlyKey::Kind::Number, "86400"},
+    {"ping_pong_enabled", DefaultOnlyKey::Kind::Boolean, "false"},
+    {"inventory_price", DefaultOnlyKey::Kind::Number, "1"},
+    {"hanging_orders_enabled", DefaultOnlyKey::Kind::Boolean, "false"},
+    {"hanging_orders_cancel_pct", DefaultOnlyKey::Kind::Number, "10"},
+    {"order_optimization_enabled", DefaultOnlyKey::Kind::Boolean, "false"},
+    {"ask_order_optimization_depth", DefaultOnlyKey::Kind::Number, "0"},
+    {"bid_order_optimization_depth", DefaultOnlyKey::Kind::Number, "0"},
+    {"add_transaction_costs", DefaultOnlyKey::Kind::Boolean, "false"},
+    {"price_source", DefaultOnlyKey::Kind::Text, "current_market"},
+    {"price_source_exchange", DefaultOnlyKey::Kind::Empty, ""},
+    {"price_source_market", DefaultOnlyKey::Kind::Empty, ""},
+    {"price_source_custom_api", DefaultOnlyKey::Kind::Empty, ""},
+    {"custom_api_update_interval", DefaultOnlyKey::Kind::Number, "5"},
+    {"order_override", DefaultOnlyKey::Kind::Empty, ""},
+    {"split_order_levels_enabled", DefaultOnlyKey::Kind::Boolean, "false"},
+    {"bid_order_level_spreads", DefaultOnlyKey::Kind::Empty, ""},
+    {"ask_order_level_spreads", DefaultOnlyKey::Kind::Empty, ""},
+    {"bid_order_level_amounts", DefaultOnlyKey::Kind::Empty, ""},
+    {"ask_order_level_amounts", DefaultOnlyKey::Kind::Empty, ""},
+    {"should_wait_order_cancel_confirmation", DefaultOnlyKey::Kind::Boolean, "true"},
+};
+
+const DefaultOnlyKey* find_default_only(std::string_view name) {
+  for (const DefaultOnlyKey& k : kDefaultOnlyPmmKeys) {
+    if (k.name == name) return &k;
+  }
+  return nullptr;
+}
+
 class ConfigReader {
  public:
   explicit ConfigReader(std::string_view file) : file_(file) {}
@@ -49,6 +94,46 @@ class ConfigReader {
         error_at(it->first, path.empty() ? key : fmt::format("{}.{}", path, key),
                  fmt::format("unknown key (allowed: {})", allowed_text));
       }
+    }
+  }
+
+  // True when `name` is one of the comma-separated names of `list`.
+  static bool is_listed(std::string_view list, std::string_view name) {
+    while (!list.empty()) {
+      const auto comma = list.find(',');
+      if (list.substr(0, comma) == name) return true;
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
+      while (!list.empty() && list.front() == ' ') list.remove_prefix(1);
+    }
+    return false;
+  }
+
+  // A Hummingbot key colibri does not implement: accepted only at Hummingbot's default.
+  void check_default_only(const YAML::Node& value, std::string_view key, const DefaultOnlyKey& k) const {
+    bool is_default = false;
+    switch (k.kind) {
+      case DefaultOnlyKey::Kind::Number: {
+        double v = 0;
+        double d = 0;
+        is_default = value.IsScalar() && YAML::convert<double>::decode(value, v) &&
+                     YAML::convert<double>::decode(YAML::Node(std::string(k.value)), d) && v == d;
+        break;
+      }
+      case DefaultOnlyKey::Kind::Boolean: {
+        bool v = false;
+        is_default = value.IsScalar() && YAML::convert<bool>::decode(value, v) && v == (k.value == "true");
+        break;
+      }
+      case DefaultOnlyKey::Kind::Text: is_default = value.IsScalar() && value.Scalar() == k.value; break;
+      case DefaultOnlyKey::Kind::Empty:
+        is_default = value.IsNull() || (value.IsScalar() && value.Scalar().empty());
+        break;
+    }
+    if (!is_default) {
+      error_at(value, key,
+               fmt::format("not supported yet: only Hummingbot's default ({}) is accepted",
+                           k.kind == DefaultOnlyKey::Kind::Empty ? "empty" : k.value));
     }
   }
 
@@ -124,8 +209,9 @@ class ConfigReader {
     if (!root.IsDefined() || root.IsNull()) error_at(root, "(file)", "empty config (expected a mapping with strategy, market, ...)");
     check_keys(root, "",
                {"strategy", "strategy_parameters", "market", "starting_balances", "fees", "latency",
-                "tick_size_seconds", "data"},
-               "strategy, strategy_parameters, market, starting_balances, fees, latency, tick_size_seconds, data");
+                "tick_size_seconds", "sample_interval_seconds", "data"},
+               "strategy, strategy_parameters, market, starting_balances, fees, latency, tick_size_seconds, "
+               "sample_interval_seconds, data");
     BacktestConfigFile out;
 
     const YAML::Node strategy = root["strategy"];
@@ -193,6 +279,11 @@ class ConfigReader {
       if (out.backtest.tick_size <= Duration::zero()) error_at(n, "tick_size_seconds", "must be > 0");
     }
 
+    if (const YAML::Node n = root["sample_interval_seconds"]) {
+      out.backtest.sample_interval = duration(n, "sample_interval_seconds", 1'000'000'000, "seconds");
+      if (out.backtest.sample_interval <= Duration::zero()) error_at(n, "sample_interval_seconds", "must be > 0");
+    }
+
     if (const YAML::Node data = root["data"]) {
       if (data.IsScalar()) {
         out.backtest.data_files.emplace_back(data.Scalar());
@@ -206,13 +297,17 @@ class ConfigReader {
   }
 
   void parse_pure_market_making(const YAML::Node& p, strategy::PureMarketMakingConfig& c) const {
-    check_keys(p, "strategy_parameters",
-               {"bid_spread", "ask_spread", "order_amount", "order_levels", "order_level_spread",
-                "order_level_amount", "order_refresh_time", "order_refresh_tolerance_pct", "max_order_age",
-                "filled_order_delay", "inventory_skew_enabled", "inventory_target_base_pct",
-                "inventory_range_multiplier", "minimum_spread", "price_type", "take_if_crossed"},
-               kPmmKeys);
     auto key = [](std::string_view k) { return fmt::format("strategy_parameters.{}", k); };
+    if (!p.IsMap()) error_at(p, "strategy_parameters", "expected a mapping of keys");
+    for (auto it = p.begin(); it != p.end(); ++it) {
+      const std::string name = it->first.IsScalar() ? it->first.Scalar() : std::string("?");
+      if (is_listed(kPmmKeys, name)) continue;
+      if (const DefaultOnlyKey* k = find_default_only(name)) {
+        check_default_only(it->second, key(name), *k);
+        continue;
+      }
+      error_at(it->first, key(name), fmt::format("unknown key (allowed: {})", kPmmKeys));
+    }
     auto pct = [&](const char* k, double& v, std::string_view range) {
       if (const YAML::Node n = p[k]) v = number(n, key(k), fmt::format("a percent in {} (1 means 1 %)", range));
     };

@@ -14,8 +14,12 @@
 //   fees: {maker_percent, taker_percent}            # optional, default 0.1 % each
 //   latency: {entry_ms, response_ms}                # optional, default 1 ms each
 //   tick_size_seconds: 1                            # optional: the strategy clock
+//   sample_interval_seconds: 1                      # optional: series rows, Sharpe/Sortino returns
 //   data: [file, ...]                               # optional here (`--data` may give it);
 //                                                   #   relative paths are from the working directory
+// Hummingbot pure_market_making keys colibri does not implement yet (hanging orders, price bands,
+// order optimization, ping-pong, external price sources, ...) load only at Hummingbot's default value
+// (the behaviour colibri has); any other value is an error naming the key.
 // The PMM parameters sit under strategy_parameters rather than at the top level (Hummingbot's
 // conf_pure_mm style) because Hummingbot's top-level `market` is a string ("BTC-USDT") while here
 // `market` describes the instrument's rules.

@@ -277,11 +277,16 @@ Result<BacktestSummary> load_backtest_summary(const fs::path& file) {
       auto metrics = read_metrics(file, value);
       if (!metrics) return fail(std::move(metrics.error()));
       summary.metrics = std::move(*metrics);
+    } else if (key == "base") {
+      ok = read_string(summary.base);
+    } else if (key == "quote") {
+      ok = read_string(summary.quote);
     } else if (key == "events" || key == "records" || key == "data_files" || key == "open_orders_at_end") {
       std::uint64_t count = 0;
       if (auto error = value.get_uint64().get(count)) return json_error(file, key, error);
       (key == "data_files"           ? summary.data_files
        : key == "open_orders_at_end" ? summary.open_orders_at_end
+       : key == "records"            ? summary.records
                                      : summary.events) = count;
     } else if (key == "shutdown_complete") {
       bool complete = false;

@@ -46,8 +46,11 @@ struct BacktestSummary {
   std::vector<std::pair<std::string, std::uint64_t>> orders;  // outcome -> count, in file order
   std::vector<SummaryBalance> starting_balances;              // in file order
   std::vector<SummaryBalance> final_balances;
-  std::vector<SummaryMetric> metrics;       // in file order; empty when the file has no "metrics"
-  std::optional<std::uint64_t> events;      // records replayed ("events", or "records" as first written)
+  std::vector<SummaryMetric> metrics;  // in file order; empty when the file has no "metrics"
+  std::string base;                    // the market's assets, when the summary names them
+  std::string quote;
+  std::optional<std::uint64_t> records;     // data records replayed
+  std::optional<std::uint64_t> events;      // market events in them (level updates, trades)
   std::optional<std::uint64_t> data_files;  // how many data files were replayed
   std::optional<std::uint64_t> open_orders_at_end;
   std::optional<bool> shutdown_complete;

@@ -71,13 +71,15 @@ std::string script_json_string(std::string_view text) {
 // --- metrics ------------------------------------------------------------------------------------
 
 enum class Unit : std::uint8_t { Quote, Base, Count, Share, Percent, Bps, Ratio, Seconds };
+// Which sign is good news: the value is green on that side of zero and red on the other.
+enum class Better : std::uint8_t { Neither, Higher, Lower };
 
 struct MetricSpec {
   std::string_view key;
   std::string_view label;
   Unit unit;
   std::string_view group;
-  bool signed_colour;  // green when positive, red when negative
+  Better better;
 };
 
 constexpr std::string_view kPnlGroup = "Profit and loss";
@@ -86,30 +88,40 @@ constexpr std::string_view kTradingGroup = "Trading";
 constexpr std::string_view kExecutionGroup = "Execution quality";
 
 constexpr MetricSpec kMetricSpecs[] = {
-    {"total_pnl", "Total PnL", Unit::Quote, kPnlGroup, true},
-    {"realized_pnl", "Realized PnL (average cost)", Unit::Quote, kPnlGroup, true},
-    {"unrealized_pnl", "Unrealized PnL (marked to mid)", Unit::Quote, kPnlGroup, true},
-    {"fees_quote", "Fees paid", Unit::Quote, kPnlGroup, false},
-    {"return_pct", "Return", Unit::Percent, kRiskGroup, true},
-    {"hold_return_pct", "Return of holding the starting balances", Unit::Percent, kRiskGroup, true},
-    {"return_vs_hold_pct", "Return versus holding", Unit::Percent, kRiskGroup, true},
-    {"sharpe", "Sharpe ratio", Unit::Ratio, kRiskGroup, true},
-    {"sortino", "Sortino ratio", Unit::Ratio, kRiskGroup, true},
-    {"ratio_interval_seconds", "Sharpe and Sortino sampling interval", Unit::Seconds, kRiskGroup, false},
-    {"max_drawdown_pct", "Max drawdown", Unit::Percent, kRiskGroup, false},
-    {"max_drawdown_quote", "Max drawdown", Unit::Quote, kRiskGroup, false},
-    {"traded_volume_base", "Traded volume", Unit::Base, kTradingGroup, false},
-    {"traded_volume_quote", "Traded volume (notional)", Unit::Quote, kTradingGroup, false},
-    {"fill_count", "Fills", Unit::Count, kTradingGroup, false},
-    {"buy_fills", "Buy fills", Unit::Count, kTradingGroup, false},
-    {"sell_fills", "Sell fills", Unit::Count, kTradingGroup, false},
-    {"maker_share", "Maker share of fills", Unit::Share, kTradingGroup, false},
-    {"fill_ratio", "Fill ratio", Unit::Share, kTradingGroup, false},
-    {"spread_captured_bps", "Spread captured", Unit::Bps, kExecutionGroup, true},
+    {"total_pnl", "Total PnL", Unit::Quote, kPnlGroup, Better::Higher},
+    {"realized_pnl", "Realized PnL (average cost)", Unit::Quote, kPnlGroup, Better::Higher},
+    {"unrealized_pnl", "Unrealized PnL (marked to mid)", Unit::Quote, kPnlGroup, Better::Higher},
+    {"fees_quote", "Fees paid", Unit::Quote, kPnlGroup, Better::Neither},
+    {"fees_in_other_assets", "Fills with fees in a third asset (not valued)", Unit::Count, kPnlGroup,
+     Better::Neither},
+    {"start_value", "Portfolio value at the start", Unit::Quote, kPnlGroup, Better::Neither},
+    {"end_value", "Portfolio value at the end", Unit::Quote, kPnlGroup, Better::Neither},
+    {"hold_value", "Starting balances at the end price", Unit::Quote, kPnlGroup, Better::Neither},
+    {"return_pct", "Return", Unit::Percent, kRiskGroup, Better::Higher},
+    {"hold_return_pct", "Return of holding the starting balances", Unit::Percent, kRiskGroup, Better::Higher},
+    {"return_vs_hold_pct", "Return versus holding", Unit::Percent, kRiskGroup, Better::Higher},
+    {"sharpe", "Sharpe ratio (annualized)", Unit::Ratio, kRiskGroup, Better::Higher},
+    {"sortino", "Sortino ratio (annualized)", Unit::Ratio, kRiskGroup, Better::Higher},
+    {"ratio_interval_seconds", "Return interval of Sharpe and Sortino", Unit::Seconds, kRiskGroup,
+     Better::Neither},
+    {"max_drawdown_pct", "Max drawdown", Unit::Percent, kRiskGroup, Better::Neither},
+    {"max_drawdown_quote", "Max drawdown", Unit::Quote, kRiskGroup, Better::Neither},
+    {"traded_volume_base", "Traded volume", Unit::Base, kTradingGroup, Better::Neither},
+    {"traded_volume_quote", "Traded volume (notional)", Unit::Quote, kTradingGroup, Better::Neither},
+    {"fill_count", "Fills", Unit::Count, kTradingGroup, Better::Neither},
+    {"buy_fills", "Buy fills", Unit::Count, kTradingGroup, Better::Neither},
+    {"sell_fills", "Sell fills", Unit::Count, kTradingGroup, Better::Neither},
+    {"maker_share", "Maker share of fills", Unit::Share, kTradingGroup, Better::Neither},
+    {"fill_ratio", "Fill ratio", Unit::Share, kTradingGroup, Better::Neither},
+    {"spread_captured_bps", "Spread captured", Unit::Bps, kExecutionGroup, Better::Higher},
     {"adverse_selection_1s_bps", "Adverse selection, mid 1 s after a fill", Unit::Bps, kExecutionGroup,
-     false},
+     Better::Lower},
     {"adverse_selection_10s_bps", "Adverse selection, mid 10 s after a fill", Unit::Bps, kExecutionGroup,
-     false},
+     Better::Lower},
+    {"adverse_selection_1s_fills", "Fills with a mid 1 s later", Unit::Count, kExecutionGroup,
+     Better::Neither},
+    {"adverse_selection_10s_fills", "Fills with a mid 10 s later", Unit::Count, kExecutionGroup,
+     Better::Neither},
 };
 
 // The headline figures, in order, when present.
@@ -133,6 +145,11 @@ struct MarketAssets {
 
 MarketAssets market_assets(const BacktestSummary& summary) {
   MarketAssets assets;
+  if (!summary.base.empty() && !summary.quote.empty()) {
+    assets.base = summary.base;
+    assets.quote = summary.quote;
+    return assets;
+  }
   const std::string_view symbol = summary.symbol;
   for (const auto* list : {&summary.starting_balances, &summary.final_balances}) {
     for (const auto& balance : *list) {
@@ -148,6 +165,61 @@ MarketAssets market_assets(const BacktestSummary& summary) {
     }
   }
   return assets;
+}
+
+// Money is shown with at most 8 decimals (Binance's precision); the tooltip has the exact text.
+constexpr int kMoneyDecimals = 8;
+
+// `text`, a decimal ("-332.8356704919329736"), with at most `decimals` digits after the point,
+// rounded half away from zero and without trailing zeros ("-332.83567049"); other text unchanged.
+std::string round_decimal(std::string_view text, int decimals) {
+  const bool negative = text.starts_with('-');
+  const std::string_view body = text.substr(negative ? 1 : 0);
+  const std::size_t point = body.find('.');
+  const std::string_view whole = body.substr(0, point);
+  const std::string_view fraction =
+      point == std::string_view::npos ? std::string_view() : body.substr(point + 1);
+  const auto all_digits = [](std::string_view t) {
+    return !t.empty() && std::ranges::all_of(t, [](char c) { return c >= '0' && c <= '9'; });
+  };
+  const auto kept = static_cast<std::size_t>(decimals);
+  if (!all_digits(whole) || (point != std::string_view::npos && !all_digits(fraction)) ||
+      fraction.size() <= kept) {
+    return std::string(text);
+  }
+  std::string digits(whole);
+  digits += fraction.substr(0, kept);
+  if (fraction[kept] >= '5') {
+    std::size_t i = digits.size();
+    while (i > 0 && digits[i - 1] == '9') digits[--i] = '0';
+    if (i == 0) {
+      digits.insert(digits.begin(), '1');
+    } else {
+      ++digits[i - 1];
+    }
+  }
+  std::string out = digits.substr(0, digits.size() - kept);
+  std::string decimals_part = digits.substr(digits.size() - kept);
+  while (!decimals_part.empty() && decimals_part.back() == '0') decimals_part.pop_back();
+  if (!decimals_part.empty()) {
+    out += '.';
+    out += decimals_part;
+  }
+  const bool zero = std::ranges::all_of(out, [](char c) { return c == '0' || c == '.'; });
+  std::string signed_out = negative && !zero ? "-" : "";
+  signed_out += out;
+  return signed_out;
+}
+
+// 1813359 -> "1,813,359".
+std::string grouped(std::uint64_t n) {
+  const std::string digits = std::to_string(n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
 }
 
 // A number for people: more decimals for smaller magnitudes.
@@ -173,9 +245,11 @@ MetricDisplay display(const SummaryMetric& metric, const MetricSpec* spec, const
   const double v = *metric.value;
   switch (spec->unit) {
     case Unit::Quote:
+      d.value = html(round_decimal(metric.text, kMoneyDecimals));
       d.unit = html(assets.quote);
       break;
     case Unit::Base:
+      d.value = html(round_decimal(metric.text, kMoneyDecimals));
       d.unit = html(assets.base);
       break;
     case Unit::Count:
@@ -199,8 +273,8 @@ MetricDisplay display(const SummaryMetric& metric, const MetricSpec* spec, const
       d.unit = "s";
       break;
   }
-  if (spec->signed_colour && v > 0) d.css = "pos";
-  if (spec->signed_colour && v < 0) d.css = "neg";
+  if (spec->better != Better::Neither && v != 0)
+    d.css = (v > 0) == (spec->better == Better::Higher) ? "pos" : "neg";
   return d;
 }
 
@@ -389,6 +463,8 @@ constexpr std::string_view kPageScript = R"js(
     line('mid', 'mid', 'y', { line: { color: '#1f3b73', width: 1.5 } });
     line('bid_quote', 'our bid', 'y', { line: { color: '#4daf4a', width: 1.5, shape: 'hv' } });
     line('ask_quote', 'our ask', 'y', { line: { color: '#ff7f00', width: 1.5, shape: 'hv' } });
+    var fill_count = d.fills.reduce(function (sum, f) { return sum + f.x.length; }, 0);
+    var marker_size = fill_count > 2000 ? 5 : fill_count > 300 ? 7 : 9;
     d.fills.forEach(function (f) {
       var buy = f.side === 'buy';
       var colour = buy ? '#1a9850' : '#d73027';
@@ -396,7 +472,7 @@ constexpr std::string_view kPageScript = R"js(
         name: f.side + ' fills, ' + (f.maker ? 'maker' : 'taker') + ' (' + f.count + ')',
         customdata: f.q.map(function (q, i) { return [q, f.id[i]]; }),
         hovertemplate: f.side + ' %{customdata[0]} @ %{y}<br>%{customdata[1]}<extra></extra>',
-        marker: { color: f.maker ? colour : '#ffffff', size: 9,
+        marker: { color: f.maker ? colour : '#ffffff', size: marker_size,
           symbol: buy ? 'triangle-up' : 'triangle-down',
           line: { color: f.maker ? '#ffffff' : colour, width: f.maker ? 0.5 : 2 } } });
     });
@@ -405,15 +481,15 @@ constexpr std::string_view kPageScript = R"js(
          { line: { color: '#a6761d', width: 1.2, dash: 'dot', shape: 'hv' } });
     // Equity is drawn wide and pale under PnL: when PnL is equity less its start, both stay visible.
     line('equity', 'equity (' + quote + ', left)', 'y4', { line: { color: 'rgba(33,102,172,0.35)', width: 5 } });
-    line('pnl', 'PnL (' + quote + ', right)', 'y5', { line: { color: '#e08214', width: 1.3 } });
+    line('pnl', 'PnL versus holding (' + quote + ', right)', 'y5', { line: { color: '#e08214', width: 1.3 } });
     line('drawdown_pct', 'drawdown %', 'y6',
          { line: { color: '#d73027', width: 1 }, fill: 'tozeroy', fillcolor: 'rgba(215,48,39,0.18)',
            showlegend: false });
 
     // Exact-looking figures in the hover ("61,644.54", not "61.64454k"); grouped thousands on ticks.
-    var axis = { gridcolor: '#eef0f4', zeroline: false, automargin: true, tickfont: { size: 11 },
-      tickformat: ',~r', hoverformat: ',.8~f' };
-    var right = Object.assign({}, axis, { side: 'right', showgrid: false, tickmode: 'auto' });  // round ticks
+    var axis = { gridcolor: '#eef0f4', zeroline: false, automargin: true, tickfont: { size: 11 } };
+    var value_axis = Object.assign({}, axis, { tickformat: ',~r', hoverformat: ',.8~f' });
+    var right = Object.assign({}, value_axis, { side: 'right', showgrid: false, tickmode: 'auto' });  // round ticks
     var title = function (text, y) {
       return { xref: 'paper', yref: 'paper', x: 0, y: y, xanchor: 'left', yanchor: 'bottom', showarrow: false,
         text: '<b>' + text + '</b>', font: { size: 13 } };
@@ -426,8 +502,8 @@ constexpr std::string_view kPageScript = R"js(
     var panels = [
       { y: 'y', height: 0.47, title: 'Price, own quotes and fills', axis: 'price (' + quote + ')' },
       { y: 'y2', right: 'y3', height: 0.13, title: 'Inventory', axis: base, right_axis: quote },
-      { y: 'y4', right: 'y5', height: 0.14, title: 'Equity and PnL (' + quote + ', marked to mid)', axis: 'equity',
-        right_axis: 'PnL' },
+      { y: 'y4', right: 'y5', height: 0.14, title: 'Equity and PnL versus holding (' + quote + ', marked to mid)',
+        axis: 'equity', right_axis: 'PnL vs hold' },
       { y: 'y6', height: 0.14, title: 'Drawdown', axis: 'drawdown %' }
     ].filter(function (p) {
       return traces.some(function (t) { return t.yaxis === p.y || t.yaxis === p.right; });
@@ -443,7 +519,7 @@ constexpr std::string_view kPageScript = R"js(
     panels.forEach(function (p, i) {
       var bottom = Math.max(0, top - p.height / total);
       var n = p.y.slice(1);
-      layout['yaxis' + n] = Object.assign({}, axis, { domain: [bottom, top], title: { text: p.axis } });
+      layout['yaxis' + n] = Object.assign({}, value_axis, { domain: [bottom, top], title: { text: p.axis } });
       if (p.right) {
         layout['yaxis' + p.right.slice(1)] = Object.assign({}, right, { overlaying: p.y, title: { text: p.right_axis } });
       }
@@ -575,11 +651,10 @@ std::string orders_table(const BacktestSummary& summary, const std::vector<Backt
   const auto buys = std::count_if(fills.begin(), fills.end(), [](const BacktestFill& f) { return f.buy; });
   const auto makers =
       std::count_if(fills.begin(), fills.end(), [](const BacktestFill& f) { return f.maker; });
-  fmt::format_to(
-      std::back_inserter(rows),
-      "<tr><td>fills in fills.csv</td><td class=\"num\">{} ({} buy, {} sell; {} maker, {} taker)</td></tr>\n",
-      fills.size(), buys, fills.size() - static_cast<std::size_t>(buys), makers,
-      fills.size() - static_cast<std::size_t>(makers));
+  fmt::format_to(std::back_inserter(rows),
+                 "<tr><td>fills</td><td class=\"num\">{} ({} buy, {} sell; {} maker, {} taker)</td></tr>\n",
+                 fills.size(), buys, fills.size() - static_cast<std::size_t>(buys), makers,
+                 fills.size() - static_cast<std::size_t>(makers));
   if (summary.open_orders_at_end) {
     fmt::format_to(std::back_inserter(rows), "<tr><td>open at the end</td><td class=\"num\">{}</td></tr>\n",
                    *summary.open_orders_at_end);
@@ -592,10 +667,18 @@ std::string orders_table(const BacktestSummary& summary, const std::vector<Backt
   return "<div><h2>Orders</h2><table>\n" + rows + "</table></div>\n";
 }
 
-// " 5965 events replayed from 1 data file." when the summary says so.
+// " 181,210 records (1,813,359 events) replayed from 1 data file." from what the summary says.
 std::string replayed(const BacktestSummary& summary) {
-  if (!summary.events) return {};
-  std::string out = fmt::format(" {} events replayed", *summary.events);
+  std::string out;
+  if (summary.records && summary.events) {
+    out =
+        fmt::format(" {} records ({} events) replayed", grouped(*summary.records), grouped(*summary.events));
+  } else if (summary.records || summary.events) {
+    out = fmt::format(" {} {} replayed", grouped(summary.records ? *summary.records : *summary.events),
+                      summary.records ? "records" : "events");
+  } else {
+    return {};
+  }
   if (summary.data_files) {
     out += fmt::format(" from {} data file{}", *summary.data_files, *summary.data_files == 1 ? "" : "s");
   }

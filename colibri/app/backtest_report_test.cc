@@ -158,7 +158,8 @@ TEST(BacktestOutput, LoadsSummarySeriesAndFills) {
   EXPECT_EQ(out.summary.starting_balances[1].amount, "30000");
   ASSERT_EQ(out.summary.orders.size(), 6u);
   EXPECT_EQ(out.summary.orders[2], (std::pair<std::string, std::uint64_t>{"cancelled", 9}));
-  EXPECT_EQ(out.summary.events, 1000u);
+  EXPECT_EQ(out.summary.records, 1000u);
+  EXPECT_FALSE(out.summary.events);
   EXPECT_EQ(out.summary.data_files, 1u);
   EXPECT_EQ(out.summary.open_orders_at_end, 0u);
   EXPECT_EQ(out.summary.shutdown_complete, true);
@@ -432,10 +433,27 @@ TEST(BacktestReport, MetricsTableLabelsKnownKeysAndShowsUnknownOnes) {
       std::string::npos);  // the change in balance, exact
   EXPECT_NE(
       page.find(
-          "2024-08-08 23:54:01 UTC to 2024-08-09 00:04:00 UTC (9 min 59 s). 1000 events replayed from 1 "
+          "2024-08-08 23:54:01 UTC to 2024-08-09 00:04:00 UTC (9 min 59 s). 1,000 records replayed from 1 "
           "data file. Money in USDT, inventory in BTC."),
       std::string::npos);
   EXPECT_NE(page.find(R"(<tr><td>shutdown</td><td class="num ">complete</td></tr>)"), std::string::npos);
+}
+
+TEST(BacktestReport, MoneyIsShownWithAtMostEightDecimalsAndExactInTheTooltip) {
+  TempDir dir;
+  std::string summary = summary_json();
+  for (const auto& [from, to] :
+       {std::pair<std::string, std::string>{R"("12.34567891")", R"("-332.8356704919329736")"},
+        {R"("fees_quote":"1.2")", R"("fees_quote":"9.999999995")"},
+        {R"("unrealized_pnl":"-3.2")", R"("unrealized_pnl":"-0.000000004")"}}) {
+    summary.replace(summary.find(from), from.size(), to);
+  }
+  write_fixture(dir.path(), 50, summary);
+  const std::string page = render_backtest_report(*load_backtest_output(dir.path()));
+  EXPECT_NE(page.find(R"(title="-332.8356704919329736">-332.83567049</td>)"), std::string::npos);
+  EXPECT_NE(page.find(R"(title="9.999999995">10</td>)"), std::string::npos);
+  EXPECT_NE(page.find(R"(title="-0.000000004">0</td>)"), std::string::npos);
+  EXPECT_NE(page.find(R"(title="25971.8">25971.8</td>)"), std::string::npos);  // short enough: as written
 }
 
 TEST(BacktestReport, ADayOfOneSecondSamplesMakesASmallPage) {
@@ -639,6 +657,16 @@ TEST(BacktestReport, RendersInHeadlessChromium) {
     ++traces;
   }
   EXPECT_EQ(traces, 13u);
+  // The time axis is labelled with times ("23:56"), not numbers.
+  std::size_t time_labels = 0;
+  for (std::size_t at = dom.find("class=\"xtick\""); at != std::string::npos;
+       at = dom.find("class=\"xtick\"", at + 1)) {
+    const std::size_t text = dom.find('>', dom.find("<text", at)) + 1;
+    const std::string label = dom.substr(text, dom.find('<', text) - text);
+    if (label.size() >= 5 && std::isdigit(static_cast<unsigned char>(label[0])) != 0 && label[2] == ':')
+      ++time_labels;
+  }
+  EXPECT_GE(time_labels, 3u) << "time axis labels";
   // What Plotly built loads nothing either (no logo link: displaylogo is off).
   std::string markup = dom;
   const std::size_t inlined = markup.find(chart_library().script);

@@ -41,14 +41,7 @@ class BacktestCommand : public ::testing::Test {
     data::SyntheticMarketConfig config;
     config.seconds = 120;
     config.seed = 3;
-    data::EventLogInfo info;
-    info.symbol = config.symbol;
-    info.tick_size = config.tick_size;
-    info.lot_size = config.lot_size;
-    auto writer = data::EventLogWriter::create(log_, info);
-    ASSERT_TRUE(writer);
-    ASSERT_TRUE(data::generate(config, **writer));
-    ASSERT_TRUE((*writer)->finish());
+    ASSERT_TRUE(data::write_synthetic_log(config, log_));
   }
   testing::TempDir dir_;
   fs::path log_;
@@ -63,8 +56,81 @@ TEST_F(BacktestCommand, RunsTheExampleAndWritesIdenticalResultsTwice) {
   EXPECT_EQ(fills.rfind("time,order_id,side,price,quantity,fee,fee_asset,liquidity\n", 0), 0u);
   EXPECT_GT(std::count(fills.begin(), fills.end(), '\n'), 1) << "the example should trade";
   EXPECT_NE(summary.find("\"final_balances\":"), std::string::npos);
+  EXPECT_NE(summary.find("\"metrics\":{\"realized_pnl\":"), std::string::npos);
+  EXPECT_NE(summary.find("\"events\":"), std::string::npos);
   EXPECT_EQ(fills, slurp(dir_ / "b" / "fills.csv"));
   EXPECT_EQ(summary, slurp(dir_ / "b" / "summary.json"));
+  for (const char* name : {"orders.csv", "series.csv"}) {
+    const std::string text = slurp(dir_ / "a" / name);
+    EXPECT_GT(std::count(text.begin(), text.end(), '\n'), 10) << name;
+    EXPECT_EQ(text, slurp(dir_ / "b" / name)) << name;
+  }
+  const std::string run_json = slurp(dir_ / "a" / "run.json");
+  for (const char* key : {"\"wall_seconds\":", "\"events_per_second\":", "\"peak_memory_bytes\":"}) {
+    EXPECT_NE(run_json.find(key), std::string::npos) << key << " in " << run_json;
+  }
+}
+
+// Splits a CSV line without quoted fields (fills.csv has none).
+std::vector<std::string> fields(const std::string& line) {
+  std::vector<std::string> out;
+  std::stringstream in(line);
+  for (std::string field; std::getline(in, field, ',');) out.push_back(field);
+  return out;
+}
+
+// The value of "ASSET":"decimal" inside the JSON object that follows `object_key` in `json`.
+Quantity balance_in(const std::string& json, const std::string& object_key, const std::string& asset) {
+  const auto object = json.find("\"" + object_key + "\":{");
+  const auto key = json.find("\"" + asset + "\":\"", object);
+  EXPECT_NE(object, std::string::npos);
+  EXPECT_NE(key, std::string::npos);
+  const auto start = key + asset.size() + 4;
+  return *Quantity::parse(json.substr(start, json.find('"', start) - start));
+}
+
+// The issue's acceptance test: a backtest on the real sample recordings trades, and starting
+// balances + signed fills - fees = final balances, checked from fills.csv and summary.json.
+TEST(BacktestCommandSampleData, TheRealRecordingsBacktestConservesMoneyInTheFilesItWrites) {
+  COLIBRI_SAMPLE_FILE_OR_SKIP(day1, "binance/spot/btcusdt_20240808.gz");
+  COLIBRI_SAMPLE_FILE_OR_SKIP(day2, "binance/spot/btcusdt_20240809.gz");
+  testing::TempDir dir;
+  const std::string example = std::string(COLIBRI_SOURCE_DIR) + "/examples/pmm-btcusdt.yml";
+  ASSERT_EQ(run({"backtest", example, "--data", day1.string(), day2.string(), "--out", (dir / "out").string()}), 0);
+  const std::string summary = slurp(dir / "out" / "summary.json");
+  std::stringstream fills(slurp(dir / "out" / "fills.csv"));
+  std::string line;
+  std::getline(fills, line);
+  ASSERT_EQ(line, "time,order_id,side,price,quantity,fee,fee_asset,liquidity");
+  Quantity btc = balance_in(summary, "starting_balances", "BTC");
+  Notional usdt = Notional::from_quantity(balance_in(summary, "starting_balances", "USDT"));
+  int count = 0;
+  while (std::getline(fills, line)) {
+    const auto f = fields(line);
+    ASSERT_EQ(f.size(), 8u) << line;
+    const Price price = *Price::parse(f[3]);
+    const Quantity amount = *Quantity::parse(f[4]);
+    const Quantity fee = *Quantity::parse(f[5]);
+    if (f[2] == "BUY") {
+      btc += amount;
+      usdt -= price * amount;
+    } else {
+      ASSERT_EQ(f[2], "SELL");
+      btc -= amount;
+      usdt += price * amount;
+    }
+    if (f[6] == "BTC") {
+      btc -= fee;
+    } else {
+      ASSERT_EQ(f[6], "USDT") << line;
+      usdt -= Notional::from_quantity(fee);
+    }
+    ++count;
+  }
+  EXPECT_GT(count, 10) << "the example should trade on the sample data";
+  EXPECT_NE(summary.find("\"fills\":" + std::to_string(count) + ","), std::string::npos);
+  EXPECT_EQ(balance_in(summary, "final_balances", "BTC"), btc);
+  EXPECT_EQ(Notional::from_quantity(balance_in(summary, "final_balances", "USDT")), usdt);
 }
 
 TEST_F(BacktestCommand, ABadConfigRunsNothing) {

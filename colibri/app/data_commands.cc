@@ -121,25 +121,14 @@ int run_convert(const ConvertArgs& args) {
     if (!lot) return report_error(Error(ErrorCode::InvalidArgument, "--lot-size: " + lot.error().message()));
     info.lot_size = *lot;
   }
-  const fs::path partial = fs::path(args.output.string() + ".partial");
-  auto writer = data::EventLogWriter::create(partial, info);
-  if (!writer) return report_error(writer.error());
-  data::MarketReplayStats stats;
-  if (auto ok = data::replay_market_files(args.inputs, **writer, stats); !ok) {
-    writer->reset();
-    std::error_code ec;
-    fs::remove(partial, ec);
-    return report_error(ok.error());
-  }
-  info.symbol = stats.symbol;
-  info.market = stats.market;
-  (*writer)->set_info(info);
-  const auto messages = (*writer)->messages();
-  const auto events = (*writer)->events();
-  if (auto ok = (*writer)->finish(); !ok) return report_error(ok.error());
+  auto converted = data::convert_to_event_log(args.inputs, args.output, info);
+  if (!converted) return report_error(converted.error());
+  const data::MarketReplayStats& stats = *converted;
+  auto written = data::EventLogReader::open(args.output);
+  if (!written) return report_error(written.error());
+  const auto messages = written->info().messages;
+  const auto events = written->info().events;
   std::error_code ec;
-  fs::rename(partial, args.output, ec);
-  if (ec) return report_error(Error(ErrorCode::Io, fmt::format("{}: cannot rename: {}", args.output.string(), ec.message())));
   std::uintmax_t input_bytes = 0;
   for (const auto& in : args.inputs) input_bytes += fs::file_size(in, ec);
   fmt::print("wrote {}: {} {} messages, {} events, {} bytes (inputs {} bytes); {} malformed lines skipped\n",
@@ -160,24 +149,12 @@ int run_synth(const SynthArgs& args) {
   config.seconds = args.seconds;
   config.seed = args.seed;
   config.symbol = args.symbol;
-  if (auto ok = data::validate(config); !ok) return report_error(ok.error());
-  data::EventLogInfo info;
-  info.symbol = config.symbol;
-  info.market = data::EventLogInfo::Market::BinanceSpot;  // Binance spot update ids
-  info.tick_size = config.tick_size;
-  info.lot_size = config.lot_size;
-  const fs::path partial = fs::path(args.output.string() + ".partial");
-  auto writer = data::EventLogWriter::create(partial, info);
-  if (!writer) return report_error(writer.error());
-  auto stats = data::generate(config, **writer);
+  std::uint64_t events = 0;
+  auto stats = data::write_synthetic_log(config, args.output, &events);
   if (!stats) return report_error(stats.error());
-  if (auto ok = (*writer)->finish(); !ok) return report_error(ok.error());
-  std::error_code ec;
-  fs::rename(partial, args.output, ec);
-  if (ec) return report_error(Error(ErrorCode::Io, fmt::format("{}: cannot rename: {}", args.output.string(), ec.message())));
   fmt::print("wrote {}: {} s of synthetic {} (seed {}): {} diffs, {} trades, {} tickers, {} events\n",
              args.output.string(), args.seconds, config.symbol, args.seed, stats->diffs, stats->trades, stats->tickers,
-             (*writer)->events());
+             events);
   return 0;
 }
 

@@ -55,7 +55,22 @@ Result<const InFlightOrder*> OrderTracker::start_tracking(const model::OrderRequ
   }
   auto [it, inserted] = orders_.try_emplace(id, InFlightOrder(request, scheduler_.now()));
   if (!inserted) return fail(ErrorCode::InvalidArgument, "client order id {} is already in use", id);
+  watch(it->second);
   return &it->second.order;
+}
+
+void OrderTracker::watch(Entry& entry) {
+  if (entry.watched) return;
+  entry.watched = true;
+  watched_.push_back(&entry);
+}
+
+void OrderTracker::prune_watched() {
+  std::erase_if(watched_, [](Entry* e) {
+    if (e->order.is_live() || !e->owed_since.is_none()) return false;
+    e->watched = false;
+    return true;
+  });
 }
 
 OrderTracker::Entry* OrderTracker::lookup(const ClientOrderId& id) {
@@ -86,15 +101,15 @@ const InFlightOrder* OrderTracker::find_by_exchange_id(const ExchangeOrderId& id
 
 std::vector<const InFlightOrder*> OrderTracker::active_orders() const {
   std::vector<const InFlightOrder*> live;
-  for (const auto& [id, entry] : orders_) {
-    if (entry.order.is_live()) live.push_back(&entry.order);
+  for (const Entry* e : watched_) {
+    if (e->order.is_live()) live.push_back(&e->order);
   }
   return live;
 }
 
 std::size_t OrderTracker::lost_count() const noexcept {
-  return static_cast<std::size_t>(std::count_if(orders_.begin(), orders_.end(),
-                                                [](const auto& kv) { return kv.second.order.is_lost(); }));
+  return static_cast<std::size_t>(
+      std::count_if(watched_.begin(), watched_.end(), [](const Entry* e) { return e->order.is_lost(); }));
 }
 
 Result<void> OrderTracker::settle(Entry& entry, const Result<OrderChange>& change, const Fill* fill,
@@ -107,6 +122,7 @@ Result<void> OrderTracker::settle(Entry& entry, const Result<OrderChange>& chang
   }
   if (o.fills_owed()) {
     if (entry.owed_since.is_none()) entry.owed_since = now;
+    watch(entry);
   } else {
     entry.owed_since = Timestamp::none();
   }
@@ -264,7 +280,10 @@ Result<void> OrderTracker::on_fill(const Fill& fill) {
 
 void OrderTracker::poll() {
   const Timestamp now = scheduler_.now();
-  for (auto& [id, entry] : orders_) {
+  prune_watched();
+  // By index: settling emits events, and a listener may track new orders (appended) meanwhile.
+  for (std::size_t i = 0; i < watched_.size(); ++i) {
+    Entry& entry = *watched_[i];
     InFlightOrder& o = entry.order;
     if (o.is_live() && o.awaited_final() && now - o.awaited_since() >= config_.fill_wait_max) {
       ++stats_.fills_short;
@@ -282,6 +301,7 @@ void OrderTracker::evict(Timestamp now) {
     if (it != orders_.end() && !too_many && !too_old) break;
     if (it != orders_.end()) {
       if (it->second.indexed) by_exchange_id_.erase(it->second.order.exchange_order_id());
+      if (it->second.watched) std::erase(watched_, &it->second);
       orders_.erase(it);
       ++stats_.evicted;
     }
@@ -292,8 +312,10 @@ void OrderTracker::evict(Timestamp now) {
 std::vector<ClientOrderId> OrderTracker::orders_to_query() {
   const Timestamp now = scheduler_.now();
   std::vector<ClientOrderId> due;
-  for (auto& [id, entry] : orders_) {
+  for (Entry* e : watched_) {
+    Entry& entry = *e;
     const InFlightOrder& o = entry.order;
+    const ClientOrderId& id = o.client_order_id();
     if (!o.is_live()) continue;
     Timestamp heard = o.last_venue_contact();
     if (!entry.last_query_at.is_none()) heard = std::max(heard, entry.last_query_at);
@@ -309,7 +331,9 @@ std::vector<ClientOrderId> OrderTracker::orders_to_query() {
 std::vector<ClientOrderId> OrderTracker::fills_to_query() {
   const Timestamp now = scheduler_.now();
   std::vector<ClientOrderId> due;
-  for (auto& [id, entry] : orders_) {
+  for (Entry* e : watched_) {
+    Entry& entry = *e;
+    const ClientOrderId& id = entry.order.client_order_id();
     if (entry.owed_since.is_none() || now - entry.owed_since < config_.fill_wait) continue;
     if (!entry.last_fills_query_at.is_none() && now - entry.last_fills_query_at < config_.fill_wait) continue;
     due.push_back(id);

@@ -149,6 +149,7 @@ class OrderTracker {
     Timestamp owed_since = Timestamp::none();
     bool query_wanted = false;  // an ambiguous answer: query at once
     bool indexed = false;       // exchange id in by_exchange_id_
+    bool watched = false;       // in watched_
   };
 
   Entry* lookup(const model::ClientOrderId& id);
@@ -159,6 +160,10 @@ class OrderTracker {
   Result<void> apply_fill(Entry& entry, const model::Fill& fill);
   Result<void> not_found(Entry& entry);
   void evict(Timestamp now);
+  // watched_ holds every entry that is live or owed fills (and perhaps a few that stopped being
+  // either since the last prune): the per-tick scans walk it instead of every held order.
+  void watch(Entry& entry);
+  void prune_watched();
 
   const Scheduler& scheduler_;
   model::OrderEventSink& sink_;
@@ -170,6 +175,7 @@ class OrderTracker {
   std::pmr::unordered_map<model::ClientOrderId, Entry> orders_{&pool_};  // live and finished
   std::pmr::unordered_map<model::ExchangeOrderId, model::ClientOrderId> by_exchange_id_{&pool_};
   std::pmr::deque<model::ClientOrderId> finished_{&pool_};  // in the order they finished: eviction order
+  std::pmr::vector<Entry*> watched_{&pool_};  // in tracking order; nodes of orders_ do not move
   OrderTrackerStats stats_;
 };
 

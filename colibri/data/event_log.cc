@@ -261,16 +261,35 @@ Result<EventLogReader> EventLogReader::open(const std::filesystem::path& path, b
                 info.payload_bytes, size - kHeaderSize);
   }
   if (verify_payload) {
-    const auto crc = static_cast<std::uint32_t>(crc32_z(0, h + kHeaderSize, size - kHeaderSize));
-    if (crc != get<std::uint32_t>(h, 96)) return fail(ErrorCode::Corrupt, "{}: payload checksum mismatch", name);
+    // In chunks, releasing each: checking a large log must not make it all resident.
+    constexpr std::size_t kChunk = std::size_t{8} << 20;
+    auto crc = crc32_z(0, nullptr, 0);
+    for (std::size_t at = kHeaderSize; at < size; at += kChunk) {
+      const std::size_t n = std::min(kChunk, size - at);
+      crc = crc32_z(crc, h + at, n);
+      reader.release_before(at + n);
+    }
+    reader.released_ = 0;  // the replay reads from the start again
+    if (static_cast<std::uint32_t>(crc) != get<std::uint32_t>(h, 96)) {
+      return fail(ErrorCode::Corrupt, "{}: payload checksum mismatch", name);
+    }
   }
   return reader;
+}
+
+void EventLogReader::release_before(std::size_t offset) const noexcept {
+  static const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  const std::size_t end = std::min(offset, size_) / page * page;
+  if (data_ == nullptr || end <= released_) return;
+  ::madvise(const_cast<unsigned char*>(data_) + released_, end - released_, MADV_DONTNEED);
+  released_ = end;
 }
 
 EventLogReader::EventLogReader(EventLogReader&& other) noexcept
     : path_(std::move(other.path_)),
       data_(std::exchange(other.data_, nullptr)),
       size_(std::exchange(other.size_, 0)),
+      released_(std::exchange(other.released_, 0)),
       info_(std::move(other.info_)) {}
 
 EventLogReader& EventLogReader::operator=(EventLogReader&& other) noexcept {
@@ -279,6 +298,7 @@ EventLogReader& EventLogReader::operator=(EventLogReader&& other) noexcept {
     path_ = std::move(other.path_);
     data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
+    released_ = std::exchange(other.released_, 0);
     info_ = std::move(other.info_);
   }
   return *this;
@@ -290,10 +310,11 @@ EventLogReader::~EventLogReader() {
 
 Result<void> EventLogReader::replay(MarketEventSink& sink) {
   EventLogCursor c = cursor();
-  while (true) {
+  for (std::uint64_t n = 1;; ++n) {
     auto more = c.next(sink);
     if (!more) return fail(std::move(more.error()));
     if (!*more) return {};
+    if (n % 65'536 == 0) release_before(c.offset());
   }
 }
 

@@ -97,6 +97,8 @@ class EventLogCursor {
   [[nodiscard]] Result<bool> next(MarketEventSink& sink);
   // Records delivered so far.
   [[nodiscard]] std::uint64_t records() const noexcept { return records_; }
+  // Byte offset of the next record in the file.
+  [[nodiscard]] std::size_t offset() const noexcept { return offset_; }
 
  private:
   friend class EventLogReader;
@@ -122,6 +124,12 @@ class EventLogReader {
   ~EventLogReader();
 
   [[nodiscard]] const EventLogInfo& info() const noexcept { return info_; }
+  // The file's size in bytes.
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  // Memory: the mapping's pages before byte `offset` will not be read again by anyone; they leave
+  // this process's resident set (the kernel re-reads them from the file if they are). Keeps a
+  // long replay's memory flat; replay() and open()'s checksum pass do it as they go.
+  void release_before(std::size_t offset) const noexcept;
   // Replays every record into `sink` in file order. Corrupt (naming the byte offset) when a
   // record is malformed; records before it have been delivered.
   [[nodiscard]] Result<void> replay(MarketEventSink& sink);
@@ -137,6 +145,7 @@ class EventLogReader {
   std::unique_ptr<std::filesystem::path> path_;  // heap: cursors keep its address across moves
   const unsigned char* data_ = nullptr;  // the whole mapped file
   std::size_t size_ = 0;
+  mutable std::size_t released_ = 0;     // pages before this offset were released
   EventLogInfo info_;
 };
 

@@ -38,4 +38,30 @@ Result<void> replay_market_files(std::span<const std::filesystem::path> files, M
   return {};
 }
 
+Result<MarketReplayStats> convert_to_event_log(std::span<const std::filesystem::path> inputs,
+                                               const std::filesystem::path& output, EventLogInfo info,
+                                               const MarketReplayOptions& options) {
+  namespace fs = std::filesystem;
+  const fs::path partial = fs::path(output.string() + ".partial");
+  auto writer = EventLogWriter::create(partial, info);
+  if (!writer) return tl::unexpected<Error>(std::move(writer.error()));
+  MarketReplayStats stats;
+  auto replayed = replay_market_files(inputs, **writer, stats, options);
+  if (replayed) {
+    info.symbol = stats.symbol;
+    info.market = stats.market;
+    (*writer)->set_info(info);
+    replayed = (*writer)->finish();
+  }
+  writer->reset();
+  std::error_code ec;
+  if (!replayed) {
+    fs::remove(partial, ec);
+    return tl::unexpected<Error>(std::move(replayed.error()));
+  }
+  fs::rename(partial, output, ec);
+  if (ec) return fail(ErrorCode::Io, "{}: cannot rename: {}", output.string(), ec.message());
+  return stats;
+}
+
 }  // namespace colibri::data

@@ -40,4 +40,12 @@ struct MarketReplayStats {
 [[nodiscard]] Result<void> replay_market_files(std::span<const std::filesystem::path> files, MarketEventSink& sink,
                                                MarketReplayStats& stats, const MarketReplayOptions& options = {});
 
+// Converts `inputs` (recordings and/or event logs, one continuous stream) into one event log at
+// `output`, written to `output`.partial and renamed when complete: a failed conversion leaves no
+// output. `info` gives the tick and lot sizes; the symbol and market are learned from the inputs.
+// Returns what was replayed.
+[[nodiscard]] Result<MarketReplayStats> convert_to_event_log(std::span<const std::filesystem::path> inputs,
+                                                             const std::filesystem::path& output, EventLogInfo info,
+                                                             const MarketReplayOptions& options = {});
+
 }  // namespace colibri::data

@@ -1,5 +1,7 @@
 #include "colibri/data/synthetic_market.h"
 
+#include "colibri/data/event_log.h"
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -418,6 +420,31 @@ Result<void> validate(const SyntheticMarketConfig& c) {
 Result<SyntheticMarketStats> generate(const SyntheticMarketConfig& config, MarketEventSink& sink) {
   if (auto valid = validate(config); !valid) return fail(std::move(valid.error()));
   return SyntheticMarket(config, sink).run();
+}
+
+Result<SyntheticMarketStats> write_synthetic_log(const SyntheticMarketConfig& config, const std::filesystem::path& path,
+                                                 std::uint64_t* events) {
+  if (auto ok = validate(config); !ok) return tl::unexpected<Error>(std::move(ok.error()));
+  EventLogInfo info;
+  info.symbol = config.symbol;
+  info.market = EventLogInfo::Market::BinanceSpot;  // Binance spot update ids
+  info.tick_size = config.tick_size;
+  info.lot_size = config.lot_size;
+  const std::filesystem::path partial = std::filesystem::path(path.string() + ".partial");
+  auto writer = EventLogWriter::create(partial, info);
+  if (!writer) return tl::unexpected<Error>(std::move(writer.error()));
+  auto stats = generate(config, **writer);
+  Result<void> finished = stats ? (*writer)->finish() : Result<void>{};
+  if (events != nullptr) *events = (*writer)->events();
+  writer->reset();
+  std::error_code ec;
+  if (!stats || !finished) {
+    std::filesystem::remove(partial, ec);
+    return tl::unexpected<Error>(stats ? std::move(finished.error()) : std::move(stats.error()));
+  }
+  std::filesystem::rename(partial, path, ec);
+  if (ec) return fail(ErrorCode::Io, "{}: cannot rename: {}", path.string(), ec.message());
+  return stats;
 }
 
 }  // namespace colibri::data

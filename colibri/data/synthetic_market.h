@@ -31,6 +31,7 @@
 // Not thread-safe; generate() is reentrant (all state is local to the call).
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 
 #include "colibri/core/decimal.h"
@@ -101,5 +102,12 @@ struct SyntheticMarketStats {
 // what was emitted, or validate()'s error before emitting anything.
 [[nodiscard]] Result<SyntheticMarketStats> generate(const SyntheticMarketConfig& config,
                                                     MarketEventSink& sink);
+
+// Generates the market into a new binary event log at `path` (Binance spot update ids; written to
+// `path`.partial and renamed when complete, so a failure leaves no file). `events` is set to the
+// log's event count when given.
+[[nodiscard]] Result<SyntheticMarketStats> write_synthetic_log(const SyntheticMarketConfig& config,
+                                                               const std::filesystem::path& path,
+                                                               std::uint64_t* events = nullptr);
 
 }  // namespace colibri::data

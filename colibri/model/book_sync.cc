@@ -22,16 +22,39 @@ std::string_view to_string(OutOfSyncReason reason) noexcept {
 }
 
 BookSync::BookSync(OrderBook& book, const BookSequencePolicy& policy, std::size_t max_buffered_diffs)
-    : book_(book), policy_(policy), max_buffered_(max_buffered_diffs == 0 ? 1 : max_buffered_diffs) {}
+    : book_(&book), policy_(policy), max_buffered_(max_buffered_diffs == 0 ? 1 : max_buffered_diffs) {}
+
+BookSync::BookSync(BookSyncTarget& target, const BookSequencePolicy& policy, std::size_t max_buffered_diffs)
+    : target_(&target), policy_(policy), max_buffered_(max_buffered_diffs == 0 ? 1 : max_buffered_diffs) {}
+
+bool BookSync::target_apply_snapshot(const BookSnapshot& snapshot) {
+  if (book_ != nullptr) return book_->apply_snapshot(snapshot.bids, snapshot.asks).has_value();
+  return target_->apply_snapshot(snapshot);
+}
+
+bool BookSync::target_apply_diff(const BookDiff& diff) {
+  if (book_ != nullptr) return book_->apply_levels(diff.bids, diff.asks).has_value();
+  return target_->apply_diff(diff);
+}
+
+bool BookSync::target_is_crossed() const { return book_ != nullptr ? book_->is_crossed() : target_->is_crossed(); }
+
+void BookSync::target_clear() {
+  if (book_ != nullptr) {
+    book_->clear();
+  } else {
+    target_->clear();
+  }
+}
 
 SyncOutcome BookSync::on_snapshot(const BookSnapshot& snapshot) {
   ++stats_.snapshots;
-  if (!book_.apply_snapshot(snapshot.bids, snapshot.asks)) {
+  if (!target_apply_snapshot(snapshot)) {
     ++stats_.invalid;
     go_out_of_sync(OutOfSyncReason::InvalidLevel);
     return SyncOutcome::OutOfSync;
   }
-  if (book_.is_crossed()) {
+  if (target_is_crossed()) {
     ++stats_.crossed;
     go_out_of_sync(OutOfSyncReason::Crossed);
     return SyncOutcome::OutOfSync;
@@ -87,7 +110,7 @@ SyncOutcome BookSync::apply_in_sync(const BookDiff& diff) {
     ++stats_.stale;
     return SyncOutcome::Stale;
   }
-  if (!book_.apply_levels(diff.bids, diff.asks)) [[unlikely]] {
+  if (!target_apply_diff(diff)) [[unlikely]] {
     ++stats_.invalid;
     ++stats_.skipped;
     go_out_of_sync(OutOfSyncReason::InvalidLevel);
@@ -96,7 +119,7 @@ SyncOutcome BookSync::apply_in_sync(const BookDiff& diff) {
   ++stats_.applied;
   last_update_id_ = diff.last_update_id;
   awaiting_first_diff_ = false;
-  if (book_.is_crossed()) [[unlikely]] {
+  if (target_is_crossed()) [[unlikely]] {
     ++stats_.crossed;
     go_out_of_sync(OutOfSyncReason::Crossed);
     return SyncOutcome::OutOfSync;
@@ -108,7 +131,7 @@ void BookSync::go_out_of_sync(OutOfSyncReason reason) {
   state_ = BookSyncState::OutOfSync;
   reason_ = reason;
   awaiting_first_diff_ = false;
-  book_.clear();
+  target_clear();
 }
 
 void BookSync::buffer(const BookDiff& diff) {

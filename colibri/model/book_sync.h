@@ -52,6 +52,17 @@ class UnsequencedPolicy final : public BookSequencePolicy {
   std::string_view name() const override { return "unsequenced"; }
 };
 
+// What a BookSync keeps in step when it is not a plain OrderBook: the simulated exchange's matching
+// engine, whose book also moves queue positions. Called only with diffs the policy accepted, in order.
+class BookSyncTarget {
+ public:
+  virtual ~BookSyncTarget() = default;
+  [[nodiscard]] virtual bool apply_snapshot(const BookSnapshot& snapshot) = 0;  // false: an invalid level
+  [[nodiscard]] virtual bool apply_diff(const BookDiff& diff) = 0;              // false: an invalid level
+  [[nodiscard]] virtual bool is_crossed() const = 0;
+  virtual void clear() = 0;  // out of sync: the target must not be used until the next snapshot
+};
+
 enum class BookSyncState : std::uint8_t {
   AwaitingSnapshot,  // no snapshot yet: diffs are buffered
   Synced,            // the book is usable
@@ -87,8 +98,10 @@ class BookSync {
  public:
   static constexpr std::size_t kDefaultMaxBufferedDiffs = 10'000;
 
-  // `book` and `policy` must outlive the BookSync.
+  // `book` (or `target`) and `policy` must outlive the BookSync.
   BookSync(OrderBook& book, const BookSequencePolicy& policy,
+           std::size_t max_buffered_diffs = kDefaultMaxBufferedDiffs);
+  BookSync(BookSyncTarget& target, const BookSequencePolicy& policy,
            std::size_t max_buffered_diffs = kDefaultMaxBufferedDiffs);
 
   SyncOutcome on_snapshot(const BookSnapshot& snapshot);
@@ -102,7 +115,8 @@ class BookSync {
   [[nodiscard]] UpdateId last_update_id() const noexcept { return last_update_id_; }
   [[nodiscard]] std::size_t buffered() const noexcept { return buffer_.size() - buffer_head_; }
   [[nodiscard]] const BookSyncStats& stats() const noexcept { return stats_; }
-  [[nodiscard]] const OrderBook& book() const noexcept { return book_; }
+  // The book kept in step; only for a BookSync built over an OrderBook.
+  [[nodiscard]] const OrderBook& book() const noexcept { return *book_; }
 
  private:
   struct BufferedDiff {
@@ -119,7 +133,14 @@ class BookSync {
   void go_out_of_sync(OutOfSyncReason reason);
   [[nodiscard]] BookDiff view(const BufferedDiff& buffered) const;
 
-  OrderBook& book_;
+  // The target's operations; the OrderBook path is direct (no virtual call per diff).
+  [[nodiscard]] bool target_apply_snapshot(const BookSnapshot& snapshot);
+  [[nodiscard]] bool target_apply_diff(const BookDiff& diff);
+  [[nodiscard]] bool target_is_crossed() const;
+  void target_clear();
+
+  OrderBook* book_ = nullptr;          // exactly one of book_ and target_ is set
+  BookSyncTarget* target_ = nullptr;
   const BookSequencePolicy& policy_;
   std::size_t max_buffered_;
   BookSyncState state_ = BookSyncState::AwaitingSnapshot;

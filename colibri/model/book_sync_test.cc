@@ -1,5 +1,8 @@
 #include "colibri/model/book_sync.h"
 
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace colibri::model {
@@ -135,6 +138,46 @@ TEST_F(BookSyncTest, InvalidLevelPutsTheBookOutOfSync) {
   EXPECT_EQ(sync_.reason(), OutOfSyncReason::InvalidLevel);
   EXPECT_EQ(sync_.stats().invalid, 1u);
   expect_accounting();
+}
+
+// A target other than an OrderBook sees exactly the snapshots and the diffs the policy accepted,
+// in order, and is cleared when the stream breaks.
+class RecordingTarget final : public BookSyncTarget {
+ public:
+  bool apply_snapshot(const BookSnapshot& s) override {
+    calls.push_back("snapshot " + std::to_string(s.last_update_id));
+    return true;
+  }
+  bool apply_diff(const BookDiff& d) override {
+    calls.push_back("diff " + std::to_string(d.first_update_id) + "-" + std::to_string(d.last_update_id));
+    return true;
+  }
+  bool is_crossed() const override { return false; }
+  void clear() override { calls.push_back("clear"); }
+  std::vector<std::string> calls;
+};
+
+TEST(BookSyncTargetTest, ReceivesOnlyTheAcceptedStreamInOrder) {
+  ContiguousIdsPolicy policy;
+  RecordingTarget target;
+  BookSync sync(target, policy);
+  auto diff = [&](UpdateId first, UpdateId last) {
+    BookDiff d;
+    d.first_update_id = first;
+    d.last_update_id = last;
+    return sync.on_diff(d);
+  };
+  EXPECT_EQ(diff(1, 5), SyncOutcome::Buffered);
+  EXPECT_EQ(diff(6, 9), SyncOutcome::Buffered);
+  BookSnapshot snapshot;
+  snapshot.last_update_id = 7;
+  EXPECT_EQ(sync.on_snapshot(snapshot), SyncOutcome::Applied);  // 1-5 stale, 6-9 bridges
+  EXPECT_EQ(diff(10, 12), SyncOutcome::Applied);
+  EXPECT_EQ(diff(11, 12), SyncOutcome::Stale);
+  EXPECT_EQ(diff(20, 21), SyncOutcome::OutOfSync);  // gap
+  EXPECT_EQ(diff(22, 23), SyncOutcome::Buffered);
+  const std::vector<std::string> expected = {"snapshot 7", "diff 6-9", "diff 10-12", "clear"};
+  EXPECT_EQ(target.calls, expected);
 }
 
 }  // namespace

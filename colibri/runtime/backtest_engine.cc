@@ -1,18 +1,26 @@
 #include "colibri/runtime/backtest_engine.h"
 
+#include <algorithm>
 #include <optional>
+#include <unistd.h>
+#include <unordered_map>
 #include <utility>
+
+#include <fmt/format.h>
 
 #include "colibri/connector/exchange_base.h"
 #include "colibri/connector/sim/latency_model.h"
 #include "colibri/connector/sim/ledger.h"
 #include "colibri/connector/sim/matching_engine.h"
 #include "colibri/connector/sim/queue_model.h"
+#include "colibri/connector/sim/sequenced_feed.h"
 #include "colibri/connector/sim/sim_exchange_api.h"
 #include "colibri/core/clock.h"
 #include "colibri/core/event_bus.h"
 #include "colibri/core/sim_scheduler.h"
 #include "colibri/data/event_log.h"
+#include "colibri/data/market_file.h"
+#include "colibri/venue/binance/sequence_policy.h"
 
 namespace colibri::runtime {
 namespace {
@@ -66,6 +74,14 @@ class StreamCursor {
     return {};
   }
 
+  // How far this cursor has read file `file`: 0 before it, its size after it.
+  [[nodiscard]] std::size_t read_up_to(std::size_t file) const noexcept {
+    const std::size_t current = next_file_ - 1;  // the file cursor_ walks (or walked last)
+    if (file < current || (file == current && !cursor_)) return readers_[file].size();
+    if (file > current) return 0;
+    return cursor_->offset();
+  }
+
   // The time used for a record without a time before any record had one.
   void set_fallback(Timestamp t) noexcept { fallback_ = t; }
   [[nodiscard]] std::uint64_t records() const noexcept { return records_; }
@@ -94,14 +110,31 @@ connector::ExchangeBaseConfig connector_config() {
   return c;
 }
 
+// The sequence rules of the market a log declares (both sides of the replay use them).
+const model::BookSequencePolicy& policy_for(data::EventLogInfo::Market market) {
+  static const venue::binance::SpotSequencePolicy spot;
+  static const venue::binance::FuturesSequencePolicy futures;
+  static const model::UnsequencedPolicy unsequenced;
+  switch (market) {
+    case data::EventLogInfo::Market::BinanceSpot: return spot;
+    case data::EventLogInfo::Market::BinanceUsdM:
+    case data::EventLogInfo::Market::BinanceCoinM: return futures;
+    case data::EventLogInfo::Market::Unsequenced: return unsequenced;
+  }
+  return unsequenced;
+}
+
 // Everything one run wires together, in construction order (destroyed in reverse: the strategy and
 // the subscriptions before the connector, the connector before the api, the scheduler last).
 struct Session {
-  Session(const BacktestConfig& config, Timestamp start, const MarketFees& fees)
+  Session(const BacktestConfig& config, Timestamp start, const MarketFees& fees,
+          const model::BookSequencePolicy& policy)
       : scheduler(start),
         latency(config.entry_latency, config.response_latency),
         fees(fees),
+        policy(policy),
         engine(config.rules, queue, ledger),
+        exchange_feed(engine, policy),
         api(scheduler, latency, ledger, kAccount),
         connector(scheduler, api, connector_config(), markets(config)),
         clock(scheduler, config.tick_size) {
@@ -110,18 +143,20 @@ struct Session {
 
   std::vector<connector::MarketSetup> markets(const BacktestConfig& config) const {
     std::vector<connector::MarketSetup> m;
-    // Unsequenced: the simulated feed is gap-free by construction; rules are asked of the api.
-    m.push_back(connector::MarketSetup{model::Symbol::truncating(config.rules.symbol), fees.connector,
-                                       nullptr, std::nullopt});
+    // Rules are asked of the api.
+    m.push_back(connector::MarketSetup{model::Symbol::truncating(config.rules.symbol), fees.connector, &policy,
+                                       std::nullopt});
     return m;
   }
 
   SimScheduler scheduler;
   sim::ConstantLatency latency;
   MarketFees fees;
+  const model::BookSequencePolicy& policy;
   sim::RiskAverseQueueModel queue;
   sim::Ledger ledger;
   sim::MatchingEngine engine;
+  sim::SequencedFeed exchange_feed;
   sim::SimExchangeApi api;
   connector::ExchangeBase connector;
   Clock clock;
@@ -135,28 +170,174 @@ std::vector<AssetAmount> balances_of(const sim::Ledger& ledger) {
   return out;
 }
 
+// Converted recordings live here for the duration of one run.
+class ScratchDir {
+ public:
+  ScratchDir() = default;
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  ~ScratchDir() {
+    if (path_.empty()) return;
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  Result<std::filesystem::path> path(const std::filesystem::path& parent) {
+    if (!path_.empty()) return path_;
+    std::error_code ec;
+    const std::filesystem::path base = parent.empty() ? std::filesystem::temp_directory_path(ec) : parent;
+    if (ec) return fail(ErrorCode::Io, "backtest: no temporary directory: {}", ec.message());
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      auto candidate = base / fmt::format("colibri-backtest-{}-{}", ::getpid(), attempt);
+      if (std::filesystem::create_directories(candidate, ec)) {
+        path_ = candidate;
+        return path_;
+      }
+    }
+    return fail(ErrorCode::Io, "{}: cannot create a scratch directory", base.string());
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// The event logs to replay: logs as given, each run of consecutive recordings converted into one.
+Result<std::vector<std::filesystem::path>> prepare_inputs(const BacktestConfig& config, ScratchDir& scratch) {
+  std::vector<std::filesystem::path> logs;
+  std::vector<std::filesystem::path> recordings;
+  auto flush = [&]() -> Result<void> {
+    if (recordings.empty()) return {};
+    auto dir = scratch.path(config.scratch_dir);
+    if (!dir) return fail(std::move(dir.error()));
+    auto out = *dir / fmt::format("input-{}.clog", logs.size());
+    data::EventLogInfo info;
+    info.tick_size = config.rules.tick_size;
+    info.lot_size = config.rules.lot_size;
+    data::MarketReplayOptions options;
+    options.symbol = config.rules.symbol;
+    auto converted = data::convert_to_event_log(recordings, out, info, options);
+    if (!converted) return fail(std::move(converted.error()));
+    // A snapshot carries no symbol: only diffs and trades show the recording is of this market.
+    if (converted->recordings.diffs + converted->recordings.trades == 0) {
+      return fail(ErrorCode::InvalidArgument, "{}: no {} diff or trade in the recording{}",
+                  recordings.front().string(), config.rules.symbol, recordings.size() > 1 ? "s" : "");
+    }
+    logs.push_back(std::move(out));
+    recordings.clear();
+    return {};
+  };
+  for (const auto& path : config.data_files) {
+    auto format = data::detect_format(path);
+    if (!format) return fail(std::move(format.error()));
+    if (*format == data::MarketFileFormat::BinanceRecording) {
+      recordings.push_back(path);
+      continue;
+    }
+    if (auto ok = flush(); !ok) return fail(std::move(ok.error()));
+    logs.push_back(path);
+  }
+  if (auto ok = flush(); !ok) return fail(std::move(ok.error()));
+  return logs;
+}
+
+// Orders in flight, for orders.csv: what OrderCreated said, then fills, until a final event.
+class OrderBookkeeping {
+ public:
+  explicit OrderBookkeeping(BacktestRecorder* recorder) : recorder_(recorder) {}
+
+  void created(const model::OrderCreated& e) {
+    if (recorder_ == nullptr) return;
+    OrderRecord& r = open_[e.client_order_id];
+    r.client_order_id = e.client_order_id;
+    r.side = e.side;
+    r.type = e.type;
+    r.price = e.price;
+    r.quantity = e.quantity;
+    r.created = e.time;
+  }
+  void filled(const model::OrderFilled& e) {
+    if (recorder_ == nullptr) return;
+    if (auto it = open_.find(e.client_order_id); it != open_.end()) it->second.filled += e.amount;
+  }
+  void closed(const model::ClientOrderId& id, model::Side side, std::string_view status, Timestamp time,
+              std::string message = {}) {
+    if (recorder_ == nullptr) return;
+    auto it = open_.find(id);
+    OrderRecord r;
+    if (it != open_.end()) {
+      r = std::move(it->second);
+      open_.erase(it);
+    } else {  // failed before it was created
+      r.client_order_id = id;
+      r.side = side;
+    }
+    r.status = status;
+    r.ended = time;
+    r.message = std::move(message);
+    recorder_->on_order_closed(r);
+  }
+  // The orders still open at the end, in client order id order (deterministic).
+  void flush_open() {
+    if (recorder_ == nullptr) return;
+    std::vector<OrderRecord> rest;
+    for (auto& [id, r] : open_) rest.push_back(std::move(r));
+    open_.clear();
+    std::sort(rest.begin(), rest.end(),
+              [](const OrderRecord& a, const OrderRecord& b) { return a.client_order_id.view() < b.client_order_id.view(); });
+    for (OrderRecord& r : rest) {
+      r.status = "open";
+      recorder_->on_order_closed(r);
+    }
+  }
+
+ private:
+  BacktestRecorder* recorder_;
+  std::unordered_map<model::ClientOrderId, OrderRecord> open_;
+};
+
+constexpr std::uint64_t kProgressEvery = 65'536;
+
 }  // namespace
 
-Result<BacktestResult> BacktestEngine::run(const StrategyFactory& make_strategy) const {
+Result<BacktestResult> BacktestEngine::run(const StrategyFactory& make_strategy, BacktestRecorder* recorder) const {
   // --- set-up: every config error becomes one Result here.
   if (config_.data_files.empty()) return fail(ErrorCode::InvalidArgument, "backtest: no data file");
   if (!make_strategy) return fail(ErrorCode::InvalidArgument, "backtest: no strategy factory");
   if (auto ok = config_.rules.validate(); !ok) return fail(std::move(ok.error()));
   if (auto ok = Clock::check_tick_size(config_.tick_size); !ok) return fail(std::move(ok.error()));
+  if (config_.sample_interval <= Duration::zero()) {
+    return fail(ErrorCode::InvalidArgument, "backtest: the sample interval must be positive");
+  }
   for (const AssetAmount& b : config_.starting_balances) {
     if (b.amount.is_negative()) {
       return fail(ErrorCode::InvalidArgument, "backtest: negative starting balance of {}", b.asset);
     }
   }
-  auto fees = make_fees(config_, model::Asset::truncating(config_.rules.base),
-                        model::Asset::truncating(config_.rules.quote));
+  const auto base = model::Asset::truncating(config_.rules.base);
+  const auto quote = model::Asset::truncating(config_.rules.quote);
+  auto fees = make_fees(config_, base, quote);
   if (!fees) return fail(std::move(fees.error()));
 
+  ScratchDir scratch;
+  auto inputs = prepare_inputs(config_, scratch);
+  if (!inputs) return fail(std::move(inputs.error()));
   std::vector<data::EventLogReader> readers;
-  readers.reserve(config_.data_files.size());
-  for (const auto& path : config_.data_files) {
-    auto reader = data::EventLogReader::open(path);
+  readers.reserve(inputs->size());
+  std::uint64_t total_records = 0;
+  std::uint64_t total_events = 0;
+  for (std::size_t i = 0; i < inputs->size(); ++i) {
+    auto reader = data::EventLogReader::open((*inputs)[i]);
     if (!reader) return fail(std::move(reader.error()));
+    const data::EventLogInfo& info = reader->info();
+    if (!info.symbol.empty() && info.symbol != config_.rules.symbol) {
+      return fail(ErrorCode::InvalidArgument, "{}: holds {}, but the market is {}", config_.data_files[i].string(),
+                  info.symbol, config_.rules.symbol);
+    }
+    if (!readers.empty() && info.market != readers.front().info().market) {
+      return fail(ErrorCode::InvalidArgument, "{}: another market type than the first data file",
+                  (*inputs)[i].string());
+    }
+    total_records += info.messages;
+    total_events += info.events;
     readers.push_back(std::move(*reader));
   }
   StreamCursor exchange_side(readers, StreamCursor::Side::Exchange);
@@ -172,7 +353,7 @@ Result<BacktestResult> BacktestEngine::run(const StrategyFactory& make_strategy)
 
   std::unique_ptr<Session> session;
   try {
-    session = std::make_unique<Session>(config_, start, *fees);
+    session = std::make_unique<Session>(config_, start, *fees, policy_for(readers.front().info().market));
   } catch (const StartupError& e) {
     return fail(e.error());
   }
@@ -188,17 +369,73 @@ Result<BacktestResult> BacktestEngine::run(const StrategyFactory& make_strategy)
   BacktestResult result;
   result.start_time = start;
   result.starting_balances = balances_of(s.ledger);
+  PerformanceTracker performance(base, quote, s.ledger.balance(kAccount, base).total,
+                                 s.ledger.balance(kAccount, quote).total, config_.sample_interval);
+  OrderBookkeeping orders(recorder);
+  bool replaying = true;  // after the data ends, marks would be stale: adverse-selection checks stop
+
+  auto exchange_mid = [&s]() { return s.engine.book().mid_price(); };
   EventBus& bus = s.connector.events();
   const Subscription subscriptions[] = {
-      bus.subscribe<model::OrderFilled>([&](const model::OrderFilled& e) { result.fills.push_back(e); }),
-      bus.subscribe<model::OrderCreated>([&](const model::OrderCreated&) { ++result.orders.created; }),
-      bus.subscribe<model::OrderCompleted>([&](const model::OrderCompleted&) { ++result.orders.completed; }),
-      bus.subscribe<model::OrderCancelled>([&](const model::OrderCancelled&) { ++result.orders.cancelled; }),
-      bus.subscribe<model::OrderFailed>([&](const model::OrderFailed&) { ++result.orders.failed; }),
-      bus.subscribe<model::OrderExpired>([&](const model::OrderExpired&) { ++result.orders.expired; }),
+      bus.subscribe<model::OrderFilled>([&](const model::OrderFilled& e) {
+        if (config_.keep_fills) result.fills.push_back(e);
+        if (recorder != nullptr) recorder->on_fill(e);
+        orders.filled(e);
+        const std::optional<Price> mid = exchange_mid();
+        performance.on_fill(e, mid);
+        if (!mid) return;
+        for (const auto horizon : {PerformanceTracker::Horizon::OneSecond, PerformanceTracker::Horizon::TenSeconds}) {
+          const Duration after = horizon == PerformanceTracker::Horizon::OneSecond ? Duration(std::chrono::seconds(1))
+                                                                                   : Duration(std::chrono::seconds(10));
+          s.scheduler.schedule_after(after, [&, horizon, side = e.side, amount = e.amount, mid0 = *mid](Timestamp) {
+            if (!replaying) return;
+            if (const auto later = exchange_mid()) performance.on_mid_after_fill(horizon, side, amount, mid0, *later);
+          });
+        }
+      }),
+      bus.subscribe<model::OrderCreated>([&](const model::OrderCreated& e) {
+        ++result.orders.created;
+        performance.on_order_created(e.quantity);
+        orders.created(e);
+      }),
+      bus.subscribe<model::OrderCompleted>([&](const model::OrderCompleted& e) {
+        ++result.orders.completed;
+        orders.closed(e.client_order_id, e.side, "filled", e.time);
+      }),
+      bus.subscribe<model::OrderCancelled>([&](const model::OrderCancelled& e) {
+        ++result.orders.cancelled;
+        orders.closed(e.client_order_id, e.side, "cancelled", e.time);
+      }),
+      bus.subscribe<model::OrderFailed>([&](const model::OrderFailed& e) {
+        ++result.orders.failed;
+        orders.closed(e.client_order_id, e.side, "failed", e.time, e.message);
+      }),
+      bus.subscribe<model::OrderExpired>([&](const model::OrderExpired& e) {
+        ++result.orders.expired;
+        orders.closed(e.client_order_id, e.side, "expired", e.time);
+      }),
       bus.subscribe<model::OrderLost>([&](const model::OrderLost&) { ++result.orders.lost; }),
   };
   (void)subscriptions;
+
+  auto take_sample = [&](Timestamp t) {
+    SeriesSample sample;
+    sample.time = t;
+    const model::OrderBook& book = s.engine.book();
+    sample.mid = book.mid_price();
+    if (const auto bid = book.best_bid()) sample.best_bid = bid->price;
+    if (const auto ask = book.best_ask()) sample.best_ask = ask->price;
+    for (const model::InFlightOrder* o : s.connector.open_orders()) {
+      auto& best = o->side() == model::Side::Buy ? sample.bid_quote : sample.ask_quote;
+      const bool better = !best || (o->side() == model::Side::Buy ? o->price() > *best : o->price() < *best);
+      if (better) best = o->price();
+    }
+    sample.base = s.ledger.balance(kAccount, base).total;
+    sample.quote = s.ledger.balance(kAccount, quote).total;
+    sample.equity = performance.on_sample(sample.mid, sample.base, sample.quote);
+    ++result.samples;
+    if (recorder != nullptr) recorder->on_sample(sample);
+  };
 
   std::unique_ptr<strategy::Strategy> strategy;
   try {
@@ -213,8 +450,10 @@ Result<BacktestResult> BacktestEngine::run(const StrategyFactory& make_strategy)
   s.clock.add_iterator(s.connector);
   s.clock.add_iterator(*strategy);
   s.clock.start();
+  const TimerId sampler = s.scheduler.schedule_every(config_.sample_interval, take_sample);
 
   // --- replay (the order at equal times is documented in the header)
+  std::uint64_t next_progress = kProgressEvery;
   while (true) {
     const Timestamp te = exchange_side.due();
     const Timestamp tl = local_side.due();
@@ -222,13 +461,24 @@ Result<BacktestResult> BacktestEngine::run(const StrategyFactory& make_strategy)
     const Timestamp t = te.is_none() ? tl : (tl.is_none() || te <= tl) ? te : tl;
     s.scheduler.advance_to(t);
     for (Timestamp d = te; !d.is_none() && d <= t; d = exchange_side.due()) {
-      if (auto ok = exchange_side.deliver(s.engine); !ok) return fail(std::move(ok.error()));
+      if (auto ok = exchange_side.deliver(s.exchange_feed); !ok) return fail(std::move(ok.error()));
     }
     for (Timestamp d = local_side.due(); !d.is_none() && d <= t; d = local_side.due()) {
       if (auto ok = local_side.deliver(*local_feed); !ok) return fail(std::move(ok.error()));
     }
+    if (exchange_side.records() >= next_progress) {
+      // Pages both cursors have passed leave memory: a long replay stays flat.
+      for (std::size_t i = 0; i < readers.size(); ++i) {
+        readers[i].release_before(std::min(exchange_side.read_up_to(i), local_side.read_up_to(i)));
+      }
+      if (recorder != nullptr) recorder->on_progress(exchange_side.records(), total_records);
+      next_progress += kProgressEvery;
+    }
   }
   result.records = exchange_side.records();
+  result.events = total_events;
+  replaying = false;
+  if (recorder != nullptr) recorder->on_progress(result.records, total_records);
 
   // --- shutdown (DESIGN.md promise 11): stop the strategy, cancel its orders, wait (bounded).
   s.clock.remove_iterator(*strategy);
@@ -245,13 +495,19 @@ Result<BacktestResult> BacktestEngine::run(const StrategyFactory& make_strategy)
     s.scheduler.run_next();
   }
   s.clock.stop();
+  s.scheduler.cancel(sampler);
   s.scheduler.run_until_idle(kMaxDrainSteps);  // answers still in flight reach the connector
+  take_sample(s.scheduler.now());              // the final state, after the shutdown
+  orders.flush_open();
 
   result.shutdown_complete = cancel_done && all_cancelled;
   result.open_orders_at_end = s.connector.open_orders().size();
   result.final_balances = balances_of(s.ledger);
   result.end_time = s.scheduler.now();
   result.elapsed = result.end_time - result.start_time;
+  result.metrics = performance.finish(s.engine.book().mid_price(), s.ledger.balance(kAccount, base).total,
+                                      s.ledger.balance(kAccount, quote).total);
+  result.exchange_book = s.exchange_feed.sync().stats();
   strategy.reset();  // before the connector it refers to
   return result;
 }

@@ -2,10 +2,16 @@
 // BacktestEngine: one strategy on one market, replayed from binary event logs in simulated time
 // (DESIGN.md decisions 3, 4 and 5; hftbacktest's two-timestamp replay).
 //
+// Inputs. Event logs are replayed in place; Binance recordings (gzip text) are first converted,
+// each run of consecutive recordings into one event log in a scratch directory (local times
+// corrected as data/local_time.h says), deleted when the run ends. All files must hold the
+// market's symbol. The log's market (Binance spot, futures, unsequenced) picks the book sequence
+// policy both sides use.
+//
 // Wiring (all owned by one run()):
 //   SimScheduler ── Clock (tick_size) ── [ExchangeBase, then the strategy]
-//   event logs ──exchange cursor──▶ MatchingEngine          (at each record's EXCHANGE time)
-//              ──local cursor─────▶ SimExchangeApi::local_feed (at each record's LOCAL time)
+//   event logs ──exchange cursor──▶ SequencedFeed ─▶ MatchingEngine (at each record's EXCHANGE time)
+//              ──local cursor─────▶ SimExchangeApi::local_feed ─▶ the connector's BookSync (LOCAL time)
 //   ExchangeBase ──▶ SimExchangeApi (ConstantLatency entry/response) ──▶ MatchingEngine ──▶ Ledger
 // The strategy sees only the Connector (the real ExchangeBase): the code path of live trading.
 //
@@ -29,6 +35,13 @@
 // scheduler runs (ticks included) until the cancel_all reports or shutdown_timeout of simulated
 // time has passed; then the clock stops and pending deliveries are drained (bounded).
 //
+// Observation. Every sample_interval (on the grid start + k × interval) the run takes a
+// SeriesSample of the exchange's book, our best quotes, the ledger's balances and equity; after
+// each fill it notes the mid 1 s and 10 s later (adverse selection); PerformanceTracker turns these
+// into metrics. These timers only read state: they do not change what the strategy sees. Samples,
+// fills and closed orders stream to an optional BacktestRecorder as they happen, so memory stays
+// flat with data length (set keep_fills = false to stop collecting fills in the result too).
+//
 // Determinism: the same files, config and strategy give the same result, fill for fill.
 // Not thread-safe: run() drives everything on the calling thread.
 
@@ -36,6 +49,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,10 +57,12 @@
 #include "colibri/core/result.h"
 #include "colibri/core/scheduler.h"
 #include "colibri/core/time.h"
+#include "colibri/model/book_sync.h"
 #include "colibri/model/fees.h"
 #include "colibri/model/order.h"
 #include "colibri/model/order_events.h"
 #include "colibri/model/trading_rules.h"
+#include "colibri/runtime/performance.h"
 #include "colibri/strategy/strategy.h"
 
 namespace colibri::runtime {
@@ -67,6 +83,47 @@ struct BacktestConfig {
   model::FeeRate maker_fee = model::FeeRate::from_raw(100'000);  // 0.001 = 0.1 %
   model::FeeRate taker_fee = model::FeeRate::from_raw(100'000);
   Duration shutdown_timeout = std::chrono::seconds(10);  // simulated time allowed for the final cancel_all
+  Duration sample_interval = std::chrono::seconds(1);    // series rows; the Sharpe/Sortino return interval
+  bool keep_fills = true;                                 // collect BacktestResult::fills
+  std::filesystem::path scratch_dir;                      // converted recordings; empty: the system temp dir
+};
+
+// One row of the sampled series.
+struct SeriesSample {
+  Timestamp time = Timestamp::none();
+  std::optional<Price> mid;        // the exchange's book; none before it exists
+  std::optional<Price> best_bid;
+  std::optional<Price> best_ask;
+  std::optional<Price> bid_quote;  // our best open buy order
+  std::optional<Price> ask_quote;  // our best open sell order
+  Quantity base;                   // ledger totals (free + locked)
+  Quantity quote;
+  EquityPoint equity;              // zero while there is no mid
+};
+
+// One of our orders, once it ended (or at the end of the run, still open).
+struct OrderRecord {
+  model::ClientOrderId client_order_id{};
+  model::Side side = model::Side::Buy;
+  model::OrderType type = model::OrderType::Limit;
+  Price price{};
+  Quantity quantity{};
+  Quantity filled{};
+  Timestamp created = Timestamp::none();  // none: failed before it was created
+  Timestamp ended = Timestamp::none();    // none: still open
+  std::string_view status;                // "filled", "cancelled", "failed", "expired", "open"
+  std::string message;                    // why it failed
+};
+
+// Receives what a run produces, as it happens. Every method has a no-op default.
+class BacktestRecorder {
+ public:
+  virtual ~BacktestRecorder() = default;
+  virtual void on_fill(const model::OrderFilled& fill) { (void)fill; }
+  virtual void on_order_closed(const OrderRecord& order) { (void)order; }
+  virtual void on_sample(const SeriesSample& sample) { (void)sample; }
+  // Every 65,536 records, and once at the end: records replayed so far of `total`.
+  virtual void on_progress(std::uint64_t replayed, std::uint64_t total) { (void)replayed, (void)total; }
 };
 
 // Counts of the connector's order events over the run.
@@ -81,7 +138,9 @@ struct OrderOutcomeCounts {
 
 struct BacktestResult {
   std::uint64_t records = 0;              // log records replayed (each is delivered once per side)
-  std::vector<model::OrderFilled> fills;  // every OrderFilled the connector published, in order
+  std::uint64_t events = 0;               // level updates + trades + tickers in those records
+  std::uint64_t samples = 0;              // series rows taken
+  std::vector<model::OrderFilled> fills;  // every OrderFilled the connector published (keep_fills)
   OrderOutcomeCounts orders;
   std::vector<AssetAmount> starting_balances;  // ledger totals after the deposits, per asset
   std::vector<AssetAmount> final_balances;     // ledger totals at the end, same asset order (+ new ones)
@@ -90,6 +149,8 @@ struct BacktestResult {
   Duration elapsed{0};                         // end_time - start_time
   bool shutdown_complete = false;              // the final cancel_all confirmed every order in time
   std::uint64_t open_orders_at_end = 0;        // orders still not final after shutdown
+  PerformanceMetrics metrics;
+  model::BookSyncStats exchange_book;          // the simulated exchange's view of the stream
 };
 
 // Builds the strategy under test over the backtest's connector and scheduler (both outlive it).
@@ -104,7 +165,9 @@ class BacktestEngine {
   // rules, tick size or balance), NotFound/Io/Corrupt/Unsupported from opening a data file, and
   // Corrupt when a record turns out malformed mid-replay (the run stops there). The factory is
   // called once; a null strategy is InvalidArgument.
-  [[nodiscard]] Result<BacktestResult> run(const StrategyFactory& make_strategy) const;
+  // `recorder` (optional) receives samples, fills and closed orders as the run goes.
+  [[nodiscard]] Result<BacktestResult> run(const StrategyFactory& make_strategy,
+                                           BacktestRecorder* recorder = nullptr) const;
 
   [[nodiscard]] const BacktestConfig& config() const noexcept { return config_; }
 

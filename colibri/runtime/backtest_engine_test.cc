@@ -24,14 +24,8 @@ void write_market(const std::filesystem::path& path, std::int64_t seconds, std::
   data::SyntheticMarketConfig market;
   market.seconds = seconds;
   market.seed = seed;
-  data::EventLogInfo info;
-  info.symbol = market.symbol;
-  info.tick_size = market.tick_size;
-  info.lot_size = market.lot_size;
-  auto writer = data::EventLogWriter::create(path, info);
-  ASSERT_TRUE(writer) << writer.error().describe();
-  ASSERT_TRUE(data::generate(market, **writer));
-  ASSERT_TRUE((*writer)->finish());
+  auto written = data::write_synthetic_log(market, path);
+  ASSERT_TRUE(written) << written.error().describe();
 }
 
 model::TradingRules btcusdt() {
@@ -76,6 +70,35 @@ Quantity balance_of(const std::vector<AssetAmount>& balances, const model::Asset
   return Quantity::zero();
 }
 
+// Final ledger balance = start + signed fills - fees, for each asset, to the last unit; and the
+// metrics' total PnL is exactly the change in marked equity.
+void expect_money_conserved(const BacktestResult& result, Quantity start_btc, Quantity start_usdt) {
+  ASSERT_EQ(balance_of(result.starting_balances, kBtc), start_btc);
+  ASSERT_EQ(balance_of(result.starting_balances, kUsdt), start_usdt);
+  Notional usdt = Notional::from_quantity(start_usdt);
+  Quantity btc = start_btc;
+  for (const auto& f : result.fills) {
+    const Notional value = f.price * f.amount;
+    if (f.side == model::Side::Buy) {
+      usdt -= value;
+      btc += f.amount;
+    } else {
+      usdt += value;
+      btc -= f.amount;
+    }
+    ASSERT_TRUE(f.fee.asset == kUsdt || f.fee.asset == kBtc) << f.fee.asset;
+    if (f.fee.asset == kUsdt) usdt -= Notional::from_quantity(f.fee.amount);
+    if (f.fee.asset == kBtc) btc -= f.fee.amount;
+  }
+  EXPECT_NE(balance_of(result.final_balances, kBtc), start_btc);
+  EXPECT_EQ(balance_of(result.final_balances, kBtc), btc);
+  EXPECT_EQ(Notional::from_quantity(balance_of(result.final_balances, kUsdt)), usdt);
+  EXPECT_EQ(result.metrics.fill_count, result.fills.size());
+  EXPECT_EQ(result.metrics.total_pnl, result.metrics.end_value - result.metrics.start_value);
+  EXPECT_EQ(result.metrics.total_pnl,
+            result.metrics.realized_pnl + result.metrics.unrealized_pnl - result.metrics.fees_quote);
+}
+
 class BacktestEngineTest : public ::testing::Test {
  protected:
   void SetUp() override { write_market(path_, 300); }
@@ -99,27 +122,7 @@ TEST_F(BacktestEngineTest, PureMarketMakingTradesAndMoneyIsConservedExactly) {
   for (const auto& f : result->fills) (f.side == model::Side::Buy ? bought : sold) = true;
   EXPECT_TRUE(bought && sold);
 
-  // Final ledger balance = start + signed fills - fees, for each asset, to the last unit.
-  ASSERT_EQ(balance_of(result->starting_balances, kBtc), qty("1"));
-  ASSERT_EQ(balance_of(result->starting_balances, kUsdt), qty("100000"));
-  Notional usdt = Notional::from_quantity(qty("100000"));
-  Quantity btc = qty("1");
-  for (const auto& f : result->fills) {
-    const Notional value = f.price * f.amount;
-    if (f.side == model::Side::Buy) {
-      usdt -= value;
-      btc += f.amount;
-    } else {
-      usdt += value;
-      btc -= f.amount;
-    }
-    ASSERT_TRUE(f.fee.asset == kUsdt || f.fee.asset == kBtc) << f.fee.asset;
-    if (f.fee.asset == kUsdt) usdt -= Notional::from_quantity(f.fee.amount);
-    if (f.fee.asset == kBtc) btc -= f.fee.amount;
-  }
-  EXPECT_NE(balance_of(result->final_balances, kBtc), qty("1"));
-  EXPECT_EQ(balance_of(result->final_balances, kBtc), btc);
-  EXPECT_EQ(Notional::from_quantity(balance_of(result->final_balances, kUsdt)), usdt);
+  expect_money_conserved(*result, qty("1"), qty("100000"));
   EXPECT_EQ(result->final_balances.size(), 2u);
 }
 
@@ -250,6 +253,107 @@ TEST_F(BacktestEngineTest, TwoCursorsOnOneFileAreIndependent) {
   EXPECT_EQ(first.t, all.t);
   EXPECT_EQ(second.t, all.t);
   EXPECT_EQ(b.records(), reader->info().messages);
+}
+
+
+// Everything a recorder receives, kept.
+struct KeepingRecorder final : BacktestRecorder {
+  void on_fill(const model::OrderFilled& f) override { fills.push_back(f); }
+  void on_order_closed(const OrderRecord& o) override { orders.push_back(o); }
+  void on_sample(const SeriesSample& s) override { samples.push_back(s); }
+  void on_progress(std::uint64_t replayed, std::uint64_t total) override {
+    last_progress = replayed;
+    progress_total = total;
+  }
+  std::vector<model::OrderFilled> fills;
+  std::vector<OrderRecord> orders;
+  std::vector<SeriesSample> samples;
+  std::uint64_t last_progress = 0;
+  std::uint64_t progress_total = 0;
+};
+
+TEST_F(BacktestEngineTest, TheRecorderSeesEveryFillOrderAndSample) {
+  KeepingRecorder recorder;
+  BacktestConfig c = config({path_});
+  c.sample_interval = 2s;
+  auto result = BacktestEngine(c).run(pmm_factory(), &recorder);
+  ASSERT_TRUE(result) << result.error().describe();
+  ASSERT_FALSE(recorder.fills.empty());
+  EXPECT_EQ(recorder.fills.size(), result->fills.size());
+  EXPECT_EQ(recorder.last_progress, result->records);
+  EXPECT_EQ(recorder.progress_total, result->records);
+
+  // One order record per order: every created one ends (the run cancels what is left) and failed
+  // ones that were never created appear too.
+  std::uint64_t filled = 0, cancelled = 0, open = 0;
+  for (const auto& o : recorder.orders) {
+    filled += o.status == "filled";
+    cancelled += o.status == "cancelled";
+    open += o.status == "open";
+  }
+  EXPECT_EQ(filled, result->orders.completed);
+  EXPECT_EQ(cancelled, result->orders.cancelled);
+  EXPECT_EQ(open, 0u);
+  EXPECT_GE(recorder.orders.size(), result->orders.created);
+
+  // Samples on the 2 s grid from the start, plus the final one after shutdown.
+  ASSERT_EQ(recorder.samples.size(), result->samples);
+  ASSERT_GT(recorder.samples.size(), 100u);
+  for (std::size_t i = 0; i + 1 < recorder.samples.size(); ++i) {
+    EXPECT_EQ(recorder.samples[i].time, result->start_time + 2s * static_cast<std::int64_t>(i + 1));
+  }
+  EXPECT_EQ(recorder.samples.back().time, result->end_time);
+  const SeriesSample& some = recorder.samples[50];
+  ASSERT_TRUE(some.mid && some.best_bid && some.best_ask);
+  EXPECT_LT(*some.best_bid, *some.best_ask);
+  EXPECT_EQ(some.equity.equity, Notional::from_quantity(some.quote) + some.base * *some.mid);
+  bool quoted = false;
+  for (const auto& sample : recorder.samples) quoted = quoted || (sample.bid_quote && sample.ask_quote);
+  EXPECT_TRUE(quoted) << "PMM quotes both sides at some sample";
+}
+
+// The project's sample data: 11 minutes of real Binance spot BTCUSDT (two recordings, the second
+// continuing the first's book), converted on the fly and replayed with Binance's sequence rules.
+TEST(BacktestEngineSampleData, RealRecordingsTradeAndConserveMoneyExactly) {
+  COLIBRI_SAMPLE_FILE_OR_SKIP(day1, "binance/spot/btcusdt_20240808.gz");
+  COLIBRI_SAMPLE_FILE_OR_SKIP(day2, "binance/spot/btcusdt_20240809.gz");
+  testing::TempDir scratch;
+  BacktestConfig c = config({day1, day2});
+  c.rules.lot_size = qty("0.00001");
+  c.scratch_dir = scratch.path();
+  auto result = BacktestEngine(c).run(pmm_factory());
+  ASSERT_TRUE(result) << result.error().describe();
+  EXPECT_GT(result->records, 90'000u);
+  EXPECT_GE(result->elapsed, 640s);
+  EXPECT_EQ(result->exchange_book.gaps, 0u);
+  EXPECT_GE(result->exchange_book.snapshots, 1u);
+  EXPECT_GT(result->exchange_book.applied, 6'000u);
+  EXPECT_GT(result->fills.size(), 10u);
+  EXPECT_TRUE(result->shutdown_complete);
+  expect_money_conserved(*result, qty("1"), qty("100000"));
+  EXPECT_GT(result->metrics.adverse_selection_10s_fills, 0u);
+  EXPECT_TRUE(std::filesystem::is_empty(scratch.path())) << "converted recordings are removed after the run";
+}
+
+TEST(BacktestEngineSampleData, ARecordingOfAnotherSymbolIsAnError) {
+  COLIBRI_SAMPLE_FILE_OR_SKIP(eth, "binance/spot/ethusdt_20240808.gz");
+  testing::TempDir scratch;
+  BacktestConfig c = config({eth});
+  c.scratch_dir = scratch.path();
+  auto result = BacktestEngine(c).run(pmm_factory());
+  ASSERT_FALSE(result);
+  EXPECT_NE(result.error().message().find("ethusdt_20240808.gz"), std::string::npos) << result.error().message();
+  EXPECT_NE(result.error().message().find("BTCUSDT"), std::string::npos) << result.error().message();
+}
+
+TEST_F(BacktestEngineTest, AnEventLogOfAnotherSymbolIsAnError) {
+  BacktestConfig c = config({path_});
+  c.rules.symbol = "ETHUSDT";
+  c.rules.base = "ETH";
+  auto result = BacktestEngine(c).run(pmm_factory());
+  ASSERT_FALSE(result);
+  EXPECT_NE(result.error().message().find("holds BTCUSDT, but the market is ETHUSDT"), std::string::npos)
+      << result.error().message();
 }
 
 }  // namespace

@@ -63,8 +63,13 @@ Result<void> check_simulated_fees(const model::FeeSchedule& fees, const model::S
 
 }  // namespace
 
-MatchingEngine::MatchingEngine(model::TradingRules rules, const QueueModel& queue_model, Ledger& ledger)
-    : rules_(std::move(rules)), queue_model_(queue_model), ledger_(ledger), book_(rules_.tick_size) {
+MatchingEngine::MatchingEngine(model::TradingRules rules, const QueueModel& queue_model, Ledger& ledger,
+                               std::size_t order_history)
+    : rules_(std::move(rules)),
+      queue_model_(queue_model),
+      ledger_(ledger),
+      book_(rules_.tick_size),
+      order_history_(order_history) {
   value_or_throw(rules_.validate());
   const Int128 tick_lot = static_cast<Int128>(rules_.tick_size.raw()) * rules_.lot_size.raw();
   if (tick_lot % Quantity::kScale != 0) {
@@ -251,9 +256,10 @@ Result<model::OrderReport> MatchingEngine::place(AccountId account_id, const mod
   }
 
   ++stats_.orders_accepted;
+  forget_old_orders();
   order.exchange_order_id = numbered<model::ExchangeOrderId::kCapacity>(next_order_number_++);
-  const auto index = static_cast<std::uint32_t>(orders_.size());
-  orders_.push_back(order);
+  const std::uint32_t index = orders_.end();
+  orders_.items.push_back(order);
   order_index_.emplace(OrderKey{account_id, request.client_order_id}, index);
 
   push_report(orders_[index]);  // NEW, then the trades (Binance's executionReport order)
@@ -308,8 +314,21 @@ Result<void> MatchingEngine::fills_of(AccountId account, const model::ClientOrde
   return {};
 }
 
+void MatchingEngine::forget_old_orders() {
+  while (orders_.items.size() > order_history_ && model::is_final(orders_.items.front().state)) {
+    const SimOrder& old = orders_.items.front();
+    order_index_.erase(OrderKey{old.account, old.request.client_order_id});
+    orders_.pop_front();
+  }
+  while (!fills_.items.empty() && fill_order_.items.front() < orders_.first) {
+    fills_.pop_front();
+    next_fill_.pop_front();
+    fill_order_.pop_front();
+  }
+}
+
 void MatchingEngine::open_orders(AccountId account, std::vector<model::OrderReport>& out) const {
-  for (const SimOrder& order : orders_) {
+  for (const SimOrder& order : orders_.items) {
     if (order.account == account && !model::is_final(order.state)) out.push_back(report_of(order));
   }
 }
@@ -396,9 +415,10 @@ void MatchingEngine::execute(std::uint32_t index, Price price, Quantity quantity
   fill.fee = model::Fee{base_fee ? base_ : quote_, fee};
   fill.liquidity = liquidity;
   fill.time = time;
-  const auto fill_index = static_cast<std::uint32_t>(fills_.size());
-  fills_.push_back(AccountFill{account, fill});
-  next_fill_.push_back(UINT32_MAX);
+  const std::uint32_t fill_index = fills_.end();
+  fills_.items.push_back(AccountFill{account, fill});
+  next_fill_.items.push_back(UINT32_MAX);
+  fill_order_.items.push_back(index);
   if (order.first_fill == UINT32_MAX) {
     order.first_fill = fill_index;
   } else {
@@ -458,19 +478,29 @@ void MatchingEngine::on_snapshot(const model::BookSnapshot& snapshot) {
   fill_crossed_orders(now_);
 }
 
+void MatchingEngine::clear_book() noexcept {
+  book_.clear();
+  consumed_.clear();
+}
+
 void MatchingEngine::on_diff(const model::BookDiff& diff) {
   ++stats_.diffs;
   if (!diff.exchange_time.is_none()) now_ = diff.exchange_time;
   for (const BookSide side : {BookSide::Bid, BookSide::Ask}) {
     const auto levels = side == BookSide::Bid ? diff.bids : diff.asks;
+    const auto& resting = resting_[index_of(side)];
     for (const model::PriceLevel& level : levels) {
-      const Quantity previous = book_.quantity_at(side, level.price);
+      // Only a level one of our orders rests at needs its old quantity (the queue models).
+      bool ours = false;
+      for (const std::uint32_t i : resting) ours = ours || orders_[i].request.price == level.price;
+      const Quantity previous = ours ? book_.quantity_at(side, level.price) : Quantity::zero();
       if (auto applied = book_.apply_level(side, level); !applied) {
         ++stats_.invalid_levels;
         continue;
       }
       reset_consumed(side, level.price);  // the venue's word on this level supersedes our takes
-      for (const std::uint32_t i : resting_[index_of(side)]) {
+      if (!ours) continue;
+      for (const std::uint32_t i : resting) {
         SimOrder& order = orders_[i];
         if (order.request.price == level.price)
           queue_model_.on_depth_change(order.queue, previous, level.quantity);

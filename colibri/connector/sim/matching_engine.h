@@ -39,10 +39,14 @@
 // in the same order produce the same results, ids and fills.
 // Complexity: market events cost O(levels in the event × our resting orders on that side);
 // place/cancel O(levels walked + our resting orders). Steady state allocates only to record a
-// new order, a fill, or a consumed level (vectors and one hash map that grow; reserve() to
-// avoid it) — see docs/SIM_EXCHANGE.md "Allocation".
+// new order, a fill, or a consumed level — see docs/SIM_EXCHANGE.md "Allocation".
+// History: the engine answers queries about finished orders (and lists their fills) for the
+// most recent `order_history` orders; older finished orders are forgotten (-2013, as Binance
+// answers for archived orders), so memory stays bounded however long the run. An order still
+// open is never forgotten (it holds back the forgetting of newer ones until it ends).
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <memory_resource>
 #include <unordered_map>
@@ -89,7 +93,9 @@ class MatchingEngine final : public data::MarketEventSink {
   // `rules` must validate and tick_size × lot_size must be a multiple of 1e-8 (so that every
   // price × quantity is an exact quote amount); otherwise throws StartupError (set-up path).
   // The queue model and ledger must outlive the engine.
-  MatchingEngine(model::TradingRules rules, const QueueModel& queue_model, Ledger& ledger);
+  static constexpr std::size_t kDefaultOrderHistory = 10'000;
+  MatchingEngine(model::TradingRules rules, const QueueModel& queue_model, Ledger& ledger,
+                 std::size_t order_history = kDefaultOrderHistory);
 
   // Registers an account trading here, with its fees (copied) and user-stream listener (must
   // outlive the engine). Registering an account again replaces both. The schedule's maker and
@@ -117,14 +123,19 @@ class MatchingEngine final : public data::MarketEventSink {
   void on_snapshot(const model::BookSnapshot& snapshot) override;
   void on_diff(const model::BookDiff& diff) override;
   void on_trade(const model::PublicTrade& trade) override;
+  // The replayed stream broke (SequencedFeed): empties the book; nothing fills until the next
+  // snapshot rebuilds it. Resting orders keep their place in the engine.
+  void clear_book() noexcept;
 
   [[nodiscard]] const model::TradingRules& rules() const noexcept { return rules_; }
   [[nodiscard]] const model::Symbol& symbol() const noexcept { return symbol_; }
   [[nodiscard]] const model::Asset& base() const noexcept { return base_; }
   [[nodiscard]] const model::Asset& quote() const noexcept { return quote_; }
   [[nodiscard]] const model::OrderBook& book() const noexcept { return book_; }
-  // Every fill so far, in execution order.
-  [[nodiscard]] const std::vector<AccountFill>& fills() const noexcept { return fills_; }
+  // The fills of the orders still remembered (see History above), in execution order.
+  [[nodiscard]] const std::deque<AccountFill>& fills() const noexcept { return fills_.items; }
+  // Orders remembered: open ones and the most recent finished ones.
+  [[nodiscard]] std::size_t remembered_orders() const noexcept { return orders_.items.size(); }
   [[nodiscard]] const MatchingEngineStats& stats() const noexcept { return stats_; }
   // Base quantity of the book level at `price` our earlier taker orders consumed (not yet reset
   // by a diff); zero when none.
@@ -209,19 +220,36 @@ class MatchingEngine final : public data::MarketEventSink {
   model::Asset quote_;
   const QueueModel& queue_model_;
   Ledger& ledger_;
+  // A deque addressed by a number that keeps counting as the front is dropped.
+  template <typename T>
+  struct NumberedDeque {
+    std::deque<T> items;
+    std::uint32_t first = 0;  // number of items.front()
+    [[nodiscard]] std::uint32_t end() const noexcept { return first + static_cast<std::uint32_t>(items.size()); }
+    T& operator[](std::uint32_t number) { return items[number - first]; }
+    const T& operator[](std::uint32_t number) const { return items[number - first]; }
+    void pop_front() {
+      items.pop_front();
+      ++first;
+    }
+  };
+  // Drops the oldest finished orders beyond the history, and the fills of dropped orders.
+  void forget_old_orders();
+
   model::OrderBook book_;
   std::vector<Account> accounts_;
-  std::vector<SimOrder> orders_;
-  // Entries are never erased (the venue answers queries about old orders too), so its nodes come
-  // from a monotonic arena that grows geometrically: no heap allocation per order.
-  std::pmr::monotonic_buffer_resource index_memory_;
+  std::size_t order_history_;
+  NumberedDeque<SimOrder> orders_;  // numbered by order: indices below are these numbers
+  // Nodes of forgotten orders are reused for new ones: no heap allocation per order in steady state.
+  std::pmr::unsynchronized_pool_resource index_memory_;
   std::pmr::unordered_map<OrderKey, std::uint32_t, OrderKeyHash> order_index_{&index_memory_};
   // Invariant: resting_[BookSide] holds the indices of live resting orders on that side, oldest
   // first (time priority at equal prices).
   std::vector<std::uint32_t> resting_[2];
   std::vector<ConsumedLevel> consumed_;
-  std::vector<AccountFill> fills_;
-  std::vector<std::uint32_t> next_fill_;   // per fill: index of the same order's next fill
+  NumberedDeque<AccountFill> fills_;
+  NumberedDeque<std::uint32_t> next_fill_;   // per fill: number of the same order's next fill
+  NumberedDeque<std::uint32_t> fill_order_;  // per fill: number of its order
   std::vector<Take> plan_;                 // reused by plan_walk
   std::vector<Quantity> previous_levels_;  // reused by on_snapshot
   std::uint64_t next_order_number_ = 1;

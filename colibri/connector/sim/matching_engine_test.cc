@@ -3,6 +3,7 @@
 
 #include <map>
 #include <string>
+#include <deque>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -51,8 +52,9 @@ class EngineTest : public ::testing::Test {
  protected:
   static constexpr AccountId kAccount = 1;
 
-  explicit EngineTest(const QueueModel& queue_model = risk_averse_)
-      : fees_(btcusdt_fees("0.001", "0.002")), engine_(btcusdt(), queue_model, ledger_) {
+  explicit EngineTest(const QueueModel& queue_model = risk_averse_,
+                      std::size_t order_history = MatchingEngine::kDefaultOrderHistory)
+      : fees_(btcusdt_fees("0.001", "0.002")), engine_(btcusdt(), queue_model, ledger_, order_history) {
     EXPECT_TRUE(ledger_.deposit(kAccount, asset("USDT"), qty("10000")));
     EXPECT_TRUE(ledger_.deposit(kAccount, asset("BTC"), qty("1")));
     engine_.add_account(kAccount, fees_, listener_);
@@ -345,7 +347,7 @@ TEST_F(EngineTest, QueriesReportOrdersAndTheirFills) {
 
 // Recomputes each account's balances from the starting balances and the fill log alone.
 std::map<std::string, Quantity> replay_fills(const std::map<std::string, Quantity>& start,
-                                             const std::vector<AccountFill>& fills, AccountId account) {
+                                             const std::deque<AccountFill>& fills, AccountId account) {
   std::map<std::string, Quantity> expected = start;
   for (const AccountFill& f : fills) {
     if (f.account != account) continue;
@@ -453,6 +455,39 @@ TEST(MatchingEngine, RefusesFeeSchedulesItCannotSimulate) {
   flat.add_flat_fee(model::Fee{asset("USDT"), qty("0.1")});
   EXPECT_THROW(engine.add_account(2, flat, listener), StartupError);
   EXPECT_NO_THROW(engine.add_account(2, btcusdt_fees("0", "0.002"), listener));
+}
+
+class ShortHistoryEngineTest : public EngineTest {
+ protected:
+  ShortHistoryEngineTest() : EngineTest(risk_averse_, 3) {}
+};
+
+TEST_F(ShortHistoryEngineTest, FinishedOrdersBeyondTheHistoryAreForgottenWithTheirFills) {
+  ASSERT_TRUE(place("resting", Side::Buy, OrderType::Limit, "99.00", "0.1"));  // stays open throughout
+  ASSERT_TRUE(place("taker0", Side::Buy, OrderType::Market, "0", "0.1"));  // fills at once
+  const std::size_t fills_of_first_taker = engine_.fills().size();
+  ASSERT_EQ(fills_of_first_taker, 1u);
+  for (int i = 1; i <= 6; ++i) {
+    const std::string id = "taker" + std::to_string(i);
+    ASSERT_TRUE(place(id.c_str(), Side::Buy, OrderType::Market, "0", "0.1"));
+  }
+  // The open order at the front holds everything back: nothing is forgotten yet.
+  EXPECT_EQ(engine_.remembered_orders(), 8u);
+  EXPECT_TRUE(engine_.query(kAccount, model::ClientOrderId::truncating("taker0")));
+
+  ASSERT_TRUE(cancel("resting"));
+  ASSERT_TRUE(place("taker7", Side::Buy, OrderType::Market, "0", "0.1"));
+  EXPECT_LE(engine_.remembered_orders(), 4u);  // the history (3) and the one just placed
+  auto old = engine_.query(kAccount, model::ClientOrderId::truncating("taker0"));
+  ASSERT_FALSE(old);
+  EXPECT_TRUE(starts_with(old.error().message(), "-2013")) << old.error().message();
+  std::vector<model::Fill> fills;
+  EXPECT_FALSE(engine_.fills_of(kAccount, model::ClientOrderId::truncating("taker1"), fills));
+  EXPECT_TRUE(engine_.fills_of(kAccount, model::ClientOrderId::truncating("taker7"), fills));
+  EXPECT_EQ(fills.size(), 1u);
+  EXPECT_EQ(engine_.fills().size(), engine_.remembered_orders());  // one fill per remembered taker
+  // Numbering continues: a new order after forgetting behaves normally.
+  EXPECT_EQ(filled("taker7"), qty("0.1"));
 }
 
 }  // namespace

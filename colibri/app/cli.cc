@@ -8,6 +8,7 @@
 
 #include "colibri/app/backtest_command.h"
 #include "colibri/app/data_commands.h"
+#include "colibri/app/exchange_sim_command.h"
 #include "colibri/app/report_command.h"
 #include "colibri/core/result.h"
 
@@ -20,6 +21,7 @@ int run_cli(int argc, char** argv) {
   int exit_code = 0;
   add_data_commands(app, &exit_code);
   add_backtest_command(app, &exit_code);
+  add_exchange_sim_command(app, &exit_code);
   add_report_command(app, &exit_code);
 
   try {

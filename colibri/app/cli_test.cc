@@ -147,5 +147,20 @@ TEST_F(BacktestCommand, DataCheckAcceptsTheSyntheticLogAndRejectsBadArguments) {
   EXPECT_EQ(run({"data", "frobnicate"}), 2);
 }
 
+TEST(ExchangeSimCommand, RefusesBadArgumentsAndFilesBeforeServing) {
+  testing::TempDir dir;
+  EXPECT_EQ(run({"exchange-sim"}), 2);  // --port is required
+  EXPECT_EQ(run({"exchange-sim", "--port", "0", "--accounts", (dir / "missing.yml").string()}), 2);
+  EXPECT_EQ(run({"exchange-sim", "--port", "0", "--speed", "0"}), 2);
+  const fs::path accounts = dir / "accounts.yml";
+  std::ofstream(accounts)
+      << "accounts:\n  - {name: a, api_key: K, secret: SECRET-VALUE, balances: {BTC: -1}}\n";
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(run({"exchange-sim", "--port", "0", "--accounts", accounts.string()}), 1);
+  const std::string error = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(error.find("accounts[0].balances.BTC: must not be negative"), std::string::npos) << error;
+  EXPECT_EQ(error.find("SECRET-VALUE"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace colibri::app

@@ -33,7 +33,8 @@ class FixedString {
       return fail(ErrorCode::InvalidArgument, "\"{}\" is longer than {} bytes", text.substr(0, 64), N);
     }
     FixedString s;
-    std::memcpy(s.chars_.data(), text.data(), text.size());
+    // memcpy from a null pointer is undefined even for 0 bytes (an empty string_view may hold one).
+    if (!text.empty()) std::memcpy(s.chars_.data(), text.data(), text.size());
     s.size_ = static_cast<std::uint8_t>(text.size());
     return s;
   }
@@ -41,7 +42,7 @@ class FixedString {
   static FixedString truncating(std::string_view text) noexcept {
     FixedString s;
     const std::size_t n = text.size() < N ? text.size() : N;
-    std::memcpy(s.chars_.data(), text.data(), n);
+    if (n != 0) std::memcpy(s.chars_.data(), text.data(), n);
     s.size_ = static_cast<std::uint8_t>(n);
     return s;
   }

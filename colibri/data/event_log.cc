@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fstream>
 
+#include <xxhash.h>
 #include <zlib.h>
 
 namespace colibri::data {
@@ -17,7 +18,10 @@ namespace {
 
 // On-disk layout (little-endian); docs/EVENT_LOG.md describes it for other readers.
 constexpr std::array<char, 8> kMagic = {'C', 'L', 'B', 'E', 'V', 'L', 'O', 'G'};
-constexpr std::uint32_t kVersion = 1;
+// Version 2 checks the payload with XXH3-64 (about 20 times cheaper to verify than zlib's CRC-32,
+// which was a sixth of a backtest's time); version 1 files (CRC-32) are still read.
+constexpr std::uint32_t kVersion = 2;
+constexpr std::uint32_t kVersionCrc32 = 1;
 constexpr std::size_t kHeaderSize = 256;
 constexpr std::size_t kHeaderCrcOffset = 252;
 constexpr std::uint8_t kFlagComplete = 1;
@@ -46,7 +50,7 @@ T get(const unsigned char* in, std::size_t offset) {
 
 std::array<unsigned char, kHeaderSize> encode_header(const EventLogInfo& info, bool complete, std::uint64_t messages,
                                                      std::uint64_t events, std::uint64_t payload_bytes,
-                                                     std::uint32_t payload_crc) {
+                                                     std::uint64_t payload_hash) {
   std::array<unsigned char, kHeaderSize> h{};
   std::memcpy(h.data(), kMagic.data(), kMagic.size());
   put<std::uint32_t>(h.data(), 8, kVersion);
@@ -61,7 +65,7 @@ std::array<unsigned char, kHeaderSize> encode_header(const EventLogInfo& info, b
   put<std::uint64_t>(h.data(), 72, messages);
   put<std::uint64_t>(h.data(), 80, events);
   put<std::uint64_t>(h.data(), 88, payload_bytes);
-  put<std::uint32_t>(h.data(), 96, payload_crc);
+  put<std::uint64_t>(h.data(), 96, payload_hash);
   put<std::uint32_t>(h.data(), kHeaderCrcOffset,
                      static_cast<std::uint32_t>(crc32_z(0, h.data(), kHeaderCrcOffset)));
   return h;
@@ -89,10 +93,20 @@ Result<std::unique_ptr<EventLogWriter>> EventLogWriter::create(const std::filesy
   return writer;
 }
 
+struct EventLogWriter::PayloadHash {
+  PayloadHash() : state(XXH3_createState()) {
+    if (state == nullptr) throw std::bad_alloc();
+    XXH3_64bits_reset(state);
+  }
+  PayloadHash(const PayloadHash&) = delete;
+  PayloadHash& operator=(const PayloadHash&) = delete;
+  ~PayloadHash() { XXH3_freeState(state); }
+  XXH3_state_t* state;
+};
+
 EventLogWriter::EventLogWriter(std::filesystem::path path, std::FILE* file, EventLogInfo info)
-    : path_(std::move(path)), file_(file), info_(std::move(info)) {
+    : path_(std::move(path)), file_(file), info_(std::move(info)), hash_(std::make_unique<PayloadHash>()) {
   buffer_.reserve(1u << 20);
-  crc_ = static_cast<std::uint32_t>(crc32_z(0, nullptr, 0));
 }
 
 EventLogWriter::~EventLogWriter() {
@@ -110,7 +124,7 @@ void EventLogWriter::flush_buffer() {
     buffer_.clear();
     return;
   }
-  crc_ = static_cast<std::uint32_t>(crc32_z(crc_, buffer_.data(), buffer_.size()));
+  XXH3_64bits_update(hash_->state, buffer_.data(), buffer_.size());
   if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) failed_ = true;
   payload_bytes_ += buffer_.size();
   buffer_.clear();
@@ -178,7 +192,7 @@ void EventLogWriter::on_ticker(const model::BookTicker& t) {
 Result<void> EventLogWriter::finish() {
   if (finished_) return {};
   flush_buffer();
-  const auto header = encode_header(info_, true, messages_, events_, payload_bytes_, crc_);
+  const auto header = encode_header(info_, true, messages_, events_, payload_bytes_, XXH3_64bits_digest(hash_->state));
   if (!failed_ && (std::fflush(file_) != 0 || std::fseek(file_, 0, SEEK_SET) != 0 ||
                    std::fwrite(header.data(), 1, header.size(), file_) != header.size())) {
     failed_ = true;
@@ -237,9 +251,9 @@ Result<EventLogReader> EventLogReader::open(const std::filesystem::path& path, b
     return fail(ErrorCode::Corrupt, "{}: header checksum mismatch", name);
   }
   const auto version = get<std::uint32_t>(h, 8);
-  if (version != kVersion) {
-    return fail(ErrorCode::Unsupported, "{}: event log version {} (this build reads version {})", name, version,
-                kVersion);
+  if (version != kVersion && version != kVersionCrc32) {
+    return fail(ErrorCode::Unsupported, "{}: event log version {} (this build reads versions {} and {})", name,
+                version, kVersionCrc32, kVersion);
   }
   if (get<std::uint32_t>(h, 12) != kHeaderSize || h[16] != Price::kDecimals || h[17] != Quantity::kDecimals) {
     return fail(ErrorCode::Unsupported, "{}: unsupported header size or decimal scales", name);
@@ -263,16 +277,29 @@ Result<EventLogReader> EventLogReader::open(const std::filesystem::path& path, b
   if (verify_payload) {
     // In chunks, releasing each: checking a large log must not make it all resident.
     constexpr std::size_t kChunk = std::size_t{8} << 20;
-    auto crc = crc32_z(0, nullptr, 0);
-    for (std::size_t at = kHeaderSize; at < size; at += kChunk) {
-      const std::size_t n = std::min(kChunk, size - at);
-      crc = crc32_z(crc, h + at, n);
-      reader.release_before(at + n);
+    bool intact = false;
+    if (version == kVersionCrc32) {
+      auto crc = crc32_z(0, nullptr, 0);
+      for (std::size_t at = kHeaderSize; at < size; at += kChunk) {
+        const std::size_t n = std::min(kChunk, size - at);
+        crc = crc32_z(crc, h + at, n);
+        reader.release_before(at + n);
+      }
+      intact = static_cast<std::uint32_t>(crc) == get<std::uint32_t>(h, 96);
+    } else {
+      XXH3_state_t* state = XXH3_createState();
+      if (state == nullptr) return fail(ErrorCode::Io, "{}: out of memory", name);
+      XXH3_64bits_reset(state);
+      for (std::size_t at = kHeaderSize; at < size; at += kChunk) {
+        const std::size_t n = std::min(kChunk, size - at);
+        XXH3_64bits_update(state, h + at, n);
+        reader.release_before(at + n);
+      }
+      intact = XXH3_64bits_digest(state) == get<std::uint64_t>(h, 96);
+      XXH3_freeState(state);
     }
     reader.released_ = 0;  // the replay reads from the start again
-    if (static_cast<std::uint32_t>(crc) != get<std::uint32_t>(h, 96)) {
-      return fail(ErrorCode::Corrupt, "{}: payload checksum mismatch", name);
-    }
+    if (!intact) return fail(ErrorCode::Corrupt, "{}: payload checksum mismatch", name);
   }
   return reader;
 }

@@ -69,7 +69,8 @@ class EventLogWriter final : public MarketEventSink {
   std::FILE* file_;
   EventLogInfo info_;
   std::vector<unsigned char> buffer_;
-  std::uint32_t crc_ = 0;
+  struct PayloadHash;  // XXH3-64 state (xxhash stays out of this header)
+  std::unique_ptr<PayloadHash> hash_;
   std::uint64_t payload_bytes_ = 0;
   std::uint64_t messages_ = 0;
   std::uint64_t events_ = 0;

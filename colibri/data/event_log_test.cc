@@ -1,8 +1,13 @@
 #include "colibri/data/event_log.h"
 
+#include <cstring>
 #include <fstream>
+#include <iterator>
+#include <string>
 
 #include <fmt/format.h>
+#include <zlib.h>
+
 #include <gtest/gtest.h>
 
 #include "colibri/testing/sample_data.h"
@@ -134,6 +139,38 @@ TEST_F(EventLogTest, FlippedPayloadByteFailsTheChecksum) {
   auto reader = EventLogReader::open(path);
   ASSERT_FALSE(reader);
   EXPECT_NE(reader.error().message().find("payload checksum"), std::string::npos) << reader.error().message();
+}
+
+// Version 1 files (payload checked with zlib's CRC-32 rather than XXH3-64) are still read: rewrite a
+// fresh file's header as version 1 would have written it.
+TEST_F(EventLogTest, VersionOneFilesWithACrc32AreStillRead) {
+  const auto path = write_log();
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  auto* b = reinterpret_cast<unsigned char*>(bytes.data());
+  auto put32 = [&](std::size_t at, std::uint32_t v) { std::memcpy(b + at, &v, 4); };
+  put32(8, 1);  // version
+  std::memset(b + 96, 0, 8);
+  put32(96, static_cast<std::uint32_t>(crc32_z(0, b + 256, bytes.size() - 256)));
+  put32(252, static_cast<std::uint32_t>(crc32_z(0, b, 252)));
+  const auto v1 = dir_ / "v1.clog";
+  std::ofstream(v1, std::ios::binary) << bytes;
+  auto reader = EventLogReader::open(v1);
+  ASSERT_TRUE(reader) << reader.error().describe();
+  CaptureSink expected;
+  write_sample_stream(expected);
+  CaptureSink got;
+  ASSERT_TRUE(reader->replay(got));
+  EXPECT_EQ(got.lines, expected.lines);
+
+  b[300] ^= 0x7f;  // and its checksum still protects it
+  std::ofstream(v1, std::ios::binary | std::ios::trunc) << bytes;
+  auto corrupt = EventLogReader::open(v1);
+  ASSERT_FALSE(corrupt);
+  EXPECT_NE(corrupt.error().message().find("payload checksum"), std::string::npos);
 }
 
 TEST_F(EventLogTest, FlippedHeaderByteFailsTheHeaderChecksum) {

@@ -53,24 +53,20 @@ class StreamCursor {
   enum class Side : std::uint8_t { Exchange, Local };
   StreamCursor(const std::vector<data::EventLogReader>& readers, Side side) : readers_(readers), side_(side) {
     open_next();
+    refresh();
   }
 
-  // When the next record is due; Timestamp::none() when the stream is exhausted.
-  [[nodiscard]] Timestamp due() {
-    while (cursor_ && cursor_->at_end()) open_next();
-    if (!cursor_) return Timestamp::none();
-    const Timestamp t = side_ == Side::Exchange ? cursor_->peek_exchange_time() : cursor_->peek_local_time();
-    if (t.is_none()) return last_.is_none() ? fallback_ : last_;
-    return (!last_.is_none() && t < last_) ? last_ : t;
-  }
+  // When the next record is due; Timestamp::none() when the stream is exhausted. Computed once
+  // per record (the replay loop asks several times).
+  [[nodiscard]] Timestamp due() const noexcept { return due_; }
 
   // Delivers the next record (due() must not be none) and records its due time.
   [[nodiscard]] Result<void> deliver(data::MarketEventSink& sink) {
-    const Timestamp t = due();
     auto delivered = cursor_->next(sink);
     if (!delivered) return fail(std::move(delivered.error()));
-    last_ = t;
+    last_ = due_;
     ++records_;
+    refresh();
     return {};
   }
 
@@ -83,7 +79,10 @@ class StreamCursor {
   }
 
   // The time used for a record without a time before any record had one.
-  void set_fallback(Timestamp t) noexcept { fallback_ = t; }
+  void set_fallback(Timestamp t) noexcept {
+    fallback_ = t;
+    refresh();
+  }
   [[nodiscard]] std::uint64_t records() const noexcept { return records_; }
 
  private:
@@ -92,12 +91,27 @@ class StreamCursor {
     if (next_file_ < readers_.size()) cursor_.emplace(readers_[next_file_++].cursor());
   }
 
+  void refresh() noexcept {
+    while (cursor_ && cursor_->at_end()) open_next();
+    if (!cursor_) {
+      due_ = Timestamp::none();
+      return;
+    }
+    const Timestamp t = side_ == Side::Exchange ? cursor_->peek_exchange_time() : cursor_->peek_local_time();
+    if (t.is_none()) {
+      due_ = last_.is_none() ? fallback_ : last_;
+    } else {
+      due_ = (!last_.is_none() && t < last_) ? last_ : t;
+    }
+  }
+
   const std::vector<data::EventLogReader>& readers_;
   Side side_;
   std::size_t next_file_ = 0;
   std::optional<data::EventLogCursor> cursor_;
   Timestamp last_ = Timestamp::none();
   Timestamp fallback_ = Timestamp::none();
+  Timestamp due_ = Timestamp::none();
   std::uint64_t records_ = 0;
 };
 

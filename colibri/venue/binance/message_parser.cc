@@ -10,6 +10,8 @@
 
 #include <simdjson.h>
 
+#include "colibri/venue/binance/untrusted_text.h"
+
 namespace colibri::venue::binance {
 namespace {
 
@@ -106,22 +108,6 @@ std::string_view type_name(od::json_type type) {
       return "null";
   }
   return "an unknown type";
-}
-
-// Untrusted text for an error message: at most 24 characters, control and non-ASCII bytes escaped,
-// so that a hostile payload cannot garble a log line.
-std::string quoted(std::string_view text) {
-  std::string out = "\"";
-  for (std::size_t i = 0; i < text.size() && i < 24; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
-      out += fmt::format("\\x{:02x}", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += text.size() > 24 ? "...\"" : "\"";
-  return out;
 }
 
 tl::unexpected<Error> malformed(std::string_view where, simdjson::error_code error) {

@@ -10,7 +10,10 @@
 
 #include <gtest/gtest.h>
 
+#include "colibri/testing/markets.h"
+#include "colibri/venue/binance/api_parser.h"
 #include "colibri/venue/binance/message_parser.h"
+#include "colibri/venue/binance/requests.h"
 
 namespace {
 std::atomic<bool> g_counting{false};
@@ -95,6 +98,40 @@ TEST(MessageParser, ParsingAllocatesNothingInSteadyState) {
       ASSERT_TRUE(parser.parse(kMessages[i], local));
       ASSERT_TRUE(parser.parse_padded(std::string_view(padded[i].data(), kMessages[i].size()), local));
     }
+  }
+  EXPECT_EQ(steady.count(), 0);
+}
+
+// The order path: an executionReport (with a fill) parsed, and a new order's query string signed.
+TEST(ApiParser, UserStreamEventsAndOrderRequestsAllocateNothingInSteadyState) {
+  const std::vector<std::string> events = {
+      R"({"subscriptionId":0,"event":{"e":"executionReport","E":1723161255000,"s":"BTCUSDT","c":"clbB0lz1abcdef12",)"
+      R"("S":"SELL","o":"LIMIT_MAKER","f":"GTC","q":"0.01000000","p":"61837.63000000","P":"0.00000000",)"
+      R"("F":"0.00000000","g":-1,"C":"","x":"TRADE","X":"PARTIALLY_FILLED","r":"NONE","i":11619060599,)"
+      R"("l":"0.00400000","z":"0.00400000","L":"61837.63000000","n":"0.24735052","N":"USDT","T":1723161254999,)"
+      R"("t":3735683259,"I":1,"w":false,"m":true,"M":false,"O":1723161254000,"Z":"247.35052000","Y":"0","Q":"0"}})",
+      R"({"subscriptionId":0,"event":{"e":"outboundAccountPosition","E":1,"u":1,)"
+      R"("B":[{"a":"BTC","f":"1.00000000","l":"0.01000000"},{"a":"USDT","f":"89.01995974","l":"703.69807400"}]}})",
+      R"({"id":"t-1","status":200,"result":{"serverTime":1656400526260},"rateLimits":[{"rateLimitType":)"
+      R"("REQUEST_WEIGHT","interval":"MINUTE","intervalNum":1,"limit":6000,"count":70}]})",
+  };
+  ApiParser parser;
+  RequestBuilder builder;
+  const Secret secret{"NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"};
+  const model::TradingRules rules = testing::btcusdt_rules();
+  model::OrderRequest order;
+  order.client_order_id = model::ClientOrderId::truncating("clbB0lz1abcdef12");
+  order.symbol = model::Symbol::truncating("BTCUSDT");
+  order.price = *Price::parse("61837.63");
+  order.quantity = *Quantity::parse("0.015");
+  const Timestamp now = Timestamp::from_ms(1723161254000);
+  for (const std::string& json : events) ASSERT_TRUE(parser.parse_user_stream(json)) << json;
+  ASSERT_TRUE(builder.place_order(order, rules, OrderResponseType::Full, now, secret));
+  AllocationCount steady;
+  for (int round = 0; round < 100; ++round) {
+    for (const std::string& json : events) ASSERT_TRUE(parser.parse_user_stream(json));
+    ASSERT_TRUE(builder.place_order(order, rules, OrderResponseType::Full,
+                                    now + std::chrono::milliseconds(round), secret));
   }
   EXPECT_EQ(steady.count(), 0);
 }

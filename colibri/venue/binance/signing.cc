@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstddef>
+#include <tuple>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -16,8 +17,8 @@ Digest hmac_sha256(const Secret& secret, std::string_view payload) {
   Digest digest{};
   unsigned int length = 0;
   const std::string& key = secret.reveal();
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(payload.data()),
-       payload.size(), digest.data(), &length);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(payload.data()), payload.size(), digest.data(), &length);
   return digest;
 }
 
@@ -30,14 +31,20 @@ int hex_value(char c) {
 
 }  // namespace
 
-std::string sign_hmac_sha256(const Secret& secret, std::string_view payload) {
+void sign_hmac_sha256(const Secret& secret, std::string_view payload,
+                      std::span<char, kSignatureHexDigits> out) {
   static constexpr char kHex[] = "0123456789abcdef";
   const Digest digest = hmac_sha256(secret, payload);
-  std::string out(digest.size() * 2, '0');
+  static_assert(kSignatureHexDigits == 2 * std::tuple_size_v<Digest>);
   for (std::size_t i = 0; i < digest.size(); ++i) {
     out[2 * i] = kHex[digest[i] >> 4];
     out[2 * i + 1] = kHex[digest[i] & 0x0f];
   }
+}
+
+std::string sign_hmac_sha256(const Secret& secret, std::string_view payload) {
+  std::string out(kSignatureHexDigits, '0');
+  sign_hmac_sha256(secret, payload, std::span<char, kSignatureHexDigits>(out.data(), kSignatureHexDigits));
   return out;
 }
 

@@ -317,21 +317,30 @@ double seconds_since(std::int64_t t0_ns, std::int64_t t_ns) {
   return static_cast<double>(t_ns - t0_ns) * 1e-9;
 }
 
-// {"x":[seconds since t0...],"y":[...]} for one series column; drawdown is drawn below zero.
+// {"x":[seconds since t0...],"y":[...]} for one series column; drawdown is drawn below zero. Our
+// quotes are samples held until the next sample: a quote followed by a sample without one gets a
+// point at that sample's time before the break, so a quote seen at a single sample still shows.
 void append_series(std::string& out, const BacktestSeries& series, SeriesColumn column, std::int64_t t0_ns) {
   const std::vector<double>& values = series[column];
-  const auto points = min_max_points(values, kMaxChartPoints);
+  const bool hold = column == SeriesColumn::BidQuote || column == SeriesColumn::AskQuote;
   std::string xs;
   std::string ys;
-  for (const auto& p : points) {
+  auto point = [&](std::int64_t time_ns, double value) {
     if (!xs.empty()) {
       xs += ',';
       ys += ',';
     }
-    append_number(xs, seconds_since(t0_ns, series.time_ns[p.row]));
-    double v = p.gap ? std::nan("") : values[p.row];
-    if (column == SeriesColumn::DrawdownPct) v = -std::fabs(v);
-    append_number(ys, v);
+    append_number(xs, seconds_since(t0_ns, time_ns));
+    append_number(ys, column == SeriesColumn::DrawdownPct ? -std::fabs(value) : value);
+  };
+  double previous = std::nan("");
+  // A held quote adds at most one point per break (one per two rows kept): 2/3 of the budget keeps
+  // the line within kMaxChartPoints.
+  for (const auto& p : min_max_points(values, hold ? kMaxChartPoints * 2 / 3 : kMaxChartPoints)) {
+    const double v = p.gap ? std::nan("") : values[p.row];
+    if (hold && std::isnan(v) && !std::isnan(previous)) point(series.time_ns[p.row], previous);
+    point(series.time_ns[p.row], v);
+    previous = v;
   }
   fmt::format_to(std::back_inserter(out), R"({}:{{"x":[{}],"y":[{}]}})",
                  json_string(series_column_name(column)), xs, ys);

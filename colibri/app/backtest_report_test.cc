@@ -456,6 +456,19 @@ TEST(BacktestReport, MoneyIsShownWithAtMostEightDecimalsAndExactInTheTooltip) {
   EXPECT_NE(page.find(R"(title="25971.8">25971.8</td>)"), std::string::npos);  // short enough: as written
 }
 
+TEST(BacktestReport, AQuoteSeenAtOneSampleIsHeldUntilTheNext) {
+  TempDir dir;
+  write_fixture(dir.path(), 10);
+  write_text(dir / "series.csv", std::string(kSeriesHeader) +
+                                     "2024-08-08T23:54:01Z,100,99,101,99.5,,1,100,200,0,0\n"
+                                     "2024-08-08T23:54:02Z,100,99,101,,,1,100,200,0,0\n"
+                                     "2024-08-08T23:54:03Z,100,99,101,99.25,,1,100,200,0,0\n");
+  const std::string page = render_backtest_report(*load_backtest_output(dir.path()));
+  EXPECT_NE(page.find(R"("bid_quote":{"x":[0,1,1,2],"y":[99.5,99.5,null,99.25]})"), std::string::npos);
+  EXPECT_NE(page.find(R"("ask_quote":{"x":[0,1,2],"y":[null,null,null]})"), std::string::npos);
+  EXPECT_NE(page.find(R"("mid":{"x":[0,1,2],"y":[100,100,100]})"), std::string::npos);
+}
+
 TEST(BacktestReport, ADayOfOneSecondSamplesMakesASmallPage) {
   TempDir dir;
   write_fixture(dir.path(), 86'400);

@@ -1,0 +1,379 @@
+#include "colibri/app/backtest_output.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <span>
+#include <system_error>
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "colibri/data/line_reader.h"
+
+namespace colibri::app {
+namespace {
+
+namespace fs = std::filesystem;
+namespace od = simdjson::ondemand;
+
+constexpr std::array<std::string_view, kSeriesColumns> kSeriesColumnNames = {
+    "mid",          "best_bid",      "best_ask", "bid_quote", "ask_quote",
+    "base_balance", "quote_balance", "equity",   "pnl",       "drawdown_pct"};
+
+Result<std::string> read_whole_file(const fs::path& file) {
+  std::error_code ec;
+  if (!fs::exists(file, ec)) return fail(ErrorCode::NotFound, "{}: no such file", file.string());
+  std::ifstream in(file, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad() || !in.is_open()) return fail(ErrorCode::Io, "{}: cannot read", file.string());
+  return text;
+}
+
+std::optional<double> parse_number(std::string_view text) noexcept {
+  double value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) return std::nullopt;
+  return value;
+}
+
+// Reads `file` as comma-separated values with a header line (no quoting: colibri's files never
+// need it) and calls `row(line_number, fields)` for each data line, fields[i] being the value of
+// columns[i]. Blank lines are allowed only at the end.
+template <typename RowFn>
+Result<void> read_csv(const fs::path& file, std::span<const std::string_view> columns, RowFn&& row) {
+  auto reader = data::LineReader::open(file);
+  if (!reader) return fail(std::move(reader.error()));
+  const std::string name = reader->name();
+  std::vector<std::size_t> positions(columns.size(), SIZE_MAX);  // column i is field positions[i]
+  std::vector<std::string_view> fields;
+  std::vector<std::string_view> picked(columns.size());
+  std::size_t header_fields = 0;
+  std::optional<std::uint64_t> blank_line;
+  std::string_view line;
+  for (;;) {
+    auto more = reader->next_line(line);
+    if (!more) return fail(std::move(more.error()));
+    if (!*more) break;
+    const std::uint64_t line_number = reader->line_number();
+    if (line.empty()) {
+      if (!blank_line) blank_line = line_number;
+      continue;
+    }
+    if (blank_line)
+      return fail(ErrorCode::InvalidArgument, "{}:{}: blank line inside the file", name, *blank_line);
+    fields.clear();
+    for (std::size_t start = 0;;) {
+      const std::size_t comma = line.find(',', start);
+      fields.push_back(
+          line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+      if (comma == std::string_view::npos) break;
+      start = comma + 1;
+    }
+    if (line_number == 1) {
+      header_fields = fields.size();
+      for (std::size_t i = 0; i < columns.size(); ++i) {
+        for (std::size_t f = 0; f < fields.size(); ++f) {
+          if (fields[f] == columns[i]) positions[i] = f;
+        }
+        if (positions[i] == SIZE_MAX) {
+          return fail(ErrorCode::InvalidArgument, "{}:1: header has no column '{}'", name, columns[i]);
+        }
+      }
+      continue;
+    }
+    if (fields.size() != header_fields) {
+      return fail(ErrorCode::InvalidArgument, "{}:{}: {} fields, the header has {}", name, line_number,
+                  fields.size(), header_fields);
+    }
+    for (std::size_t i = 0; i < columns.size(); ++i) picked[i] = fields[positions[i]];
+    if (auto ok = row(line_number, std::span<const std::string_view>(picked)); !ok) return ok;
+  }
+  if (header_fields == 0) return fail(ErrorCode::InvalidArgument, "{}: empty file (no header line)", name);
+  return {};
+}
+
+// `text` is `word` in any case ("BUY", "buy"): colibri writes sides in capitals, as Hummingbot does.
+bool same_word(std::string_view text, std::string_view word) {
+  return text.size() == word.size() && std::equal(text.begin(), text.end(), word.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         });
+}
+
+tl::unexpected<Error> field_error(const fs::path& file, std::uint64_t line, std::string_view column,
+                                  std::string_view what, std::string_view text) {
+  return fail(ErrorCode::InvalidArgument, "{}:{}: {}: {}: \"{}\"", file.string(), line, column, what, text);
+}
+
+// --- summary.json ---------------------------------------------------------------------------
+
+tl::unexpected<Error> json_error(const fs::path& file, std::string_view field, simdjson::error_code error) {
+  return fail(ErrorCode::InvalidArgument, "{}: {}: {}", file.string(), field, simdjson::error_message(error));
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() &&
+         (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' || text.back() == '\t')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+// Reads an object of asset -> decimal string.
+Result<std::vector<SummaryBalance>> read_balances(const fs::path& file, std::string_view field,
+                                                  od::value value) {
+  od::object object;
+  if (auto error = value.get_object().get(object)) return json_error(file, field, error);
+  std::vector<SummaryBalance> out;
+  for (auto member : object) {
+    std::string_view asset;
+    std::string_view amount;
+    if (auto error = member.unescaped_key().get(asset)) return json_error(file, field, error);
+    if (auto error = member.value().get_string().get(amount)) {
+      return json_error(file, fmt::format("{}.{}", field, asset), error);
+    }
+    out.push_back({std::string(asset), std::string(amount)});
+  }
+  return out;
+}
+
+Result<std::vector<SummaryMetric>> read_metrics(const fs::path& file, od::value value) {
+  od::object object;
+  if (auto error = value.get_object().get(object)) return json_error(file, "metrics", error);
+  std::vector<SummaryMetric> out;
+  for (auto member : object) {
+    std::string_view key;
+    if (auto error = member.unescaped_key().get(key)) return json_error(file, "metrics", error);
+    const std::string field = fmt::format("metrics.{}", key);
+    od::value v;
+    if (auto error = member.value().get(v)) return json_error(file, field, error);
+    od::json_type type;
+    if (auto error = v.type().get(type)) return json_error(file, field, error);
+    SummaryMetric metric{std::string(key), {}, std::nullopt};
+    switch (type) {
+      case od::json_type::number:
+        metric.text = trim(v.raw_json_token());
+        metric.value = parse_number(metric.text);
+        break;
+      case od::json_type::string: {
+        std::string_view text;
+        if (auto error = v.get_string().get(text)) return json_error(file, field, error);
+        metric.text = text;
+        metric.value = parse_number(text);
+        break;
+      }
+      case od::json_type::null:
+        metric.text = "null";
+        break;
+      default:
+        return fail(ErrorCode::InvalidArgument, "{}: {}: expected a number, a decimal string or null",
+                    file.string(), field);
+    }
+    out.push_back(std::move(metric));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view series_column_name(SeriesColumn column) noexcept {
+  return kSeriesColumnNames[static_cast<std::size_t>(column)];
+}
+
+std::optional<std::int64_t> parse_utc_time(std::string_view text) noexcept {
+  // YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z
+  if (text.size() < 20 || text.back() != 'Z') return std::nullopt;
+  auto digits = [&](std::size_t at, std::size_t count) -> std::optional<int> {
+    int v = 0;
+    for (std::size_t i = at; i < at + count; ++i) {
+      if (text[i] < '0' || text[i] > '9') return std::nullopt;
+      v = v * 10 + (text[i] - '0');
+    }
+    return v;
+  };
+  if (text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':')
+    return std::nullopt;
+  const auto year = digits(0, 4);
+  const auto month = digits(5, 2);
+  const auto day = digits(8, 2);
+  const auto hour = digits(11, 2);
+  const auto minute = digits(14, 2);
+  const auto second = digits(17, 2);
+  if (!year || !month || !day || !hour || !minute || !second) return std::nullopt;
+  if (*hour > 23 || *minute > 59 || *second > 60) return std::nullopt;
+  std::int64_t nanos = 0;
+  const std::string_view tail = text.substr(19, text.size() - 20);
+  if (!tail.empty()) {
+    if (tail[0] != '.' || tail.size() < 2 || tail.size() > 10) return std::nullopt;
+    const auto fraction = digits(20, tail.size() - 1);
+    if (!fraction) return std::nullopt;
+    nanos = *fraction;
+    for (std::size_t i = tail.size() - 1; i < 9; ++i) nanos *= 10;
+  }
+  const std::chrono::year_month_day date{std::chrono::year(*year),
+                                         std::chrono::month(static_cast<unsigned>(*month)),
+                                         std::chrono::day(static_cast<unsigned>(*day))};
+  if (!date.ok()) return std::nullopt;
+  const std::int64_t days = std::chrono::sys_days(date).time_since_epoch().count();
+  const std::int64_t seconds =
+      days * 86'400 + std::int64_t{*hour} * 3'600 + std::int64_t{*minute} * 60 + *second;
+  return seconds * 1'000'000'000 + nanos;
+}
+
+Result<BacktestSummary> load_backtest_summary(const fs::path& file) {
+  auto text = read_whole_file(file);
+  if (!text) return fail(std::move(text.error()));
+  const simdjson::padded_string json(*text);
+  od::parser parser;
+  od::document doc;
+  if (auto error = parser.iterate(json).get(doc)) return json_error(file, "document", error);
+  od::object root;
+  if (auto error = doc.get_object().get(root)) return json_error(file, "document", error);
+
+  BacktestSummary summary;
+  for (auto member : root) {
+    std::string_view key;
+    if (auto error = member.unescaped_key().get(key)) return json_error(file, "document", error);
+    od::value value;
+    if (auto error = member.value().get(value)) return json_error(file, key, error);
+    auto read_string = [&](std::string& out) -> Result<void> {
+      std::string_view s;
+      if (auto error = value.get_string().get(s)) return json_error(file, key, error);
+      out = s;
+      return {};
+    };
+    Result<void> ok;
+    if (key == "strategy") {
+      ok = read_string(summary.strategy);
+    } else if (key == "symbol") {
+      ok = read_string(summary.symbol);
+    } else if (key == "start_time") {
+      ok = read_string(summary.start_time);
+    } else if (key == "end_time") {
+      ok = read_string(summary.end_time);
+    } else if (key == "starting_balances" || key == "final_balances") {
+      auto balances = read_balances(file, key, value);
+      if (!balances) return fail(std::move(balances.error()));
+      (key == "starting_balances" ? summary.starting_balances : summary.final_balances) =
+          std::move(*balances);
+    } else if (key == "orders") {
+      od::object orders;
+      if (auto error = value.get_object().get(orders)) return json_error(file, key, error);
+      for (auto outcome : orders) {
+        std::string_view name;
+        std::uint64_t count = 0;
+        if (auto error = outcome.unescaped_key().get(name)) return json_error(file, key, error);
+        if (auto error = outcome.value().get_uint64().get(count)) {
+          return json_error(file, fmt::format("orders.{}", name), error);
+        }
+        summary.orders.emplace_back(std::string(name), count);
+      }
+    } else if (key == "metrics") {
+      auto metrics = read_metrics(file, value);
+      if (!metrics) return fail(std::move(metrics.error()));
+      summary.metrics = std::move(*metrics);
+    } else if (key == "base") {
+      ok = read_string(summary.base);
+    } else if (key == "quote") {
+      ok = read_string(summary.quote);
+    } else if (key == "events" || key == "records" || key == "data_files" || key == "open_orders_at_end") {
+      std::uint64_t count = 0;
+      if (auto error = value.get_uint64().get(count)) return json_error(file, key, error);
+      (key == "data_files"           ? summary.data_files
+       : key == "open_orders_at_end" ? summary.open_orders_at_end
+       : key == "records"            ? summary.records
+                                     : summary.events) = count;
+    } else if (key == "shutdown_complete") {
+      bool complete = false;
+      if (auto error = value.get_bool().get(complete)) return json_error(file, key, error);
+      summary.shutdown_complete = complete;
+    }
+    if (!ok) return fail(std::move(ok.error()));
+  }
+  if (summary.symbol.empty()) return fail(ErrorCode::InvalidArgument, "{}: symbol: missing", file.string());
+  return summary;
+}
+
+Result<BacktestSeries> load_backtest_series(const fs::path& file) {
+  std::array<std::string_view, kSeriesColumns + 1> columns{"time"};
+  std::ranges::copy(kSeriesColumnNames, columns.begin() + 1);
+  BacktestSeries series;
+  auto ok = read_csv(file, columns,
+                     [&](std::uint64_t line, std::span<const std::string_view> fields) -> Result<void> {
+                       const auto time = parse_utc_time(fields[0]);
+                       if (!time)
+                         return field_error(file, line, "time", "not an ISO-8601 UTC time", fields[0]);
+                       if (!series.time_ns.empty() && *time < series.time_ns.back()) {
+                         return field_error(file, line, "time", "earlier than the line before", fields[0]);
+                       }
+                       series.time_ns.push_back(*time);
+                       for (std::size_t c = 0; c < kSeriesColumns; ++c) {
+                         const std::string_view text = fields[c + 1];
+                         double value = std::numeric_limits<double>::quiet_NaN();
+                         if (!text.empty()) {
+                           const auto number = parse_number(text);
+                           if (!number)
+                             return field_error(file, line, kSeriesColumnNames[c], "not a number", text);
+                           value = *number;
+                         }
+                         series.columns[c].push_back(value);
+                       }
+                       return {};
+                     });
+  if (!ok) return fail(std::move(ok.error()));
+  return series;
+}
+
+Result<std::vector<BacktestFill>> load_backtest_fills(const fs::path& file) {
+  static constexpr std::array<std::string_view, 8> kColumns = {
+      "time", "order_id", "side", "price", "quantity", "fee", "fee_asset", "liquidity"};
+  std::vector<BacktestFill> fills;
+  auto ok =
+      read_csv(file, kColumns, [&](std::uint64_t line, std::span<const std::string_view> f) -> Result<void> {
+        BacktestFill fill;
+        const auto time = parse_utc_time(f[0]);
+        if (!time) return field_error(file, line, "time", "not an ISO-8601 UTC time", f[0]);
+        fill.time_ns = *time;
+        fill.order_id = f[1];
+        const bool buy = same_word(f[2], "buy");
+        if (!buy && !same_word(f[2], "sell"))
+          return field_error(file, line, "side", "expected buy or sell", f[2]);
+        fill.buy = buy;
+        for (const auto& [index, out] : {std::pair{3, &fill.price}, {4, &fill.quantity}, {5, &fill.fee}}) {
+          const auto number = parse_number(f[index]);
+          if (!number) return field_error(file, line, kColumns[index], "not a number", f[index]);
+          *out = *number;
+        }
+        fill.fee_asset = f[6];
+        const bool maker = same_word(f[7], "maker");
+        if (!maker && !same_word(f[7], "taker")) {
+          return field_error(file, line, "liquidity", "expected maker or taker", f[7]);
+        }
+        fill.maker = maker;
+        fills.push_back(std::move(fill));
+        return {};
+      });
+  if (!ok) return fail(std::move(ok.error()));
+  return fills;
+}
+
+Result<BacktestOutput> load_backtest_output(const fs::path& dir) {
+  BacktestOutput output;
+  auto summary = load_backtest_summary(dir / "summary.json");
+  if (!summary) return fail(std::move(summary.error()));
+  auto series = load_backtest_series(dir / "series.csv");
+  if (!series) return fail(std::move(series.error()));
+  auto fills = load_backtest_fills(dir / "fills.csv");
+  if (!fills) return fail(std::move(fills.error()));
+  output.summary = std::move(*summary);
+  output.series = std::move(*series);
+  output.fills = std::move(*fills);
+  return output;
+}
+
+}  // namespace colibri::app

@@ -7,19 +7,20 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <optional>
-#include <tuple>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "colibri/app/cli_output.h"
 #include "colibri/app/backtest_config.h"
+#include "colibri/app/backtest_report.h"
+#include "colibri/app/cli_output.h"
 #include "colibri/runtime/backtest_engine.h"
 #include "colibri/strategy/pure_market_making.h"
 
@@ -205,7 +206,7 @@ std::string run_json(const runtime::BacktestResult& r, double wall_seconds) {
 std::string fixed2(double value) { return std::isfinite(value) ? fmt::format("{:.2f}", value) : "n/a"; }
 
 void print_summary(const BacktestConfigFile& config, const runtime::BacktestResult& r, const fs::path& out,
-                   double wall_seconds) {
+                   const fs::path& report, double wall_seconds) {
   const auto& o = r.orders;
   const auto& m = r.metrics;
   const std::string& quote = config.backtest.rules.quote;
@@ -239,6 +240,7 @@ void print_summary(const BacktestConfigFile& config, const runtime::BacktestResu
   fmt::print("shutdown       {}{}\n", r.shutdown_complete ? "complete" : "incomplete",
              r.open_orders_at_end ? fmt::format(", {} orders still open", r.open_orders_at_end) : "");
   fmt::print("wrote          {}/{{summary.json, run.json, fills.csv, orders.csv, series.csv}}\n", out.string());
+  fmt::print("report         {}\n", report.string());
 }
 
 struct BacktestArgs {
@@ -286,11 +288,15 @@ int run_backtest(const BacktestArgs& args) {
   if (auto ok = write_file(args.out / "summary.json", summary + "\n"); !ok) return report_error(ok.error());
   if (auto ok = write_file(args.out / "run.json", run_json(*result, wall_seconds)); !ok) return report_error(ok.error());
 
+  // The report is drawn from the files just written (colibri report DIR redraws it).
+  auto report = write_backtest_report(args.out);
+  if (!report) return report_error(report.error());
+
   if (args.json) {
     fmt::print("{}\n", summary);
     return 0;
   }
-  print_summary(config, *result, args.out, wall_seconds);
+  print_summary(config, *result, args.out, *report, wall_seconds);
   return 0;
 }
 

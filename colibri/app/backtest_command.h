@@ -10,6 +10,7 @@
 //                     price, quantity, filled, status, failure message
 //   DIR/series.csv    one row per sample interval: mid, best bid/ask, our best quotes, balances,
 //                     equity, PnL versus holding, drawdown
+//   DIR/report.html   the page drawn from those files (backtest_report.h)
 // The CSVs are written as the run goes. A progress bar goes to stderr when it is a terminal. Then it
 // prints a summary table, or summary.json's object with --json. DIR defaults to
 // out/backtest. Exit codes: 0 after a run, 1 for a bad config, data or output error, 2 for bad

@@ -34,7 +34,7 @@ bool run_until(LiveScheduler& scheduler, Pred done, Duration limit = std::chrono
 }
 
 struct Harness {
-  explicit Harness(const std::string& faults = "") {
+  explicit Harness(const std::string& faults = "", const std::string& secret = kSecret) {
     exchange_sim::ExchangeSimConfig config;
     config.synthetic_seconds = 600;
     auto accounts = exchange_sim::parse_accounts(fmt::format(R"(
@@ -74,7 +74,7 @@ accounts:
     api_config.streams = endpoint;
     api_config.ws_api = endpoint;
     api_config.api_key = Secret(kKey);
-    api_config.api_secret = Secret(kSecret);
+    api_config.api_secret = Secret(secret);
     api_config.poll_interval = std::chrono::seconds(1);
     api = std::make_unique<BinanceExchangeApi>(scheduler, api_config);
 
@@ -296,6 +296,57 @@ TEST(BinanceExchangeApi, FillMissingFromTheStreamComesFromTheAnswer) {
   ASSERT_TRUE(h.wait_state(*id, model::OrderState::Filled));
   EXPECT_EQ(h.order(*id)->filled(), *Quantity::parse("0.01"));
   h.expect_agrees_with_simulator();
+}
+
+TEST(BinanceExchangeApi, DuplicatedUserEventsApplyEachFillOnce) {
+  Harness h;
+  ASSERT_TRUE(h.wait_ready());
+  h.set_faults(R"({"user_duplicate": {"rate": 1}})");
+  auto id = h.base->buy(kSymbol, *Quantity::parse("0.01"), model::OrderType::Market, Price{});
+  ASSERT_TRUE(id.has_value());
+  ASSERT_TRUE(h.wait_state(*id, model::OrderState::Filled));
+  EXPECT_EQ(h.order(*id)->filled(), *Quantity::parse("0.01"));
+  h.expect_agrees_with_simulator();
+}
+
+TEST(BinanceExchangeApi, ReorderedUserEventsStillEndCancelled) {
+  Harness h;
+  ASSERT_TRUE(h.wait_ready());
+  h.set_faults(R"({"user_reorder": {"rate": 1, "ms": 300}})");
+  auto id = h.base->buy(kSymbol, *Quantity::parse("0.01"), model::OrderType::Limit, resting_bid(*h.base));
+  ASSERT_TRUE(id.has_value());
+  ASSERT_TRUE(h.wait_state(*id, model::OrderState::Open));
+  ASSERT_TRUE(h.base->cancel(kSymbol, *id).has_value());
+  ASSERT_TRUE(h.wait_state(*id, model::OrderState::Canceled));
+  h.expect_agrees_with_simulator();
+}
+
+TEST(BinanceExchangeApi, CancelAnsweredUnknownLeavesTheOrderOpenUntilCancelledAgain) {
+  Harness h;
+  ASSERT_TRUE(h.wait_ready());
+  auto id = h.base->buy(kSymbol, *Quantity::parse("0.01"), model::OrderType::Limit, resting_bid(*h.base));
+  ASSERT_TRUE(id.has_value());
+  ASSERT_TRUE(h.wait_state(*id, model::OrderState::Open));
+  h.set_faults(R"({"cancel_unknown": {"rate": 1, "one_shot": true}})");
+  ASSERT_TRUE(h.base->cancel(kSymbol, *id).has_value());
+  // -2011 without cancelling: NotFound is counted, not taken as a cancel; the order is still live.
+  ASSERT_TRUE(run_until(h.scheduler, [&] { return h.base->tracker().stats().not_found_answers >= 1; }));
+  EXPECT_FALSE(model::is_final(h.order(*id)->state()));
+  EXPECT_EQ(h.state()["accounts"][0]["openOrders"].size(), 1u);
+  auto again = h.base->cancel(kSymbol, *id);
+  ASSERT_TRUE(again.has_value()) << again.error().describe() << " in state " << to_string(h.order(*id)->state());
+  ASSERT_TRUE(h.wait_state(*id, model::OrderState::Canceled)) << to_string(h.order(*id)->state());
+  h.expect_agrees_with_simulator();
+}
+
+TEST(BinanceExchangeApi, WrongSecretIsACredentialErrorAndNeverShown) {
+  Harness h("", "not-the-secret-of-alice");
+  ASSERT_FALSE(run_until(
+      h.scheduler, [&] { return h.base->ready(); }, std::chrono::seconds(2)))
+      << "balances and the user stream need a valid signature";
+  EXPECT_GE(h.api->stats().credential_errors, 1u);
+  EXPECT_FALSE(h.api->user_stream_up());
+  EXPECT_EQ(h.state()["accounts"][0]["orders"].as<int>(), 0);
 }
 
 TEST(BinanceExchangeApi, ParsesBaseUrls) {

@@ -118,7 +118,8 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
   }
 
   ~Impl() {
-    for (TimerId t : {block_timer, poll_timer, user_retry_timer, market_retry_timer, watchdog_timer, time_retry_timer}) {
+    for (TimerId t : {block_timer, poll_timer, user_retry_timer, market_retry_timer, watchdog_timer, time_retry_timer,
+                     time_refresh_timer}) {
       if (!t.is_none()) scheduler.cancel(t);
     }
     if (user_ws) {
@@ -320,8 +321,34 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     submit(std::move(call));
   }
 
+  // One more sample in the background (the clocks drift apart slowly); signed requests go on.
+  void refresh_time() {
+    if (syncing) return;
+    auto sent = std::make_shared<Timestamp>(Timestamp::none());
+    RestCall call;
+    call.what = "server time";
+    call.build = [this, sent]() -> Result<net::HttpRequest> {
+      *sent = scheduler.now();
+      return make_request(vb::kServerTime, "");
+    };
+    call.on_success = [this, sent](const net::HttpResponse& response) {
+      if (auto server = parser.parse_server_time(response.body)) {
+        (void)clock.add({*sent, *server, scheduler.now()});  // a slow sample is refused: harmless
+      } else {
+        ++stats.bad_messages;
+      }
+    };
+    call.on_failure = [](const Error& error) { log_debug("binance: time refresh failed: {}", error.describe()); };
+    submit(std::move(call));
+  }
+
   void finish_time_sync() {
     syncing = false;
+    if (time_refresh_timer.is_none()) {
+      time_refresh_timer = scheduler.schedule_every(config.time_refresh_interval, [w = weak()](Timestamp) {
+        if (auto self = w.lock()) self->refresh_time();
+      });
+    }
     time_backoff.reset(config.reconnect_min);
     log_info("binance: clock synchronised, offset {} ms +- {} ms",
              std::chrono::duration_cast<std::chrono::milliseconds>(offset()).count(),
@@ -924,6 +951,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
   int good_samples = 0;
   Backoff time_backoff;
   TimerId time_retry_timer;
+  TimerId time_refresh_timer;
 
   std::unordered_map<model::Symbol, model::TradingRules> rules;
   std::vector<model::OrderRequest> waiting_rules;

@@ -7,7 +7,7 @@
 //   REST        one keep-alive HTTPS connection; signed requests built by venue/binance's
 //               RequestBuilder with the ServerClock's signing time at the moment they are written.
 //   time        `time_samples` GET /api/v3/time samples before the first signed request; signed
-//               requests wait for them. -1021 restarts the clock, takes new samples and resends
+//               requests wait for them; then one sample every `time_refresh_interval` (drift). -1021 restarts the clock, takes new samples and resends
 //               the same request (same client order id: DESIGN.md promise 2), at most
 //               `max_clock_resends` times, then answers Disconnected (ExchangeBase may resend).
 //   user data   the WebSocket API (userDataStream.subscribe.signature): executionReport (its fill
@@ -57,6 +57,7 @@ struct BinanceApiConfig {
   Secret api_secret;
   int depth_limit = 1000;  // REST snapshot levels
   int time_samples = 4;
+  Duration time_refresh_interval = std::chrono::minutes(1);  // one more sample (drift)
   int max_clock_resends = 2;
   Duration recv_window = std::chrono::seconds(5);
   Duration poll_interval = std::chrono::seconds(5);  // REST polling while the user stream is down

@@ -287,14 +287,20 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     take_time_sample();
   }
 
-  void take_time_sample() {
-    auto sent = std::make_shared<Timestamp>(Timestamp::none());
+  // GET /api/v3/time; `sent` receives the local time it is written.
+  RestCall time_request(const std::shared_ptr<Timestamp>& sent) {
     RestCall call;
     call.what = "server time";
     call.build = [this, sent]() -> Result<net::HttpRequest> {
       *sent = scheduler.now();
       return make_request(vb::kServerTime, "");
     };
+    return call;
+  }
+
+  void take_time_sample() {
+    auto sent = std::make_shared<Timestamp>(Timestamp::none());
+    RestCall call = time_request(sent);
     call.on_success = [this, sent](const net::HttpResponse& response) {
       auto server = parser.parse_server_time(response.body);
       if (server) {
@@ -325,12 +331,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
   void refresh_time() {
     if (syncing) return;
     auto sent = std::make_shared<Timestamp>(Timestamp::none());
-    RestCall call;
-    call.what = "server time";
-    call.build = [this, sent]() -> Result<net::HttpRequest> {
-      *sent = scheduler.now();
-      return make_request(vb::kServerTime, "");
-    };
+    RestCall call = time_request(sent);
     call.on_success = [this, sent](const net::HttpResponse& response) {
       if (auto server = parser.parse_server_time(response.body)) {
         (void)clock.add({*sent, *server, scheduler.now()});  // a slow sample is refused: harmless

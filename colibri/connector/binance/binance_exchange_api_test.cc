@@ -298,6 +298,24 @@ TEST(BinanceExchangeApi, FillMissingFromTheStreamComesFromTheAnswer) {
   h.expect_agrees_with_simulator();
 }
 
+TEST(BinanceExchangeApi, WhileTheUserStreamIsDownTheBotIsNotReadyAndPolls) {
+  Harness h;
+  ASSERT_TRUE(h.wait_ready());
+  ASSERT_TRUE(run_until(h.scheduler, [&] { return h.api->user_stream_up(); }));
+  auto id = h.base->buy(kSymbol, *Quantity::parse("0.01"), model::OrderType::Limit, resting_bid(*h.base));
+  ASSERT_TRUE(id.has_value());
+  ASSERT_TRUE(h.wait_state(*id, model::OrderState::Open));
+  // Every WebSocket drops at once (market and user data).
+  EXPECT_EQ(h.admin_request({"POST", "/sim/disconnect", {}, ""}).status, 200);
+  ASSERT_TRUE(run_until(h.scheduler, [&] { return !h.api->user_stream_up(); }));
+  EXPECT_FALSE(h.base->ready()) << "strategies stop quoting while account updates may be missed";
+  ASSERT_TRUE(run_until(h.scheduler, [&] { return h.api->user_stream_up() && h.base->ready(); }));
+  EXPECT_GE(h.api->stats().user_reconnects, 1u);
+  EXPECT_GE(h.api->stats().market_reconnects, 1u);
+  EXPECT_GE(h.api->stats().polls, 1u) << "open orders and balances polled on the way";
+  h.expect_agrees_with_simulator();
+}
+
 TEST(BinanceExchangeApi, DuplicatedUserEventsApplyEachFillOnce) {
   Harness h;
   ASSERT_TRUE(h.wait_ready());

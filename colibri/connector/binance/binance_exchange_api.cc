@@ -69,6 +69,7 @@ namespace {
 struct RestCall {
   std::string what;  // for errors and logs: "place order clbB..." (never a secret)
   bool is_signed = false;
+  bool order_channel = false;  // place / cancel: their own connection, so queries never wait behind them
   int clock_resends = 0;
   std::function<Result<net::HttpRequest>()> build;
   std::function<void(const net::HttpResponse&)> on_success;  // 2xx
@@ -111,6 +112,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
       : scheduler(s),
         config(std::move(c)),
         rest(s, config.rest),
+        rest_orders(s, config.rest),
         builder(config.recv_window),
         clock(value_or_throw(vb::ServerClock::create())) {
     if (!config.api_key.empty()) logging::register_secret(config.api_key);
@@ -166,7 +168,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     if (call.is_signed) request->headers.push_back({std::string(vb::kApiKeyHeader), config.api_key.reveal()});
     ++stats.rest_requests;
     auto shared = std::make_shared<RestCall>(std::move(call));
-    rest.request(std::move(*request), [w = weak(), shared](Result<net::HttpResponse> answer) {
+    (shared->order_channel ? rest_orders : rest).request(std::move(*request), [w = weak(), shared](Result<net::HttpResponse> answer) {
       if (auto self = w.lock()) self->on_rest_answer(std::move(*shared), answer);
     });
   }
@@ -380,6 +382,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     RestCall call;
     call.what = fmt::format("place order {}", request.client_order_id);
     call.is_signed = true;
+    call.order_channel = true;
     call.build = signed_builder(vb::kOrderPlace, [this, request](Timestamp t) {
       return builder.place_order(request, rules.at(request.symbol), vb::OrderResponseType::Full, t,
                                  config.api_secret);
@@ -411,6 +414,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     RestCall call;
     call.what = fmt::format("{} order {}", cancel ? "cancel" : "query", id);
     call.is_signed = true;
+    call.order_channel = cancel;
     call.build = signed_builder(cancel ? vb::kOrderCancel : vb::kOrderQuery, [this, cancel, symbol, id](Timestamp t) {
       return cancel ? builder.cancel_order(symbol, id, t, config.api_secret)
                     : builder.query_order(symbol, id, t, config.api_secret);
@@ -937,7 +941,8 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
   LiveScheduler& scheduler;
   BinanceApiConfig config;
   ExchangeApiListener* listener = nullptr;
-  net::HttpClient rest;
+  net::HttpClient rest;         // queries, snapshots, time
+  net::HttpClient rest_orders;  // place and cancel
   vb::RequestBuilder builder;
   vb::ApiParser parser;
   vb::MessageParser market_parser;

@@ -4,8 +4,10 @@
 // cannot tell it from the simulated exchange (DESIGN.md decision 4).
 //
 // What it does with each part of Binance:
-//   REST        one keep-alive HTTPS connection; signed requests built by venue/binance's
-//               RequestBuilder with the ServerClock's signing time at the moment they are written.
+//   REST        two keep-alive HTTPS connections, one for place and cancel, one for everything
+//               else (a hung order request never delays a snapshot, a query or a time sample);
+//               signed requests built by venue/binance's RequestBuilder with the ServerClock's
+//               signing time at the moment they are written.
 //   time        `time_samples` GET /api/v3/time samples before the first signed request; signed
 //               requests wait for them; then one sample every `time_refresh_interval` (drift). -1021 restarts the clock, takes new samples and resends
 //               the same request (same client order id: DESIGN.md promise 2), at most

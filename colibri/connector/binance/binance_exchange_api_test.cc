@@ -209,6 +209,12 @@ TEST(BinanceExchangeApi, DroppedReplyIsResolvedWithoutPlacingTwice) {
   ASSERT_TRUE(id.has_value());
   // The reply never comes: after the 2 s request timeout the place is Ambiguous; the order stays
   // tracked and is resolved from the user stream or a query, never sent again.
+  // Meanwhile queries have their own connection: a fresh snapshot is not held behind the hung place.
+  const std::uint64_t snapshots = h.api->stats().snapshots;
+  h.api->subscribe_market_data(kSymbol);
+  ASSERT_TRUE(run_until(
+      h.scheduler, [&] { return h.api->stats().snapshots > snapshots; }, std::chrono::milliseconds(1500)));
+  EXPECT_EQ(h.api->stats().ambiguous, 0u) << "the place is still waiting for its answer";
   ASSERT_TRUE(run_until(h.scheduler, [&] { return h.api->stats().ambiguous >= 1; }));
   ASSERT_TRUE(h.wait_state(*id, model::OrderState::Open, std::chrono::seconds(15)));
   EXPECT_EQ(h.base->stats().resends, 0u);

@@ -106,6 +106,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     bool snapshot_pending = false;
     bool snapshot_since_connect = false;
     std::optional<model::BookTicker> ticker;
+    std::int64_t last_trade_id = -1;
   };
 
   Impl(LiveScheduler& s, BinanceApiConfig c)
@@ -121,7 +122,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
 
   ~Impl() {
     for (TimerId t : {block_timer, poll_timer, user_retry_timer, market_retry_timer, watchdog_timer, time_retry_timer,
-                     time_refresh_timer}) {
+                     time_refresh_timer, rotate_timer}) {
       if (!t.is_none()) scheduler.cancel(t);
     }
     if (user_ws) {
@@ -784,7 +785,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
   void subscribe(const model::Symbol& symbol) {
     Market* m = find_market(symbol);
     if (m == nullptr) {
-      markets.push_back(Market{symbol, lower(symbol.view()), false, false, std::nullopt});
+      markets.push_back(Market{symbol, lower(symbol.view()), false, false, std::nullopt, -1});
       if (market_ws) {
         market_ws->close();  // reopened with every stream by on_market_closed
       } else {
@@ -808,16 +809,72 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     });
   }
 
-  void connect_market() {
-    if (market_ws || market_connecting || markets.empty()) return;
-    market_connecting = true;
+  std::string stream_target() const {
     std::string target = "/stream?streams=";
     for (std::size_t i = 0; i < markets.size(); ++i) {
       if (i > 0) target += '/';
       const std::string& s = markets[i].stream_name;
       target += fmt::format("{}@depth@100ms/{}@trade/{}@bookTicker", s, s, s);
     }
-    net::connect_websocket(scheduler, config.streams, std::move(target),
+    return target;
+  }
+
+  // Handlers of one market connection; a close matters only while it is the current one.
+  void attach_market(const std::shared_ptr<net::WebSocketConnection>& connection) {
+    const net::WebSocketConnection* id = connection.get();
+    connection->set_handlers({[w = weak()](std::string_view text) {
+                                if (auto self = w.lock()) self->on_market_message(text);
+                              },
+                              [w = weak(), id](const Error& reason) {
+                                if (auto self = w.lock()) self->on_market_closed(id, reason);
+                              }});
+  }
+
+  void arm_rotation() {
+    if (config.stream_rotate_after <= Duration::zero()) return;
+    if (!rotate_timer.is_none()) scheduler.cancel(rotate_timer);
+    rotate_timer = scheduler.schedule_after(config.stream_rotate_after, [w = weak()](Timestamp) {
+      if (auto self = w.lock()) {
+        self->rotate_timer = TimerId::none();
+        self->rotate_market();
+      }
+    });
+  }
+
+  // Binance closes a connection after 24 h: open the next one first, let both run for
+  // `stream_rotate_overlap` (BookSync drops the diffs it already has, trades are deduplicated by
+  // id), then close the old one. The book never leaves sync.
+  void rotate_market() {
+    if (!market_ws || rotating || markets.empty()) return;
+    rotating = true;
+    net::connect_websocket(scheduler, config.streams, stream_target(),
+                           [w = weak()](Result<std::shared_ptr<net::WebSocketConnection>> connected) {
+                             auto self = w.lock();
+                             if (!self) return;
+                             self->rotating = false;
+                             if (!connected) {
+                               log_warn("binance: market stream rotation failed: {}", connected.error().describe());
+                               self->arm_rotation();
+                               return;
+                             }
+                             if (!self->market_ws) {  // the old one dropped meanwhile: a reconnect resyncs
+                               (*connected)->close();
+                               return;
+                             }
+                             std::shared_ptr<net::WebSocketConnection> retired = std::move(self->market_ws);
+                             self->market_ws = std::move(*connected);
+                             self->attach_market(self->market_ws);
+                             ++self->stats.market_rotations;
+                             self->scheduler.schedule_after(self->config.stream_rotate_overlap,
+                                                            [retired](Timestamp) { retired->close(); });
+                             self->arm_rotation();
+                           });
+  }
+
+  void connect_market() {
+    if (market_ws || market_connecting || markets.empty()) return;
+    market_connecting = true;
+    net::connect_websocket(scheduler, config.streams, stream_target(),
                            [w = weak()](Result<std::shared_ptr<net::WebSocketConnection>> connected) {
                              if (auto self = w.lock()) self->on_market_connected(std::move(connected));
                            });
@@ -831,12 +888,8 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
       return;
     }
     market_ws = std::move(*connected);
-    market_ws->set_handlers({[w = weak()](std::string_view text) {
-                               if (auto self = w.lock()) self->on_market_message(text);
-                             },
-                             [w = weak()](const Error& reason) {
-                               if (auto self = w.lock()) self->on_market_closed(reason);
-                             }});
+    attach_market(market_ws);
+    arm_rotation();
     if (stats.market_connects > 0) ++stats.market_reconnects;
     ++stats.market_connects;
     market_backoff.reset(config.reconnect_min);
@@ -861,7 +914,8 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
-  void on_market_closed(const Error& reason) {
+  void on_market_closed(const net::WebSocketConnection* connection, const Error& reason) {
+    if (connection != market_ws.get()) return;  // a connection retired by a rotation
     log_warn("binance: market stream closed: {}", reason.describe());
     market_ws.reset();
     schedule_market_connect(market_backoff.take(config.reconnect_min, config.reconnect_max));
@@ -881,9 +935,14 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     if (!symbol || listener == nullptr) return;
     switch (message.kind) {
       case vb::MessageKind::DepthDiff:
+        ++stats.depth_diffs;
         listener->on_book_diff(*symbol, message.diff);
         break;
       case vb::MessageKind::Trade:
+        if (Market* m = find_market(*symbol)) {
+          if (message.trade.trade_id <= m->last_trade_id) break;  // seen on the other connection
+          m->last_trade_id = message.trade.trade_id;
+        }
         listener->on_public_trade(*symbol, message.trade);
         break;
       case vb::MessageKind::BookTicker:
@@ -983,6 +1042,8 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
   Backoff market_backoff;
   TimerId market_retry_timer;
   TimerId watchdog_timer;
+  TimerId rotate_timer;
+  bool rotating = false;
   Timestamp last_market_message = Timestamp::none();
 };
 

@@ -20,7 +20,9 @@
 //               on_connection_state(false) from set_listener() until the first subscription.
 //   market      one combined stream for every subscribed symbol (<sym>@depth@100ms, @trade,
 //               @bookTicker); after each (re)connect, and whenever ExchangeBase asks again
-//               (subscribe_market_data after a gap), a REST depth snapshot. Reconnects with backoff;
+//               (subscribe_market_data after a gap), a REST depth snapshot. Every
+//               `stream_rotate_after` the connection is replaced (new one first, both for an
+//               overlap: Binance's 24 h limit without a gap in the book). Reconnects with backoff;
 //               a stream silent for `stream_silence_limit` is dropped and reopened. WebSocket pings
 //               are answered by the transport.
 //   errors      venue/binance/api_errors.h: rate limits (429/418/-1003 with Retry-After) block every
@@ -66,6 +68,10 @@ struct BinanceApiConfig {
   Duration reconnect_min = std::chrono::milliseconds(200);
   Duration reconnect_max = std::chrono::seconds(30);
   Duration stream_silence_limit = std::chrono::seconds(30);
+  // Binance ends a connection after 24 h: the market stream is replaced before that, the new one
+  // opened first and both run for the overlap (no gap in the book). Zero: never.
+  Duration stream_rotate_after = std::chrono::hours(23);
+  Duration stream_rotate_overlap = std::chrono::seconds(2);
 };
 
 // "https://host[:port]" or "wss://host[:port]" (http/ws without TLS) into an Endpoint trusting
@@ -81,10 +87,12 @@ struct BinanceApiStats {
   std::uint64_t clock_resends = 0;        // requests resent after a clock resync
   std::uint64_t market_connects = 0;      // market stream connections opened
   std::uint64_t market_reconnects = 0;    // ... after the first
+  std::uint64_t market_rotations = 0;     // connections replaced before Binance's 24 h limit
   std::uint64_t user_connects = 0;        // user-data subscriptions established
   std::uint64_t user_reconnects = 0;      // ... after the first
   std::uint64_t user_events = 0;
   std::uint64_t stream_terminated = 0;    // eventStreamTerminated
+  std::uint64_t depth_diffs = 0;          // depth frames handed to the listener
   std::uint64_t snapshots = 0;            // depth snapshots delivered
   std::uint64_t book_resyncs = 0;         // snapshots asked for by a gap (not the first of a connection)
   std::uint64_t polls = 0;                // REST polls while the user stream was down

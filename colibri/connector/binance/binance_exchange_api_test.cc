@@ -34,7 +34,8 @@ bool run_until(LiveScheduler& scheduler, Pred done, Duration limit = std::chrono
 }
 
 struct Harness {
-  explicit Harness(const std::string& faults = "", const std::string& secret = kSecret) {
+  explicit Harness(const std::string& faults = "", const std::string& secret = kSecret,
+                   Duration rotate_after = std::chrono::hours(23)) {
     exchange_sim::ExchangeSimConfig config;
     config.synthetic_seconds = 600;
     auto accounts = exchange_sim::parse_accounts(fmt::format(R"(
@@ -76,6 +77,8 @@ accounts:
     api_config.api_key = Secret(kKey);
     api_config.api_secret = Secret(secret);
     api_config.poll_interval = std::chrono::seconds(1);
+    api_config.stream_rotate_after = rotate_after;
+    api_config.stream_rotate_overlap = std::chrono::milliseconds(300);
     api = std::make_unique<BinanceExchangeApi>(scheduler, api_config);
 
     ExchangeBaseConfig base_config;
@@ -319,6 +322,26 @@ TEST(BinanceExchangeApi, WhileTheUserStreamIsDownTheBotIsNotReadyAndPolls) {
   EXPECT_GE(h.api->stats().user_reconnects, 1u);
   EXPECT_GE(h.api->stats().market_reconnects, 1u);
   EXPECT_GE(h.api->stats().polls, 1u) << "open orders and balances polled on the way";
+  h.expect_agrees_with_simulator();
+}
+
+TEST(BinanceExchangeApi, MarketStreamIsReplacedWithoutAGapInTheBook) {
+  Harness h("", kSecret, std::chrono::milliseconds(700));  // Binance: 23 h, before its 24 h limit
+  ASSERT_TRUE(h.wait_ready());
+  const std::uint64_t snapshots = h.api->stats().snapshots;
+  bool stayed_ready = true;
+  ASSERT_TRUE(run_until(h.scheduler, [&] {
+    stayed_ready = stayed_ready && h.base->ready();
+    return h.api->stats().market_rotations >= 3;
+  }));
+  run_until(h.scheduler, [] { return false; }, std::chrono::milliseconds(400));  // the last overlap ends
+  const std::uint64_t diffs = h.api->stats().depth_diffs;
+  ASSERT_TRUE(run_until(h.scheduler, [&] { return h.api->stats().depth_diffs >= diffs + 3; }))
+      << "the new connection carries the book on";
+  EXPECT_TRUE(stayed_ready && h.base->ready());
+  EXPECT_EQ(h.api->stats().book_resyncs, 0u);
+  EXPECT_EQ(h.api->stats().snapshots, snapshots) << "no new snapshot: the book never left sync";
+  EXPECT_EQ(h.api->stats().market_reconnects, 0u);
   h.expect_agrees_with_simulator();
 }
 

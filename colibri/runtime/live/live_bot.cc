@@ -153,9 +153,10 @@ std::string LiveReport::to_json() const {
   }
   out += "},\n";
   out += fmt::format(
-      "  \"connection\": {{\"market_reconnects\": {}, \"user_stream_reconnects\": {}, \"book_resyncs\": {}, "
-      "\"snapshots\": {}, \"user_stream_terminated\": {}, \"polls\": {}}},\n",
-      api.market_reconnects, api.user_reconnects, api.book_resyncs, api.snapshots, api.stream_terminated, api.polls);
+      "  \"connection\": {{\"market_reconnects\": {}, \"market_rotations\": {}, \"user_stream_reconnects\": {}, "
+      "\"book_resyncs\": {}, \"snapshots\": {}, \"user_stream_terminated\": {}, \"polls\": {}}},\n",
+      api.market_reconnects, api.market_rotations, api.user_reconnects, api.book_resyncs, api.snapshots,
+      api.stream_terminated, api.polls);
   out += fmt::format(
       "  \"faults_observed\": {{\"rate_limited\": {}, \"ambiguous\": {}, \"clock_resyncs\": {}, "
       "\"bad_messages\": {}, \"credential_errors\": {}, \"resends\": {}, \"tracker_errors\": {}}},\n",

@@ -54,7 +54,8 @@ Result<live::LiveBotConfig> make_bot_config(const BacktestConfigFile& file, Secr
   config.tick_size = file.backtest.tick_size;
   const ExchangeSection& exchange = *file.exchange;
   auto rest = connector::binance::parse_base_url(exchange.rest_url, exchange.ca_file);
-  if (!rest) return tl::unexpected(Error(rest.error().code(), "exchange.rest_url: " + rest.error().message()));
+  if (!rest)
+    return tl::unexpected(Error(rest.error().code(), "exchange.rest_url: " + rest.error().message()));
   auto streams = connector::binance::parse_base_url(exchange.stream_url, exchange.ca_file);
   if (!streams) {
     return tl::unexpected(Error(streams.error().code(), "exchange.stream_url: " + streams.error().message()));
@@ -85,7 +86,8 @@ int run_live(const LiveArgs& args) {
   logging::register_secret(*secret);
   auto config = make_bot_config(*file, Secret(std::move(*key)), Secret(std::move(*secret)));
   if (!config) return report_error(config.error());
-  config->stop_timeout = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(args.stop_timeout_seconds));
+  config->stop_timeout =
+      std::chrono::duration_cast<Duration>(std::chrono::duration<double>(args.stop_timeout_seconds));
 
   logging::Options log_options;
   logging::init(log_options);
@@ -98,8 +100,9 @@ int run_live(const LiveArgs& args) {
     logging::shutdown();
     return report_error(e.error());
   }
-  fmt::print("colibri live: pure market making on {} at {} (streams {}, WS API {}){}\n", config->symbol.view(),
-             file->exchange->rest_url, file->exchange->stream_url, file->exchange->ws_api_url,
+  fmt::print("colibri live: pure market making on {} at {} (streams {}, WS API {}){}\n",
+             config->symbol.view(), file->exchange->rest_url, file->exchange->stream_url,
+             file->exchange->ws_api_url,
              args.duration_seconds > 0 ? fmt::format(", for {} s", args.duration_seconds) : std::string());
   fmt::print("stop with SIGINT or SIGTERM: open orders are cancelled first\n");
   std::fflush(stdout);
@@ -133,9 +136,10 @@ int run_live(const LiveArgs& args) {
   scheduler.run_for(std::chrono::milliseconds(100));  // let the closes go out
   logging::shutdown();
 
-  fmt::print("stopped after {:.1f} s: {} orders placed, {} filled, {} cancelled, {} failed, {} lost; {} fills\n",
-             std::chrono::duration<double>(report.run_time).count(), report.orders.placed, report.orders.filled,
-             report.orders.cancelled, report.orders.failed, report.orders.lost, report.fills.size());
+  fmt::print(
+      "stopped after {:.1f} s: {} orders placed, {} filled, {} cancelled, {} failed, {} lost; {} fills\n",
+      std::chrono::duration<double>(report.run_time).count(), report.orders.placed, report.orders.filled,
+      report.orders.cancelled, report.orders.failed, report.orders.lost, report.fills.size());
   for (const model::Balance& b : report.balances) {
     fmt::print("  {} total {} available {}\n", b.asset.view(), b.total, b.available);
   }
@@ -144,7 +148,9 @@ int run_live(const LiveArgs& args) {
   if (!args.report.empty()) {
     std::ofstream out(args.report, std::ios::binary | std::ios::trunc);
     out << report.to_json();
-    if (!out) return report_error(Error(ErrorCode::Io, fmt::format("{}: cannot write the report", args.report.string())));
+    if (!out)
+      return report_error(
+          Error(ErrorCode::Io, fmt::format("{}: cannot write the report", args.report.string())));
     fmt::print("report: {}\n", args.report.string());
   }
   return report.stop_confirmed ? 0 : 1;
@@ -155,11 +161,13 @@ int run_live(const LiveArgs& args) {
 void add_live_command(CLI::App& root, int* exit_code) {
   auto args = std::make_shared<LiveArgs>();
   CLI::App* cmd = root.add_subcommand(
-      "live", "Trade a config's strategy live on Binance spot or a compatible server (docs/BINANCE_CONNECTOR.md)");
+      "live",
+      "Trade a config's strategy live on Binance spot or a compatible server (docs/BINANCE_CONNECTOR.md)");
   cmd->add_option("config", args->config, "Live config: strategy, market, fees, exchange (URLs, ca_file)")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("--duration", args->duration_seconds, "Stop after this many seconds (default: run until a signal)")
+  cmd->add_option("--duration", args->duration_seconds,
+                  "Stop after this many seconds (default: run until a signal)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--report", args->report, "Write the run's JSON report to this file");
   cmd->add_option("--stop-timeout", args->stop_timeout_seconds,

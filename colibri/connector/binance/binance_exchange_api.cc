@@ -35,14 +35,14 @@ Result<net::Endpoint> parse_base_url(std::string_view url, std::string ca_file) 
   } else if (scheme == "http" || scheme == "ws") {
     default_port = 80;
   } else {
-    return fail(ErrorCode::InvalidArgument, "base URL \"{}\": scheme \"{}\" is not http, https, ws or wss", url,
-                scheme);
+    return fail(ErrorCode::InvalidArgument, "base URL \"{}\": scheme \"{}\" is not http, https, ws or wss",
+                url, scheme);
   }
   std::string_view rest = url.substr(scheme_end + 3);
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
   if (rest.find('/') != std::string_view::npos) {
-    return fail(ErrorCode::InvalidArgument, "base URL \"{}\": a path is not expected (only scheme://host[:port])",
-                url);
+    return fail(ErrorCode::InvalidArgument,
+                "base URL \"{}\": a path is not expected (only scheme://host[:port])", url);
   }
   const std::size_t colon = rest.rfind(':');
   std::string_view host = rest;
@@ -73,7 +73,7 @@ struct RestCall {
   int clock_resends = 0;
   std::function<Result<net::HttpRequest>()> build;
   std::function<void(const net::HttpResponse&)> on_success;  // 2xx
-  std::function<void(const Error&)> on_failure;               // anything else, classified
+  std::function<void(const Error&)> on_failure;              // anything else, classified
 };
 
 // Exponential backoff between reconnects.
@@ -121,8 +121,8 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
   }
 
   ~Impl() {
-    for (TimerId t : {block_timer, poll_timer, user_retry_timer, market_retry_timer, watchdog_timer, time_retry_timer,
-                     time_refresh_timer, rotate_timer}) {
+    for (TimerId t : {block_timer, poll_timer, user_retry_timer, market_retry_timer, watchdog_timer,
+                      time_retry_timer, time_refresh_timer, rotate_timer}) {
       if (!t.is_none()) scheduler.cancel(t);
     }
     if (user_ws) {
@@ -169,9 +169,10 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     if (call.is_signed) request->headers.push_back({std::string(vb::kApiKeyHeader), config.api_key.reveal()});
     ++stats.rest_requests;
     auto shared = std::make_shared<RestCall>(std::move(call));
-    (shared->order_channel ? rest_orders : rest).request(std::move(*request), [w = weak(), shared](Result<net::HttpResponse> answer) {
-      if (auto self = w.lock()) self->on_rest_answer(std::move(*shared), answer);
-    });
+    (shared->order_channel ? rest_orders : rest)
+        .request(std::move(*request), [w = weak(), shared](Result<net::HttpResponse> answer) {
+          if (auto self = w.lock()) self->on_rest_answer(std::move(*shared), answer);
+        });
   }
 
   void arm_block_timer() {
@@ -199,7 +200,8 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
   void on_rest_answer(RestCall call, const Result<net::HttpResponse>& answer) {
     if (!answer) {
       const bool not_sent = answer.error().code() == ErrorCode::Disconnected;
-      const vb::ErrorClass cls = vb::classify(not_sent ? vb::TransportFailure::NotSent : vb::TransportFailure::NoAnswer);
+      const vb::ErrorClass cls =
+          vb::classify(not_sent ? vb::TransportFailure::NotSent : vb::TransportFailure::NoAnswer);
       if (cls.error == ErrorCode::Ambiguous) ++stats.ambiguous;
       call.on_failure(Error(cls.error, fmt::format("{}: {}", call.what, answer.error().message())));
       return;
@@ -219,8 +221,9 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
       case vb::RecoveryAction::WaitUntil:
         ++stats.rate_limited;
         block_until(cls.retry_at);
-        log_warn("binance: {}; nothing is sent for {} ms", error.describe(),
-                 std::chrono::duration_cast<std::chrono::milliseconds>(cls.retry_at - scheduler.now()).count());
+        log_warn(
+            "binance: {}; nothing is sent for {} ms", error.describe(),
+            std::chrono::duration_cast<std::chrono::milliseconds>(cls.retry_at - scheduler.now()).count());
         if (listener != nullptr) listener->on_rate_limited(cls.retry_at);
         break;
       case vb::RecoveryAction::ResyncClock:
@@ -319,13 +322,13 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     };
     call.on_failure = [this](const Error& error) {
       log_warn("binance: time sample failed: {}", error.describe());
-      time_retry_timer = scheduler.schedule_after(time_backoff.take(config.reconnect_min, config.reconnect_max),
-                                                  [w = weak()](Timestamp) {
-                                                    if (auto self = w.lock()) {
-                                                      self->time_retry_timer = TimerId::none();
-                                                      self->take_time_sample();
-                                                    }
-                                                  });
+      time_retry_timer = scheduler.schedule_after(
+          time_backoff.take(config.reconnect_min, config.reconnect_max), [w = weak()](Timestamp) {
+            if (auto self = w.lock()) {
+              self->time_retry_timer = TimerId::none();
+              self->take_time_sample();
+            }
+          });
     };
     submit(std::move(call));
   }
@@ -342,7 +345,9 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
         ++stats.bad_messages;
       }
     };
-    call.on_failure = [](const Error& error) { log_debug("binance: time refresh failed: {}", error.describe()); };
+    call.on_failure = [](const Error& error) {
+      log_debug("binance: time refresh failed: {}", error.describe());
+    };
     submit(std::move(call));
   }
 
@@ -354,10 +359,11 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
       });
     }
     time_backoff.reset(config.reconnect_min);
-    log_info("binance: clock synchronised, offset {} ms +- {} ms",
-             std::chrono::duration_cast<std::chrono::milliseconds>(offset()).count(),
-             std::chrono::duration_cast<std::chrono::milliseconds>(clock.uncertainty().value_or(Duration::zero()))
-                 .count());
+    log_info(
+        "binance: clock synchronised, offset {} ms +- {} ms",
+        std::chrono::duration_cast<std::chrono::milliseconds>(offset()).count(),
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock.uncertainty().value_or(Duration::zero()))
+            .count());
     std::vector<RestCall> calls = std::move(waiting_clock);
     waiting_clock.clear();
     for (RestCall& c : calls) submit(std::move(c));
@@ -416,10 +422,11 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     call.what = fmt::format("{} order {}", cancel ? "cancel" : "query", id);
     call.is_signed = true;
     call.order_channel = cancel;
-    call.build = signed_builder(cancel ? vb::kOrderCancel : vb::kOrderQuery, [this, cancel, symbol, id](Timestamp t) {
-      return cancel ? builder.cancel_order(symbol, id, t, config.api_secret)
-                    : builder.query_order(symbol, id, t, config.api_secret);
-    });
+    call.build =
+        signed_builder(cancel ? vb::kOrderCancel : vb::kOrderQuery, [this, cancel, symbol, id](Timestamp t) {
+          return cancel ? builder.cancel_order(symbol, id, t, config.api_secret)
+                        : builder.query_order(symbol, id, t, config.api_secret);
+        });
     call.on_success = [this, what = call.what, deliver](const net::HttpResponse& response) {
       auto parsed = parser.parse_order(response.body);
       if (!parsed) {
@@ -446,7 +453,8 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
         if (result->exchange_order_id.empty()) {
           if (listener != nullptr) {
             listener->on_fills_query_result(
-                id, tl::unexpected(Error(ErrorCode::Corrupt, fmt::format("query fills of {}: no order id", id))));
+                id,
+                tl::unexpected(Error(ErrorCode::Corrupt, fmt::format("query fills of {}: no order id", id))));
           }
           return;
         }
@@ -457,7 +465,8 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     my_trades(symbol, id, found->second);
   }
 
-  void my_trades(const model::Symbol& symbol, const model::ClientOrderId& id, const model::ExchangeOrderId& order) {
+  void my_trades(const model::Symbol& symbol, const model::ClientOrderId& id,
+                 const model::ExchangeOrderId& order) {
     RestCall call;
     call.what = fmt::format("query fills of {}", id);
     call.is_signed = true;
@@ -473,7 +482,9 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
       const std::vector<model::Fill> fills(parsed->begin(), parsed->end());
       listener->on_fills_query_result(id, std::span<const model::Fill>(fills));
     };
-    call.on_failure = [this, id](const Error& error) { listener->on_fills_query_result(id, tl::unexpected(error)); };
+    call.on_failure = [this, id](const Error& error) {
+      listener->on_fills_query_result(id, tl::unexpected(error));
+    };
     submit(std::move(call));
   }
 
@@ -582,12 +593,13 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
         place_order(order);
       } else {
         // Not sent: no rules for the symbol (unknown or not trading).
-        const Error error = result ? Error(ErrorCode::Rejected,
-                                           fmt::format("place order {}: {} is not a trading symbol of the exchange",
-                                                       order.client_order_id, order.symbol))
-                                   : Error(ErrorCode::Disconnected,
-                                           fmt::format("place order {}: no trading rules: {}", order.client_order_id,
-                                                       result.error().message()));
+        const Error error =
+            result ? Error(ErrorCode::Rejected,
+                           fmt::format("place order {}: {} is not a trading symbol of the exchange",
+                                       order.client_order_id, order.symbol))
+                   : Error(ErrorCode::Disconnected,
+                           fmt::format("place order {}: no trading rules: {}", order.client_order_id,
+                                       result.error().message()));
         deliver_place(order.client_order_id, tl::unexpected(error));
       }
     }
@@ -853,7 +865,8 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
                              if (!self) return;
                              self->rotating = false;
                              if (!connected) {
-                               log_warn("binance: market stream rotation failed: {}", connected.error().describe());
+                               log_warn("binance: market stream rotation failed: {}",
+                                        connected.error().describe());
                                self->arm_rotation();
                                return;
                              }

@@ -8,10 +8,11 @@
 //               else (a hung order request never delays a snapshot, a query or a time sample);
 //               signed requests built by venue/binance's RequestBuilder with the ServerClock's
 //               signing time at the moment they are written.
-//   time        `time_samples` GET /api/v3/time samples before the first signed request; signed
-//               requests wait for them; then one sample every `time_refresh_interval` (drift). -1021 restarts the clock, takes new samples and resends
-//               the same request (same client order id: DESIGN.md promise 2), at most
-//               `max_clock_resends` times, then answers Disconnected (ExchangeBase may resend).
+//   time        `time_samples` GET /api/v3/time samples before the first signed request (signed
+//               requests wait for them), then one every `time_refresh_interval` (drift). -1021
+//               restarts the clock, takes new samples and resends the same request (same client
+//               order id: DESIGN.md promise 2), at most `max_clock_resends` times, then answers
+//               Disconnected (ExchangeBase may resend).
 //   user data   the WebSocket API (userDataStream.subscribe.signature): executionReport (its fill
 //               first, then the report), outboundAccountPosition, balanceUpdate (applied to the last
 //               known balance), eventStreamTerminated (subscribe again). While it is down: the
@@ -53,9 +54,9 @@
 namespace colibri::connector::binance {
 
 struct BinanceApiConfig {
-  net::Endpoint rest;        // https://api.binance.com
-  net::Endpoint streams;     // wss://stream.binance.com:9443
-  net::Endpoint ws_api;      // wss://ws-api.binance.com:443
+  net::Endpoint rest;     // https://api.binance.com
+  net::Endpoint streams;  // wss://stream.binance.com:9443
+  net::Endpoint ws_api;   // wss://ws-api.binance.com:443
   std::string ws_api_path = "/ws-api/v3";
   Secret api_key;
   Secret api_secret;
@@ -79,25 +80,25 @@ struct BinanceApiConfig {
 [[nodiscard]] Result<net::Endpoint> parse_base_url(std::string_view url, std::string ca_file);
 
 struct BinanceApiStats {
-  std::uint64_t rest_requests = 0;        // written to the transport
-  std::uint64_t rest_deferred = 0;        // held back by a rate-limit block or an unsynced clock
-  std::uint64_t rate_limited = 0;         // 429/418/-1003 answers
-  std::uint64_t ambiguous = 0;            // answers Ambiguous (timeout, 5xx, -1006/-1007)
-  std::uint64_t clock_resyncs = 0;        // after -1021
-  std::uint64_t clock_resends = 0;        // requests resent after a clock resync
-  std::uint64_t market_connects = 0;      // market stream connections opened
-  std::uint64_t market_reconnects = 0;    // ... after the first
-  std::uint64_t market_rotations = 0;     // connections replaced before Binance's 24 h limit
-  std::uint64_t user_connects = 0;        // user-data subscriptions established
-  std::uint64_t user_reconnects = 0;      // ... after the first
+  std::uint64_t rest_requests = 0;      // written to the transport
+  std::uint64_t rest_deferred = 0;      // held back by a rate-limit block or an unsynced clock
+  std::uint64_t rate_limited = 0;       // 429/418/-1003 answers
+  std::uint64_t ambiguous = 0;          // answers Ambiguous (timeout, 5xx, -1006/-1007)
+  std::uint64_t clock_resyncs = 0;      // after -1021
+  std::uint64_t clock_resends = 0;      // requests resent after a clock resync
+  std::uint64_t market_connects = 0;    // market stream connections opened
+  std::uint64_t market_reconnects = 0;  // ... after the first
+  std::uint64_t market_rotations = 0;   // connections replaced before Binance's 24 h limit
+  std::uint64_t user_connects = 0;      // user-data subscriptions established
+  std::uint64_t user_reconnects = 0;    // ... after the first
   std::uint64_t user_events = 0;
-  std::uint64_t stream_terminated = 0;    // eventStreamTerminated
-  std::uint64_t depth_diffs = 0;          // depth frames handed to the listener
-  std::uint64_t snapshots = 0;            // depth snapshots delivered
-  std::uint64_t book_resyncs = 0;         // snapshots asked for by a gap (not the first of a connection)
-  std::uint64_t polls = 0;                // REST polls while the user stream was down
-  std::uint64_t bad_messages = 0;         // frames or answers that did not parse (counted, survived)
-  std::uint64_t credential_errors = 0;    // -2014/-2015/-1022/...
+  std::uint64_t stream_terminated = 0;  // eventStreamTerminated
+  std::uint64_t depth_diffs = 0;        // depth frames handed to the listener
+  std::uint64_t snapshots = 0;          // depth snapshots delivered
+  std::uint64_t book_resyncs = 0;       // snapshots asked for by a gap (not the first of a connection)
+  std::uint64_t polls = 0;              // REST polls while the user stream was down
+  std::uint64_t bad_messages = 0;       // frames or answers that did not parse (counted, survived)
+  std::uint64_t credential_errors = 0;  // -2014/-2015/-1022/...
 };
 
 class BinanceExchangeApi final : public ExchangeApi {

@@ -89,8 +89,9 @@ accounts:
                                            *model::FeeRate::parse_percent("0.1"),
                                            *model::FeeRate::parse_percent("0.1"));
     EXPECT_TRUE(fees.has_value());
-    base = std::make_unique<ExchangeBase>(scheduler, *api, base_config,
-                                          std::vector<MarketSetup>{MarketSetup{kSymbol, *fees, &policy, std::nullopt}});
+    base = std::make_unique<ExchangeBase>(
+        scheduler, *api, base_config,
+        std::vector<MarketSetup>{MarketSetup{kSymbol, *fees, &policy, std::nullopt}});
     clock = std::make_unique<Clock>(scheduler, std::chrono::milliseconds(100));
     clock->add_iterator(*base);
     base->start_trading();
@@ -134,19 +135,22 @@ accounts:
   // The bot's view equals the simulator's: open orders (ids) and every balance (total, available).
   void expect_agrees_with_simulator() {
     // Let the last user-stream events arrive.
-    run_until(scheduler, [] { return false; }, std::chrono::milliseconds(300));
+    run_until(
+        scheduler, [] { return false; }, std::chrono::milliseconds(300));
     const YAML::Node alice = state()["accounts"][0];
     std::vector<std::string> sim_open;
     for (const auto& o : alice["openOrders"]) sim_open.push_back(o["clientOrderId"].as<std::string>());
     std::vector<std::string> bot_open;
-    for (const model::InFlightOrder* o : base->open_orders()) bot_open.emplace_back(o->client_order_id().view());
+    for (const model::InFlightOrder* o : base->open_orders())
+      bot_open.emplace_back(o->client_order_id().view());
     std::sort(sim_open.begin(), sim_open.end());
     std::sort(bot_open.begin(), bot_open.end());
     EXPECT_EQ(bot_open, sim_open);
     for (const auto& b : alice["balances"]) {
       const auto asset = model::Asset::truncating(b["asset"].as<std::string>());
       EXPECT_EQ(base->total_balance(asset), *Quantity::parse(b["total"].as<std::string>())) << asset.view();
-      EXPECT_EQ(base->available_balance(asset), *Quantity::parse(b["free"].as<std::string>())) << asset.view();
+      EXPECT_EQ(base->available_balance(asset), *Quantity::parse(b["free"].as<std::string>()))
+          << asset.view();
     }
   }
 
@@ -242,7 +246,8 @@ TEST(BinanceExchangeApi, ServerErrorAfterAcceptIsAmbiguousAndResolved) {
 TEST(BinanceExchangeApi, RateLimitSendsNothingUntilRetryAfter) {
   Harness h;
   ASSERT_TRUE(h.wait_ready());
-  h.set_faults(R"({"rate_limit": {"rate": 1, "one_shot": true, "only": "POST /api/v3/order", "retry_after": 2}})");
+  h.set_faults(
+      R"({"rate_limit": {"rate": 1, "one_shot": true, "only": "POST /api/v3/order", "retry_after": 2}})");
   const Timestamp start = h.scheduler.now();
   auto id = h.base->buy(kSymbol, *Quantity::parse("0.01"), model::OrderType::Limit, resting_bid(*h.base));
   ASSERT_TRUE(id.has_value());
@@ -334,7 +339,8 @@ TEST(BinanceExchangeApi, MarketStreamIsReplacedWithoutAGapInTheBook) {
     stayed_ready = stayed_ready && h.base->ready();
     return h.api->stats().market_rotations >= 3;
   }));
-  run_until(h.scheduler, [] { return false; }, std::chrono::milliseconds(400));  // the last overlap ends
+  run_until(
+      h.scheduler, [] { return false; }, std::chrono::milliseconds(400));  // the last overlap ends
   const std::uint64_t diffs = h.api->stats().depth_diffs;
   ASSERT_TRUE(run_until(h.scheduler, [&] { return h.api->stats().depth_diffs >= diffs + 3; }))
       << "the new connection carries the book on";
@@ -381,7 +387,8 @@ TEST(BinanceExchangeApi, CancelAnsweredUnknownLeavesTheOrderOpenUntilCancelledAg
   EXPECT_FALSE(model::is_final(h.order(*id)->state()));
   EXPECT_EQ(h.state()["accounts"][0]["openOrders"].size(), 1u);
   auto again = h.base->cancel(kSymbol, *id);
-  ASSERT_TRUE(again.has_value()) << again.error().describe() << " in state " << to_string(h.order(*id)->state());
+  ASSERT_TRUE(again.has_value()) << again.error().describe() << " in state "
+                                 << to_string(h.order(*id)->state());
   ASSERT_TRUE(h.wait_state(*id, model::OrderState::Canceled)) << to_string(h.order(*id)->state());
   h.expect_agrees_with_simulator();
 }

@@ -42,29 +42,33 @@ LiveBot::LiveBot(LiveScheduler& scheduler, LiveBotConfig config)
   base_config.name = "binance";
   base_config.client_order_id_prefix = p.config.client_order_id_prefix;
   base_config.rate_limits = connector::binance_spot::rate_limits();
-  p.base = std::make_unique<connector::ExchangeBase>(
-      scheduler, p.api, std::move(base_config),
-      std::vector<connector::MarketSetup>{connector::MarketSetup{p.config.symbol, fees, &p.policy, std::nullopt}});
+  p.base =
+      std::make_unique<connector::ExchangeBase>(scheduler, p.api, std::move(base_config),
+                                                std::vector<connector::MarketSetup>{connector::MarketSetup{
+                                                    p.config.symbol, fees, &p.policy, std::nullopt}});
   p.clock = std::make_unique<Clock>(scheduler, p.config.tick_size);
   strategy::StrategyContext context;
   context.name = "pure_market_making";
   context.connectors = {p.base.get()};
   context.scheduler = &scheduler;
-  p.pmm = std::make_unique<strategy::PureMarketMaking>(std::move(context),
-                                                       strategy::MarketTradingPair{p.base.get(), p.config.symbol},
-                                                       p.config.strategy);
+  p.pmm = std::make_unique<strategy::PureMarketMaking>(
+      std::move(context), strategy::MarketTradingPair{p.base.get(), p.config.symbol}, p.config.strategy);
   EventBus& bus = p.base->events();
   LiveReport& r = p.counts;
-  p.subscriptions.push_back(bus.subscribe<model::OrderCreated>([&r](const model::OrderCreated&) { ++r.orders.created; }));
-  p.subscriptions.push_back(bus.subscribe<model::OrderFilled>([&r](const model::OrderFilled& e) { r.fills.push_back(e); }));
+  p.subscriptions.push_back(
+      bus.subscribe<model::OrderCreated>([&r](const model::OrderCreated&) { ++r.orders.created; }));
+  p.subscriptions.push_back(
+      bus.subscribe<model::OrderFilled>([&r](const model::OrderFilled& e) { r.fills.push_back(e); }));
   p.subscriptions.push_back(
       bus.subscribe<model::OrderCompleted>([&r](const model::OrderCompleted&) { ++r.orders.filled; }));
   p.subscriptions.push_back(
       bus.subscribe<model::OrderCancelled>([&r](const model::OrderCancelled&) { ++r.orders.cancelled; }));
-  p.subscriptions.push_back(bus.subscribe<model::OrderFailed>([&r](const model::OrderFailed&) { ++r.orders.failed; }));
+  p.subscriptions.push_back(
+      bus.subscribe<model::OrderFailed>([&r](const model::OrderFailed&) { ++r.orders.failed; }));
   p.subscriptions.push_back(
       bus.subscribe<model::OrderExpired>([&r](const model::OrderExpired&) { ++r.orders.expired; }));
-  p.subscriptions.push_back(bus.subscribe<model::OrderLost>([&r](const model::OrderLost&) { ++r.orders.lost; }));
+  p.subscriptions.push_back(
+      bus.subscribe<model::OrderLost>([&r](const model::OrderLost&) { ++r.orders.lost; }));
 }
 
 LiveBot::~LiveBot() {
@@ -132,7 +136,8 @@ std::string LiveReport::to_json() const {
   out += fmt::format(
       "  \"orders\": {{\"placed\": {}, \"created\": {}, \"filled\": {}, \"cancelled\": {}, \"failed\": {}, "
       "\"expired\": {}, \"lost\": {}}},\n",
-      orders.placed, orders.created, orders.filled, orders.cancelled, orders.failed, orders.expired, orders.lost);
+      orders.placed, orders.created, orders.filled, orders.cancelled, orders.failed, orders.expired,
+      orders.lost);
   out += fmt::format("  \"stop\": {{\"confirmed\": {}, \"open_orders_left\": {}}},\n", stop_confirmed,
                      open_orders_at_stop);
   out += "  \"fills\": [";
@@ -140,9 +145,10 @@ std::string LiveReport::to_json() const {
     const model::OrderFilled& f = fills[i];
     out += fmt::format(
         "{}\n    {{\"client_order_id\": \"{}\", \"trade_id\": \"{}\", \"side\": \"{}\", \"price\": \"{}\", "
-        "\"amount\": \"{}\", \"fee\": \"{}\", \"fee_asset\": \"{}\", \"liquidity\": \"{}\", \"time_ms\": {}}}",
-        i == 0 ? "" : ",", f.client_order_id.view(), f.trade_id.view(), f.side == model::Side::Buy ? "buy" : "sell",
-        f.price, f.amount, f.fee.amount, f.fee.asset.view(),
+        "\"amount\": \"{}\", \"fee\": \"{}\", \"fee_asset\": \"{}\", \"liquidity\": \"{}\", \"time_ms\": "
+        "{}}}",
+        i == 0 ? "" : ",", f.client_order_id.view(), f.trade_id.view(),
+        f.side == model::Side::Buy ? "buy" : "sell", f.price, f.amount, f.fee.amount, f.fee.asset.view(),
         f.liquidity == model::Liquidity::Maker ? "maker" : "taker", f.time.is_none() ? 0 : f.time.ms());
   }
   out += fills.empty() ? "],\n" : "\n  ],\n";
@@ -153,7 +159,8 @@ std::string LiveReport::to_json() const {
   }
   out += "},\n";
   out += fmt::format(
-      "  \"connection\": {{\"market_reconnects\": {}, \"market_rotations\": {}, \"user_stream_reconnects\": {}, "
+      "  \"connection\": {{\"market_reconnects\": {}, \"market_rotations\": {}, \"user_stream_reconnects\": "
+      "{}, "
       "\"book_resyncs\": {}, \"snapshots\": {}, \"user_stream_terminated\": {}, \"polls\": {}}},\n",
       api.market_reconnects, api.market_rotations, api.user_reconnects, api.book_resyncs, api.snapshots,
       api.stream_terminated, api.polls);

@@ -50,7 +50,7 @@ struct LiveReport {
     std::uint64_t lost = 0;
   } orders;
   std::vector<model::OrderFilled> fills;
-  std::vector<model::Balance> balances;  // final, as the bot sees them
+  std::vector<model::Balance> balances;   // final, as the bot sees them
   std::uint64_t open_orders_at_stop = 0;  // still open after the stop's cancel wait
   bool stop_confirmed = false;            // every cancel confirmed within stop_timeout
   connector::binance::BinanceApiStats api;

@@ -82,7 +82,8 @@ accounts:
   auto state = [&] {
     std::optional<Result<net::HttpResponse>> answer;
     admin.request({"GET", "/sim/state", {}, ""}, [&](Result<net::HttpResponse> r) { answer = std::move(r); });
-    EXPECT_TRUE(run_until(scheduler, [&] { return answer.has_value(); }, std::chrono::seconds(5)));
+    EXPECT_TRUE(run_until(
+        scheduler, [&] { return answer.has_value(); }, std::chrono::seconds(5)));
     return YAML::Load(answer && *answer ? (*answer)->body : std::string("{}"));
   };
 
@@ -92,12 +93,14 @@ accounts:
     ASSERT_TRUE(run_until(
         scheduler, [&] { return bot.connector().open_orders().size() == 4; }, std::chrono::seconds(10)))
         << "two levels on each side";
-    run_until(scheduler, [] { return false; }, std::chrono::seconds(2));  // a refresh or two
+    run_until(
+        scheduler, [] { return false; }, std::chrono::seconds(2));  // a refresh or two
     EXPECT_GE(state()["accounts"][0]["openOrders"].size(), 1u);
 
     bool done = false;
     bot.request_stop([&] { done = true; });
-    ASSERT_TRUE(run_until(scheduler, [&] { return done; }, std::chrono::seconds(8)));
+    ASSERT_TRUE(run_until(
+        scheduler, [&] { return done; }, std::chrono::seconds(8)));
     const LiveReport report = bot.report();
     EXPECT_TRUE(report.stop_confirmed);
     EXPECT_EQ(report.open_orders_at_stop, 0u);
@@ -108,7 +111,8 @@ accounts:
     const YAML::Node after_stop = state()["accounts"][0];
     EXPECT_EQ(after_stop["openOrders"].size(), 0u);
     const int placed = after_stop["orders"].as<int>();
-    run_until(scheduler, [] { return false; }, std::chrono::seconds(2));
+    run_until(
+        scheduler, [] { return false; }, std::chrono::seconds(2));
     EXPECT_EQ(state()["accounts"][0]["orders"].as<int>(), placed) << "nothing placed after the stop";
     EXPECT_EQ(bot.report().orders.placed, report.orders.placed);
 

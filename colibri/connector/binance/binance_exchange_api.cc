@@ -505,6 +505,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
       const std::vector<model::Balance> balances(parsed->begin(), parsed->end());
       known_balances.clear();
       for (const model::Balance& b : balances) known_balances[b.asset] = b;
+      ++stats.balance_answers;
       listener->on_balances_result(std::span<const model::Balance>(balances));
     };
     call.on_failure = [this](const Error& error) { listener->on_balances_result(tl::unexpected(error)); };

@@ -96,6 +96,7 @@ struct BinanceApiStats {
   std::uint64_t depth_diffs = 0;        // depth frames handed to the listener
   std::uint64_t snapshots = 0;          // depth snapshots delivered
   std::uint64_t book_resyncs = 0;       // snapshots asked for by a gap (not the first of a connection)
+  std::uint64_t balance_answers = 0;    // account answers delivered
   std::uint64_t polls = 0;              // REST polls while the user stream was down
   std::uint64_t bad_messages = 0;       // frames or answers that did not parse (counted, survived)
   std::uint64_t credential_errors = 0;  // -2014/-2015/-1022/...

@@ -12,6 +12,10 @@
 
 namespace colibri::live {
 
+namespace {
+constexpr Duration kFinalBalancesWait = std::chrono::seconds(2);
+}  // namespace
+
 // Declared in this order so that destruction runs strategy, clock, connector, api (each refers to
 // the ones after it).
 struct LiveBot::Parts {
@@ -31,6 +35,7 @@ struct LiveBot::Parts {
   bool stopping = false;
   bool stopped = false;
   std::vector<std::function<void()>> on_stopped;
+  TimerId final_balances_timer;
 };
 
 LiveBot::LiveBot(LiveScheduler& scheduler, LiveBotConfig config)
@@ -73,6 +78,7 @@ LiveBot::LiveBot(LiveScheduler& scheduler, LiveBotConfig config)
 
 LiveBot::~LiveBot() {
   Parts& p = *parts_;
+  if (!p.final_balances_timer.is_none()) p.scheduler.cancel(p.final_balances_timer);
   if (p.clock->is_started()) p.clock->stop();
 }
 
@@ -105,10 +111,20 @@ void LiveBot::request_stop(std::function<void()> done) {
     p.counts.stop_confirmed = all;
     p.counts.open_orders_at_stop = p.base->open_orders().size();
     p.clock->stop();
-    p.stopped = true;
-    p.finished = p.scheduler.now();
-    std::vector<std::function<void()>> callbacks = std::move(p.on_stopped);
-    for (auto& c : callbacks) c();
+    // The cancels' balance events may trail their answers: take the account once more, so the
+    // final balances are the venue's (bounded wait).
+    const std::uint64_t answers = p.api.stats().balance_answers;
+    const Timestamp give_up = p.scheduler.now() + kFinalBalancesWait;
+    p.api.query_balances();
+    p.final_balances_timer =
+        p.scheduler.schedule_every(std::chrono::milliseconds(20), [&p, answers, give_up](Timestamp) {
+          if (p.api.stats().balance_answers == answers && p.scheduler.now() < give_up) return;
+          p.scheduler.cancel(p.final_balances_timer);
+          p.stopped = true;
+          p.finished = p.scheduler.now();
+          std::vector<std::function<void()>> callbacks = std::move(p.on_stopped);
+          for (auto& c : callbacks) c();
+        });
   });
 }
 

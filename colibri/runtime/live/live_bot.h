@@ -6,7 +6,8 @@
 // Lifecycle: start() connects and starts the clock (the strategy quotes once the connector is
 // ready); request_stop() removes the strategy from the clock (nothing is placed after it), cancels
 // every open order and waits for the venue's confirmation, at most `stop_timeout` (DESIGN.md
-// promise 11), then stops the clock and calls `done`. report() can be read at any time.
+// promise 11), stops the clock, takes the account's balances once more (at most 2 s: the cancels'
+// balance events may trail their answers) and calls `done`. report() can be read at any time.
 //
 // Thread-safety: none; everything on the scheduler's loop thread (request_stop too: a signal
 // handler posts it with LiveScheduler::post).

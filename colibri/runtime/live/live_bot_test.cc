@@ -110,6 +110,15 @@ accounts:
 
     const YAML::Node after_stop = state()["accounts"][0];
     EXPECT_EQ(after_stop["openOrders"].size(), 0u);
+    // The report's balances are the venue's.
+    ASSERT_EQ(report.balances.size(), 2u);
+    for (const auto& b : after_stop["balances"]) {
+      for (const model::Balance& mine : report.balances) {
+        if (mine.asset.view() != b["asset"].as<std::string>()) continue;
+        EXPECT_EQ(mine.total, *Quantity::parse(b["total"].as<std::string>())) << mine.asset.view();
+        EXPECT_EQ(mine.available, *Quantity::parse(b["free"].as<std::string>())) << mine.asset.view();
+      }
+    }
     const int placed = after_stop["orders"].as<int>();
     run_until(
         scheduler, [] { return false; }, std::chrono::seconds(2));

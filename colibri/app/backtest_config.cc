@@ -75,7 +75,7 @@ const DefaultOnlyKey* find_default_only(std::string_view name) {
 
 class ConfigReader {
  public:
-  explicit ConfigReader(std::string_view file) : file_(file) {}
+  ConfigReader(std::string_view file, bool live) : file_(file), live_(live) {}
 
   [[noreturn]] void error_at(const YAML::Node& node, std::string_view key, std::string_view what) const {
     const int line = node.Mark().is_null() ? 1 : node.Mark().line + 1;
@@ -207,12 +207,18 @@ class ConfigReader {
 
   BacktestConfigFile parse(const YAML::Node& root) const {
     if (!root.IsDefined() || root.IsNull()) error_at(root, "(file)", "empty config (expected a mapping with strategy, market, ...)");
-    check_keys(root, "",
-               {"strategy", "strategy_parameters", "market", "starting_balances", "fees", "latency",
-                "tick_size_seconds", "sample_interval_seconds", "data"},
-               "strategy, strategy_parameters, market, starting_balances, fees, latency, tick_size_seconds, "
-               "sample_interval_seconds, data");
+    if (live_) {
+      check_keys(root, "", {"strategy", "strategy_parameters", "market", "fees", "tick_size_seconds", "exchange"},
+                 "strategy, strategy_parameters, market, fees, tick_size_seconds, exchange");
+    } else {
+      check_keys(root, "",
+                 {"strategy", "strategy_parameters", "market", "starting_balances", "fees", "latency",
+                  "tick_size_seconds", "sample_interval_seconds", "data"},
+                 "strategy, strategy_parameters, market, starting_balances, fees, latency, tick_size_seconds, "
+                 "sample_interval_seconds, data");
+    }
     BacktestConfigFile out;
+    if (live_) out.exchange = parse_exchange(root);
 
     const YAML::Node strategy = root["strategy"];
     if (!strategy) error_at(root, "strategy", "missing (allowed: pure_market_making)");
@@ -293,6 +299,36 @@ class ConfigReader {
         error_at(data, "data", "expected a file path or a list of file paths");
       }
     }
+    return out;
+  }
+
+  ExchangeSection parse_exchange(const YAML::Node& root) const {
+    const YAML::Node e = root["exchange"];
+    constexpr std::string_view kKeys = "rest_url, stream_url, ws_api_url, ca_file";
+    if (!e) error_at(root, "exchange", fmt::format("missing (keys: {}; rest_url required)", kKeys));
+    check_keys(e, "exchange", {"rest_url", "stream_url", "ws_api_url", "ca_file"}, kKeys);
+    ExchangeSection out;
+    auto url = [&](const char* key, std::string& value) {
+      const YAML::Node n = e[key];
+      if (!n) return;
+      const auto name = fmt::format("exchange.{}", key);
+      value = scalar(n, name, "a URL such as https://127.0.0.1:8443");
+      if (value.find("://") == std::string::npos) {
+        error_at(n, name, fmt::format("expected scheme://host[:port]; got \"{}\"", value));
+      }
+    };
+    url("rest_url", out.rest_url);
+    if (out.rest_url.empty()) error_at(e, "exchange.rest_url", "missing (e.g. https://127.0.0.1:8443)");
+    url("stream_url", out.stream_url);
+    url("ws_api_url", out.ws_api_url);
+    auto as_ws = [](std::string u) {
+      if (u.rfind("https://", 0) == 0) return "wss://" + u.substr(8);
+      if (u.rfind("http://", 0) == 0) return "ws://" + u.substr(7);
+      return u;
+    };
+    if (out.stream_url.empty()) out.stream_url = as_ws(out.rest_url);
+    if (out.ws_api_url.empty()) out.ws_api_url = as_ws(out.rest_url);
+    if (const YAML::Node n = e["ca_file"]) out.ca_file = scalar(n, "exchange.ca_file", "a PEM file path");
     return out;
   }
 
@@ -377,12 +413,11 @@ class ConfigReader {
 
  private:
   std::string file_;
+  bool live_ = false;
 };
 
-}  // namespace
-
-Result<BacktestConfigFile> parse_backtest_config(std::string_view yaml, std::string_view file_name) {
-  ConfigReader reader(file_name);
+Result<BacktestConfigFile> parse_config(std::string_view yaml, std::string_view file_name, bool live) {
+  ConfigReader reader(file_name, live);
   try {
     return reader.parse(YAML::Load(std::string(yaml)));
   } catch (const ConfigError& e) {
@@ -394,14 +429,25 @@ Result<BacktestConfigFile> parse_backtest_config(std::string_view yaml, std::str
   }
 }
 
-Result<BacktestConfigFile> load_backtest_config(const fs::path& file) {
+Result<BacktestConfigFile> load_config(const fs::path& file, bool live) {
   std::error_code ec;
   if (!fs::is_regular_file(file, ec)) return fail(ErrorCode::NotFound, "{}: no such config file", file.string());
   std::ifstream in(file, std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
   if (!in && !in.eof()) return fail(ErrorCode::Io, "{}: cannot read", file.string());
-  return parse_backtest_config(text.str(), file.string());
+  return parse_config(text.str(), file.string(), live);
 }
+
+}  // namespace
+
+Result<BacktestConfigFile> parse_backtest_config(std::string_view yaml, std::string_view file_name) {
+  return parse_config(yaml, file_name, false);
+}
+Result<BacktestConfigFile> load_backtest_config(const fs::path& file) { return load_config(file, false); }
+Result<BacktestConfigFile> parse_live_config(std::string_view yaml, std::string_view file_name) {
+  return parse_config(yaml, file_name, true);
+}
+Result<BacktestConfigFile> load_live_config(const fs::path& file) { return load_config(file, true); }
 
 }  // namespace colibri::app

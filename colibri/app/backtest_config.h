@@ -29,6 +29,7 @@
 // Percent parameters of the strategy are doubles, as PureMarketMakingConfig holds them.
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -38,10 +39,25 @@
 
 namespace colibri::app {
 
+// The `exchange:` section of a live config (colibri live): where the venue is and which CA to trust.
+//   exchange:
+//     rest_url: https://127.0.0.1:8443   # required; scheme://host[:port]
+//     stream_url: wss://127.0.0.1:8443   # optional: rest_url with https -> wss (http -> ws)
+//     ws_api_url: wss://127.0.0.1:8443   # optional: the same default (the path is /ws-api/v3)
+//     ca_file: /tmp/sim-ca.pem           # optional: PEM of the CA(s) to trust; default: the system's
+// Keys are never in a config file: BINANCE_API_KEY / BINANCE_API_SECRET in the environment.
+struct ExchangeSection {
+  std::string rest_url;
+  std::string stream_url;
+  std::string ws_api_url;
+  std::string ca_file;
+};
+
 struct BacktestConfigFile {
   std::string strategy;                       // "pure_market_making"
   runtime::BacktestConfig backtest;           // data_files may be empty (given on the command line)
   strategy::PureMarketMakingConfig pure_market_making;
+  std::optional<ExchangeSection> exchange;  // live configs only
 };
 
 // Reads and checks `file`. Errors: NotFound/Io when it cannot be read; InvalidArgument, as
@@ -52,5 +68,11 @@ struct BacktestConfigFile {
 
 // The same from YAML text; `file_name` only labels the errors.
 [[nodiscard]] Result<BacktestConfigFile> parse_backtest_config(std::string_view yaml, std::string_view file_name);
+
+// A live config (colibri live): the same strategy, strategy_parameters, market, fees and
+// tick_size_seconds keys, plus the required `exchange:` section; the backtest-only keys
+// (starting_balances, latency, sample_interval_seconds, data) are errors here.
+[[nodiscard]] Result<BacktestConfigFile> load_live_config(const std::filesystem::path& file);
+[[nodiscard]] Result<BacktestConfigFile> parse_live_config(std::string_view yaml, std::string_view file_name);
 
 }  // namespace colibri::app

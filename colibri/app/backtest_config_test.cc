@@ -214,5 +214,48 @@ TEST(BacktestConfig, ExamplePmmLoads) {
   EXPECT_TRUE(c->backtest.rules.validate());
 }
 
+TEST(LiveConfig, ExampleLiveSimConfigLoadsWithItsExchangeSection) {
+  auto c = load_live_config(std::filesystem::path(COLIBRI_SOURCE_DIR) / "examples" / "pmm-live-sim.yml");
+  ASSERT_TRUE(c) << c.error().message();
+  ASSERT_TRUE(c->exchange.has_value());
+  EXPECT_EQ(c->exchange->rest_url, "https://127.0.0.1:8443");
+  EXPECT_EQ(c->exchange->stream_url, "wss://127.0.0.1:8443");
+  EXPECT_EQ(c->exchange->ca_file, "/tmp/sim-ca.pem");
+  EXPECT_EQ(c->pure_market_making.order_amount, *Quantity::parse("0.002"));
+}
+
+TEST(LiveConfig, StreamUrlsDefaultFromTheRestUrl) {
+  auto c = parse_live_config(R"(
+strategy: pure_market_making
+strategy_parameters: {bid_spread: 0.1, ask_spread: 0.1, order_amount: 0.01, order_refresh_time: 5}
+market: {symbol: BTCUSDT, base: BTC, quote: USDT, tick_size: 0.01, lot_size: 0.00001}
+exchange: {rest_url: "https://127.0.0.1:9443"}
+)",
+                             "live.yml");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->exchange->stream_url, "wss://127.0.0.1:9443");
+  EXPECT_EQ(c->exchange->ws_api_url, "wss://127.0.0.1:9443");
+}
+
+TEST(LiveConfig, BacktestOnlyKeysAndAMissingExchangeAreErrors) {
+  const std::string base = R"(
+strategy: pure_market_making
+strategy_parameters: {bid_spread: 0.1, ask_spread: 0.1, order_amount: 0.01, order_refresh_time: 5}
+market: {symbol: BTCUSDT, base: BTC, quote: USDT, tick_size: 0.01, lot_size: 0.00001}
+)";
+  auto missing = parse_live_config(base, "live.yml");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message().find("exchange: missing"), std::string::npos) << missing.error().message();
+  auto data = parse_live_config(base + "exchange: {rest_url: \"https://h\"}\ndata: [x.clog]\n", "live.yml");
+  ASSERT_FALSE(data);
+  EXPECT_NE(data.error().message().find("live.yml:6: data: unknown key"), std::string::npos)
+      << data.error().message();
+  auto bad_url = parse_live_config(base + "exchange: {rest_url: \"127.0.0.1:1\"}\n", "live.yml");
+  ASSERT_FALSE(bad_url);
+  EXPECT_NE(bad_url.error().message().find("exchange.rest_url"), std::string::npos) << bad_url.error().message();
+  // A backtest config does not take the live section.
+  EXPECT_FALSE(parse_backtest_config(base + "exchange: {rest_url: \"https://h\"}\n", "bt.yml"));
+}
+
 }  // namespace
 }  // namespace colibri::app

@@ -9,6 +9,7 @@
 #include "colibri/app/backtest_command.h"
 #include "colibri/app/data_commands.h"
 #include "colibri/app/exchange_sim_command.h"
+#include "colibri/app/live_command.h"
 #include "colibri/app/report_command.h"
 #include "colibri/core/result.h"
 
@@ -23,6 +24,7 @@ int run_cli(int argc, char** argv) {
   add_backtest_command(app, &exit_code);
   add_exchange_sim_command(app, &exit_code);
   add_report_command(app, &exit_code);
+  add_live_command(app, &exit_code);
 
   try {
     app.parse(argc, argv);

@@ -162,5 +162,29 @@ TEST(ExchangeSimCommand, RefusesBadArgumentsAndFilesBeforeServing) {
   EXPECT_EQ(error.find("SECRET-VALUE"), std::string::npos);
 }
 
+TEST(LiveCommand, RefusesBadArgumentsConfigsAndMissingKeysBeforeConnecting) {
+  const std::string example = (fs::path(COLIBRI_SOURCE_DIR) / "examples" / "pmm-live-sim.yml").string();
+  const std::string backtest_example = (fs::path(COLIBRI_SOURCE_DIR) / "examples" / "pmm.yml").string();
+  EXPECT_EQ(run({"live"}), 2);  // CONFIG is required
+  EXPECT_EQ(run({"live", example, "--duration", "-1"}), 2);
+  ::unsetenv("BINANCE_API_KEY");
+  ::unsetenv("BINANCE_API_SECRET");
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(run({"live", backtest_example}), 1);  // backtest keys, no exchange section
+  std::string error = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(error.find("unknown key"), std::string::npos) << error;
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(run({"live", example}), 1);
+  error = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(error.find("BINANCE_API_KEY is not set"), std::string::npos) << error;
+  ::setenv("BINANCE_API_KEY", "KEY-VALUE-123", 1);
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(run({"live", example}), 1);
+  error = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(error.find("BINANCE_API_SECRET is not set"), std::string::npos) << error;
+  EXPECT_EQ(error.find("KEY-VALUE-123"), std::string::npos);
+  ::unsetenv("BINANCE_API_KEY");
+}
+
 }  // namespace
 }  // namespace colibri::app

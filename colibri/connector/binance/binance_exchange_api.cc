@@ -1,0 +1,1133 @@
+#include "colibri/connector/binance/binance_exchange_api.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <functional>
+#include <optional>
+#include <unordered_map>
+#include <utility>
+
+#include "colibri/core/log.h"
+#include "colibri/net/http_client.h"
+#include "colibri/net/websocket.h"
+#include "colibri/venue/binance/api_errors.h"
+#include "colibri/venue/binance/api_parser.h"
+#include "colibri/venue/binance/message_parser.h"
+#include "colibri/venue/binance/requests.h"
+#include "colibri/venue/binance/time_sync.h"
+
+namespace colibri::connector::binance {
+
+namespace vb = venue::binance;
+
+Result<net::Endpoint> parse_base_url(std::string_view url, std::string ca_file) {
+  net::Endpoint endpoint;
+  const std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) {
+    return fail(ErrorCode::InvalidArgument, "base URL \"{}\": no scheme (https:// or wss://)", url);
+  }
+  const std::string_view scheme = url.substr(0, scheme_end);
+  std::uint16_t default_port = 0;
+  if (scheme == "https" || scheme == "wss") {
+    endpoint.tls = true;
+    default_port = 443;
+  } else if (scheme == "http" || scheme == "ws") {
+    default_port = 80;
+  } else {
+    return fail(ErrorCode::InvalidArgument, "base URL \"{}\": scheme \"{}\" is not http, https, ws or wss",
+                url, scheme);
+  }
+  std::string_view rest = url.substr(scheme_end + 3);
+  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  if (rest.find('/') != std::string_view::npos) {
+    return fail(ErrorCode::InvalidArgument,
+                "base URL \"{}\": a path is not expected (only scheme://host[:port])", url);
+  }
+  const std::size_t colon = rest.rfind(':');
+  std::string_view host = rest;
+  endpoint.port = default_port;
+  if (colon != std::string_view::npos) {
+    host = rest.substr(0, colon);
+    const std::string_view port = rest.substr(colon + 1);
+    unsigned value = 0;
+    const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (ec != std::errc{} || end != port.data() + port.size() || value == 0 || value > 65535) {
+      return fail(ErrorCode::InvalidArgument, "base URL \"{}\": port \"{}\" is not 1..65535", url, port);
+    }
+    endpoint.port = static_cast<std::uint16_t>(value);
+  }
+  if (host.empty()) return fail(ErrorCode::InvalidArgument, "base URL \"{}\": no host", url);
+  endpoint.host = std::string(host);
+  endpoint.ca_file = std::move(ca_file);
+  return endpoint;
+}
+
+namespace {
+
+// One REST request of this api, built when it is written (a signed request's timestamp is then).
+struct RestCall {
+  std::string what;  // for errors and logs: "place order clbB..." (never a secret)
+  bool is_signed = false;
+  bool order_channel = false;  // place / cancel: their own connection, so queries never wait behind them
+  int clock_resends = 0;
+  std::function<Result<net::HttpRequest>()> build;
+  std::function<void(const net::HttpResponse&)> on_success;  // 2xx
+  std::function<void(const Error&)> on_failure;              // anything else, classified
+};
+
+// Exponential backoff between reconnects.
+struct Backoff {
+  Duration next{};
+  void reset(Duration min) { next = min; }
+  Duration take(Duration min, Duration max) {
+    if (next < min) next = min;
+    const Duration now = next;
+    next = std::min(next * 2, max);
+    return now;
+  }
+};
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+// Invariants: (1) a signed RestCall is written only while clock.synchronised(); (2) nothing is
+// written before blocked_until; (3) user_up implies user_ws is open and subscribed; (4) poll_timer is
+// set exactly while the user stream is down after having been asked for.
+struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
+  struct Market {
+    model::Symbol symbol;
+    std::string stream_name;  // lower case
+    bool snapshot_pending = false;
+    bool snapshot_since_connect = false;
+    std::optional<model::BookTicker> ticker;
+    std::int64_t last_trade_id = -1;
+  };
+
+  Impl(LiveScheduler& s, BinanceApiConfig c)
+      : scheduler(s),
+        config(std::move(c)),
+        rest(s, config.rest),
+        rest_orders(s, config.rest),
+        builder(config.api_secret, config.recv_window),
+        clock(value_or_throw(vb::ServerClock::create())) {
+    if (!config.api_key.empty()) logging::register_secret(config.api_key);
+    if (!config.api_secret.empty()) logging::register_secret(config.api_secret);
+  }
+
+  ~Impl() {
+    for (TimerId t : {block_timer, poll_timer, user_retry_timer, market_retry_timer, watchdog_timer,
+                      time_retry_timer, time_refresh_timer, rotate_timer}) {
+      if (!t.is_none()) scheduler.cancel(t);
+    }
+    if (user_ws) {
+      user_ws->set_handlers({});
+      user_ws->close();
+    }
+    if (market_ws) {
+      market_ws->set_handlers({});
+      market_ws->close();
+    }
+  }
+
+  std::weak_ptr<Impl> weak() { return weak_from_this(); }
+
+  // Runs `fn` on the loop after the current call returns (answers never come inside a request).
+  template <typename Fn>
+  void later(Fn fn) {
+    scheduler.post([w = weak(), fn = std::move(fn)]() mutable {
+      if (auto self = w.lock()) fn(*self);
+    });
+  }
+
+  // ---------------------------------------------------------------- REST
+
+  void submit(RestCall call) {
+    const Timestamp now = scheduler.now();
+    if (call.is_signed && (!clock.synchronised() || syncing)) {
+      ++stats.rest_deferred;
+      waiting_clock.push_back(std::move(call));
+      start_time_sync();
+      return;
+    }
+    if (now < blocked_until) {
+      ++stats.rest_deferred;
+      waiting_block.push_back(std::move(call));
+      arm_block_timer();
+      return;
+    }
+    Result<net::HttpRequest> request = call.build();
+    if (!request) {
+      later([call = std::move(call), error = request.error()](Impl&) { call.on_failure(error); });
+      return;
+    }
+    if (call.is_signed) request->headers.push_back({std::string(vb::kApiKeyHeader), config.api_key.reveal()});
+    ++stats.rest_requests;
+    auto shared = std::make_shared<RestCall>(std::move(call));
+    (shared->order_channel ? rest_orders : rest)
+        .request(std::move(*request), [w = weak(), shared](Result<net::HttpResponse> answer) {
+          if (auto self = w.lock()) self->on_rest_answer(std::move(*shared), answer);
+        });
+  }
+
+  void arm_block_timer() {
+    if (!block_timer.is_none()) return;
+    block_timer = scheduler.schedule_at(blocked_until, [w = weak()](Timestamp) {
+      auto self = w.lock();
+      if (!self) return;
+      self->block_timer = TimerId::none();
+      if (self->scheduler.now() < self->blocked_until) {
+        self->arm_block_timer();
+        return;
+      }
+      std::vector<RestCall> calls = std::move(self->waiting_block);
+      self->waiting_block.clear();
+      for (RestCall& c : calls) self->submit(std::move(c));
+    });
+  }
+
+  void block_until(Timestamp until) {
+    if (until > blocked_until) blocked_until = until;
+  }
+
+  Duration offset() const { return clock.offset().value_or(Duration::zero()); }
+
+  void on_rest_answer(RestCall call, const Result<net::HttpResponse>& answer) {
+    if (!answer) {
+      const bool not_sent = answer.error().code() == ErrorCode::Disconnected;
+      const vb::ErrorClass cls =
+          vb::classify(not_sent ? vb::TransportFailure::NotSent : vb::TransportFailure::NoAnswer);
+      if (cls.error == ErrorCode::Ambiguous) ++stats.ambiguous;
+      call.on_failure(Error(cls.error, fmt::format("{}: {}", call.what, answer.error().message())));
+      return;
+    }
+    const net::HttpResponse& response = *answer;
+    if (response.status >= 200 && response.status < 300) {
+      call.on_success(response);
+      return;
+    }
+    vb::FailedRequest failed;
+    failed.http_status = response.status;
+    if (auto body = parser.parse_error(response.body)) failed.body = std::move(*body);
+    if (const std::string* retry = response.header("Retry-After")) failed.retry_after_header = *retry;
+    const vb::ErrorClass cls = vb::classify(failed, scheduler.now(), offset());
+    const Error error = vb::to_error(cls, failed, call.what);
+    switch (cls.action) {
+      case vb::RecoveryAction::WaitUntil:
+        ++stats.rate_limited;
+        block_until(cls.retry_at);
+        log_warn(
+            "binance: {}; nothing is sent for {} ms", error.describe(),
+            std::chrono::duration_cast<std::chrono::milliseconds>(cls.retry_at - scheduler.now()).count());
+        if (listener != nullptr) listener->on_rate_limited(cls.retry_at);
+        break;
+      case vb::RecoveryAction::ResyncClock:
+        if (call.clock_resends < config.max_clock_resends) {
+          ++call.clock_resends;
+          ++stats.clock_resyncs;
+          ++stats.clock_resends;
+          log_warn("binance: {}; resynchronising the clock and resending", error.describe());
+          clock.restart();
+          waiting_clock.push_back(std::move(call));
+          start_time_sync();
+          return;
+        }
+        break;
+      case vb::RecoveryAction::CheckCredentials:
+        ++stats.credential_errors;
+        log_error("binance: {} (check the API key, secret and permissions)", error.describe());
+        break;
+      case vb::RecoveryAction::QueryOrder:
+        ++stats.ambiguous;
+        break;
+      case vb::RecoveryAction::None:
+      case vb::RecoveryAction::Resend:
+        break;
+    }
+    call.on_failure(error);
+  }
+
+  // A signed request's builder: `make` fills the query string from the builder at send time.
+  template <typename Make>
+  std::function<Result<net::HttpRequest>()> signed_builder(vb::Endpoint endpoint, Make make) {
+    return [this, endpoint, make = std::move(make)]() -> Result<net::HttpRequest> {
+      Result<std::string_view> query = make(clock.signing_time(scheduler.now()));
+      if (!query) return tl::unexpected(query.error());
+      return make_request(endpoint, *query);
+    };
+  }
+
+  static net::HttpRequest make_request(vb::Endpoint endpoint, std::string_view query) {
+    net::HttpRequest request;
+    request.method = std::string(endpoint.method);
+    request.target = std::string(endpoint.path);
+    if (endpoint.method == "POST") {
+      request.body = std::string(query);
+      request.headers.push_back({"Content-Type", "application/x-www-form-urlencoded"});
+    } else if (!query.empty()) {
+      request.target += '?';
+      request.target += query;
+    }
+    return request;
+  }
+
+  // A failed answer with an unreadable body: the outcome is unknown.
+  Error bad_answer(std::string_view what, const Error& parse_error) {
+    ++stats.bad_messages;
+    ++stats.ambiguous;
+    const vb::ErrorClass cls = vb::classify(vb::TransportFailure::BadAnswer);
+    return Error(cls.error, fmt::format("{}: unreadable answer: {}", what, parse_error.message()));
+  }
+
+  // ---------------------------------------------------------------- time
+
+  void start_time_sync() {
+    if (syncing) return;
+    syncing = true;
+    good_samples = 0;
+    take_time_sample();
+  }
+
+  // GET /api/v3/time; `sent` receives the local time it is written.
+  RestCall time_request(const std::shared_ptr<Timestamp>& sent) {
+    RestCall call;
+    call.what = "server time";
+    call.build = [this, sent]() -> Result<net::HttpRequest> {
+      *sent = scheduler.now();
+      return make_request(vb::kServerTime, "");
+    };
+    return call;
+  }
+
+  void take_time_sample() {
+    auto sent = std::make_shared<Timestamp>(Timestamp::none());
+    RestCall call = time_request(sent);
+    call.on_success = [this, sent](const net::HttpResponse& response) {
+      auto server = parser.parse_server_time(response.body);
+      if (server) {
+        if (clock.add({*sent, *server, scheduler.now()})) ++good_samples;
+      } else {
+        ++stats.bad_messages;
+      }
+      if (good_samples >= config.time_samples) {
+        finish_time_sync();
+      } else {
+        take_time_sample();
+      }
+    };
+    call.on_failure = [this](const Error& error) {
+      log_warn("binance: time sample failed: {}", error.describe());
+      time_retry_timer = scheduler.schedule_after(
+          time_backoff.take(config.reconnect_min, config.reconnect_max), [w = weak()](Timestamp) {
+            if (auto self = w.lock()) {
+              self->time_retry_timer = TimerId::none();
+              self->take_time_sample();
+            }
+          });
+    };
+    submit(std::move(call));
+  }
+
+  // One more sample in the background (the clocks drift apart slowly); signed requests go on.
+  void refresh_time() {
+    if (syncing) return;
+    auto sent = std::make_shared<Timestamp>(Timestamp::none());
+    RestCall call = time_request(sent);
+    call.on_success = [this, sent](const net::HttpResponse& response) {
+      if (auto server = parser.parse_server_time(response.body)) {
+        (void)clock.add({*sent, *server, scheduler.now()});  // a slow sample is refused: harmless
+      } else {
+        ++stats.bad_messages;
+      }
+    };
+    call.on_failure = [](const Error& error) {
+      log_debug("binance: time refresh failed: {}", error.describe());
+    };
+    submit(std::move(call));
+  }
+
+  void finish_time_sync() {
+    syncing = false;
+    if (time_refresh_timer.is_none()) {
+      time_refresh_timer = scheduler.schedule_every(config.time_refresh_interval, [w = weak()](Timestamp) {
+        if (auto self = w.lock()) self->refresh_time();
+      });
+    }
+    time_backoff.reset(config.reconnect_min);
+    log_info(
+        "binance: clock synchronised, offset {} ms +- {} ms",
+        std::chrono::duration_cast<std::chrono::milliseconds>(offset()).count(),
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock.uncertainty().value_or(Duration::zero()))
+            .count());
+    std::vector<RestCall> calls = std::move(waiting_clock);
+    waiting_clock.clear();
+    for (RestCall& c : calls) submit(std::move(c));
+    if (user_wanted && !user_ws && !user_connecting) connect_user();
+    if (user_ws && !user_up && user_resubscribe_after_sync) {
+      user_resubscribe_after_sync = false;
+      send_user_subscribe();
+    }
+  }
+
+  // ---------------------------------------------------------------- orders and account
+
+  void remember(const model::OrderReport& report) {
+    if (!report.exchange_order_id.empty()) exchange_ids[report.client_order_id] = report.exchange_order_id;
+  }
+
+  void place_order(const model::OrderRequest& request) {
+    if (!rules.contains(request.symbol)) {
+      waiting_rules.push_back(request);
+      fetch_rules(false);
+      return;
+    }
+    RestCall call;
+    call.what = fmt::format("place order {}", request.client_order_id);
+    call.is_signed = true;
+    call.order_channel = true;
+    call.build = signed_builder(vb::kOrderPlace, [this, request](Timestamp t) {
+      return builder.place_order(request, rules.at(request.symbol), vb::OrderResponseType::Full, t);
+    });
+    const model::ClientOrderId id = request.client_order_id;
+    call.on_success = [this, id](const net::HttpResponse& response) {
+      auto parsed = parser.parse_order(response.body);
+      if (!parsed) {
+        deliver_place(id, tl::unexpected(bad_answer(fmt::format("place order {}", id), parsed.error())));
+        return;
+      }
+      const std::vector<model::Fill> fills((*parsed)->fills.begin(), (*parsed)->fills.end());
+      const model::OrderReport report = (*parsed)->report;
+      remember(report);
+      for (const model::Fill& fill : fills) listener->on_fill(fill);
+      deliver_place(id, report);
+    };
+    call.on_failure = [this, id](const Error& error) { deliver_place(id, tl::unexpected(error)); };
+    submit(std::move(call));
+  }
+
+  void deliver_place(const model::ClientOrderId& id, const Result<model::OrderReport>& result) {
+    if (listener != nullptr) listener->on_place_result(id, result);
+  }
+
+  // cancel / query: the same shape (an order answer for one client order id).
+  void order_call(bool cancel, const model::Symbol& symbol, const model::ClientOrderId& id,
+                  std::function<void(const Result<model::OrderReport>&)> deliver) {
+    RestCall call;
+    call.what = fmt::format("{} order {}", cancel ? "cancel" : "query", id);
+    call.is_signed = true;
+    call.order_channel = cancel;
+    call.build =
+        signed_builder(cancel ? vb::kOrderCancel : vb::kOrderQuery, [this, cancel, symbol, id](Timestamp t) {
+          return cancel ? builder.cancel_order(symbol, id, t)
+                        : builder.query_order(symbol, id, t);
+        });
+    call.on_success = [this, what = call.what, deliver](const net::HttpResponse& response) {
+      auto parsed = parser.parse_order(response.body);
+      if (!parsed) {
+        deliver(tl::unexpected(bad_answer(what, parsed.error())));
+        return;
+      }
+      const model::OrderReport report = (*parsed)->report;
+      remember(report);
+      deliver(report);
+    };
+    call.on_failure = [deliver](const Error& error) { deliver(tl::unexpected(error)); };
+    submit(std::move(call));
+  }
+
+  void query_fills(const model::Symbol& symbol, const model::ClientOrderId& id) {
+    auto found = exchange_ids.find(id);
+    if (found == exchange_ids.end()) {
+      // myTrades names orders by Binance's id: learn it first.
+      order_call(false, symbol, id, [this, symbol, id](const Result<model::OrderReport>& result) {
+        if (!result) {
+          if (listener != nullptr) listener->on_fills_query_result(id, tl::unexpected(result.error()));
+          return;
+        }
+        if (result->exchange_order_id.empty()) {
+          if (listener != nullptr) {
+            listener->on_fills_query_result(
+                id,
+                tl::unexpected(Error(ErrorCode::Corrupt, fmt::format("query fills of {}: no order id", id))));
+          }
+          return;
+        }
+        my_trades(symbol, id, result->exchange_order_id);
+      });
+      return;
+    }
+    my_trades(symbol, id, found->second);
+  }
+
+  void my_trades(const model::Symbol& symbol, const model::ClientOrderId& id,
+                 const model::ExchangeOrderId& order) {
+    RestCall call;
+    call.what = fmt::format("query fills of {}", id);
+    call.is_signed = true;
+    call.build = signed_builder(vb::kMyTrades, [this, symbol, order](Timestamp t) {
+      return builder.my_trades(symbol, order, t);
+    });
+    call.on_success = [this, id, what = call.what](const net::HttpResponse& response) {
+      auto parsed = parser.parse_my_trades(response.body, id);
+      if (!parsed) {
+        listener->on_fills_query_result(id, tl::unexpected(bad_answer(what, parsed.error())));
+        return;
+      }
+      const std::vector<model::Fill> fills(parsed->begin(), parsed->end());
+      listener->on_fills_query_result(id, std::span<const model::Fill>(fills));
+    };
+    call.on_failure = [this, id](const Error& error) {
+      listener->on_fills_query_result(id, tl::unexpected(error));
+    };
+    submit(std::move(call));
+  }
+
+  // `deliver` false: a poll (the answer still goes to the listener: it merges what it hears).
+  void query_balances() {
+    RestCall call;
+    call.what = "account balances";
+    call.is_signed = true;
+    call.build = signed_builder(vb::kAccount, [this](Timestamp t) -> Result<std::string_view> {
+      return builder.account(t);
+    });
+    call.on_success = [this, what = call.what](const net::HttpResponse& response) {
+      auto parsed = parser.parse_account(response.body);
+      if (!parsed) {
+        listener->on_balances_result(tl::unexpected(bad_answer(what, parsed.error())));
+        return;
+      }
+      const std::vector<model::Balance> balances(parsed->begin(), parsed->end());
+      known_balances.clear();
+      for (const model::Balance& b : balances) known_balances[b.asset] = b;
+      ++stats.balance_answers;
+      listener->on_balances_result(std::span<const model::Balance>(balances));
+    };
+    call.on_failure = [this](const Error& error) { listener->on_balances_result(tl::unexpected(error)); };
+    submit(std::move(call));
+  }
+
+  void query_open_orders(const model::Symbol& symbol) {
+    RestCall call;
+    call.what = fmt::format("open orders of {}", symbol);
+    call.is_signed = true;
+    call.build = signed_builder(vb::kOpenOrders, [this, symbol](Timestamp t) -> Result<std::string_view> {
+      return builder.open_orders(symbol, t);
+    });
+    call.on_success = [this, what = call.what](const net::HttpResponse& response) {
+      auto parsed = parser.parse_open_orders(response.body);
+      if (!parsed) {
+        listener->on_open_orders_result(tl::unexpected(bad_answer(what, parsed.error())));
+        return;
+      }
+      std::vector<model::OrderReport> reports;
+      reports.reserve(parsed->size());
+      for (const vb::OrderUpdate& update : *parsed) reports.push_back(update.report);
+      for (const model::OrderReport& r : reports) remember(r);
+      listener->on_open_orders_result(std::span<const model::OrderReport>(reports));
+    };
+    call.on_failure = [this](const Error& error) { listener->on_open_orders_result(tl::unexpected(error)); };
+    submit(std::move(call));
+  }
+
+  // exchangeInfo for the known symbols (every symbol when none is known). `deliver`: the answer
+  // goes to the listener (query_trading_rules); otherwise it only feeds orders waiting for rules.
+  void fetch_rules(bool deliver) {
+    deliver_rules = deliver_rules || deliver;
+    if (rules_pending) return;
+    rules_pending = true;
+    RestCall call;
+    call.what = "exchange info";
+    call.build = [this]() -> Result<net::HttpRequest> {
+      std::vector<model::Symbol> symbols;
+      for (const Market& m : markets) symbols.push_back(m.symbol);
+      for (const model::OrderRequest& r : waiting_rules) {
+        if (std::find(symbols.begin(), symbols.end(), r.symbol) == symbols.end()) symbols.push_back(r.symbol);
+      }
+      auto query = builder.exchange_info(symbols);
+      if (!query) return tl::unexpected(query.error());
+      return make_request(vb::kExchangeInfo, *query);
+    };
+    call.on_success = [this](const net::HttpResponse& response) {
+      rules_pending = false;
+      auto parsed = parser.parse_exchange_info(response.body);
+      if (!parsed) {
+        finish_rules(tl::unexpected(bad_answer("exchange info", parsed.error())));
+        return;
+      }
+      std::vector<model::TradingRules> trading;
+      for (const vb::SymbolInfo& info : (*parsed)->symbols) {
+        for (const vb::SkippedSymbol& skipped : (*parsed)->skipped) {
+          log_warn("binance: exchange info: symbol {} skipped: {}", skipped.symbol, skipped.reason);
+        }
+        if (!info.trading()) continue;
+        if (auto symbol = model::Symbol::from(info.rules.symbol)) rules[*symbol] = info.rules;
+        trading.push_back(info.rules);
+      }
+      finish_rules(std::move(trading));
+    };
+    call.on_failure = [this](const Error& error) {
+      rules_pending = false;
+      finish_rules(tl::unexpected(error));
+    };
+    submit(std::move(call));
+  }
+
+  void finish_rules(const Result<std::vector<model::TradingRules>>& result) {
+    if (deliver_rules && listener != nullptr) {
+      deliver_rules = false;
+      if (result) {
+        listener->on_trading_rules_result(std::span<const model::TradingRules>(*result));
+      } else {
+        listener->on_trading_rules_result(tl::unexpected(result.error()));
+      }
+    }
+    std::vector<model::OrderRequest> orders = std::move(waiting_rules);
+    waiting_rules.clear();
+    for (const model::OrderRequest& order : orders) {
+      if (rules.contains(order.symbol)) {
+        place_order(order);
+      } else {
+        // Not sent: no rules for the symbol (unknown or not trading).
+        const Error error =
+            result ? Error(ErrorCode::Rejected,
+                           fmt::format("place order {}: {} is not a trading symbol of the exchange",
+                                       order.client_order_id, order.symbol))
+                   : Error(ErrorCode::Disconnected,
+                           fmt::format("place order {}: no trading rules: {}", order.client_order_id,
+                                       result.error().message()));
+        deliver_place(order.client_order_id, tl::unexpected(error));
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- user data (WebSocket API)
+
+  void connect_user() {
+    user_wanted = true;
+    if (user_ws || user_connecting) return;
+    if (config.api_key.empty()) return;
+    if (!clock.synchronised() || syncing) {
+      start_time_sync();  // finish_time_sync() connects
+      return;
+    }
+    user_connecting = true;
+    net::connect_websocket(scheduler, config.ws_api, config.ws_api_path,
+                           [w = weak()](Result<std::shared_ptr<net::WebSocketConnection>> connected) {
+                             if (auto self = w.lock()) self->on_user_connected(std::move(connected));
+                           });
+  }
+
+  void on_user_connected(Result<std::shared_ptr<net::WebSocketConnection>> connected) {
+    user_connecting = false;
+    if (!connected) {
+      log_warn("binance: user-data connection failed: {}", connected.error().describe());
+      schedule_user_retry();
+      return;
+    }
+    user_ws = std::move(*connected);
+    user_ws->set_handlers({[w = weak()](std::string_view text) {
+                             if (auto self = w.lock()) self->on_user_message(text);
+                           },
+                           [w = weak()](const Error& reason) {
+                             if (auto self = w.lock()) self->on_user_closed(reason);
+                           }});
+    send_user_subscribe();
+  }
+
+  void send_user_subscribe() {
+    if (!user_ws) return;
+    if (!clock.synchronised() || syncing) {
+      user_resubscribe_after_sync = true;
+      start_time_sync();
+      return;
+    }
+    subscribe_id = fmt::format("sub-{}", ++subscribe_serial);
+    auto request = vb::ws_subscribe_user_data(subscribe_id, config.api_key, config.api_secret,
+                                              clock.signing_time(scheduler.now()), config.recv_window);
+    if (!request) {
+      log_error("binance: user-data subscription not sent: {}", request.error().describe());
+      return;
+    }
+    user_ws->send(std::move(*request));
+  }
+
+  void schedule_user_retry() {
+    if (!user_retry_timer.is_none()) return;
+    user_retry_timer = scheduler.schedule_after(user_backoff.take(config.reconnect_min, config.reconnect_max),
+                                                [w = weak()](Timestamp) {
+                                                  if (auto self = w.lock()) {
+                                                    self->user_retry_timer = TimerId::none();
+                                                    self->connect_user();
+                                                  }
+                                                });
+  }
+
+  void set_user_down() {
+    if (user_up) {
+      user_up = false;
+      if (listener != nullptr) listener->on_connection_state(false);
+    }
+    if (poll_timer.is_none() && listener != nullptr) {
+      poll_timer = scheduler.schedule_every(config.poll_interval, [w = weak()](Timestamp) {
+        if (auto self = w.lock()) self->poll();
+      });
+    }
+  }
+
+  void poll() {
+    ++stats.polls;
+    for (const Market& m : markets) query_open_orders(m.symbol);
+    query_balances();
+  }
+
+  void on_user_closed(const Error& reason) {
+    log_warn("binance: user-data stream closed: {}", reason.describe());
+    user_ws.reset();
+    set_user_down();
+    schedule_user_retry();
+  }
+
+  void on_user_message(std::string_view text) {
+    auto parsed = parser.parse_user_stream(text);
+    if (!parsed) {
+      ++stats.bad_messages;
+      log_warn("binance: user-data message ignored: {}", parsed.error().describe());
+      return;
+    }
+    const vb::UserStreamMessage& message = **parsed;
+    if (message.kind == vb::UserStreamMessage::Kind::Response) {
+      on_user_response(message.response);
+      return;
+    }
+    ++stats.user_events;
+    const vb::UserEvent& event = message.event;
+    switch (event.kind) {
+      case vb::UserEventKind::ExecutionReport: {
+        const vb::OrderUpdate& order = event.execution.order;
+        remember(order.report);
+        const model::OrderReport report = order.report;
+        const std::vector<model::Fill> fills(order.fills.begin(), order.fills.end());
+        for (const model::Fill& fill : fills) listener->on_fill(fill);
+        listener->on_order_report(report);
+        break;
+      }
+      case vb::UserEventKind::AccountPosition: {
+        const std::vector<model::Balance> balances(event.balances.begin(), event.balances.end());
+        for (const model::Balance& b : balances) {
+          known_balances[b.asset] = b;
+          listener->on_balance_update(b);
+        }
+        break;
+      }
+      case vb::UserEventKind::BalanceUpdate: {
+        auto known = known_balances.find(event.balance_delta.asset);
+        if (known == known_balances.end()) {
+          query_balances();
+          break;
+        }
+        auto total = known->second.total.checked_add(event.balance_delta.delta);
+        auto available = known->second.available.checked_add(event.balance_delta.delta);
+        if (!total || !available) {
+          query_balances();
+          break;
+        }
+        known->second.total = *total;
+        known->second.available = *available;
+        listener->on_balance_update(known->second);
+        break;
+      }
+      case vb::UserEventKind::StreamTerminated:
+        ++stats.stream_terminated;
+        set_user_down();
+        send_user_subscribe();
+        break;
+      case vb::UserEventKind::Other:
+        break;
+    }
+  }
+
+  void on_user_response(const vb::WsApiResponse& response) {
+    if (response.id != subscribe_id) return;  // an answer to something else (none sent yet)
+    if (response.ok() && response.subscription_id) {
+      const bool again = stats.user_connects > 0;
+      ++stats.user_connects;
+      if (again) ++stats.user_reconnects;
+      user_up = true;
+      user_backoff.reset(config.reconnect_min);
+      if (!poll_timer.is_none()) {
+        scheduler.cancel(poll_timer);
+        poll_timer = TimerId::none();
+        poll();  // whatever happened while it was down
+      }
+      if (listener != nullptr) listener->on_connection_state(true);
+      return;
+    }
+    vb::FailedRequest failed;
+    failed.http_status = response.status;
+    if (response.error) failed.body = *response.error;
+    const vb::ErrorClass cls = vb::classify(failed, scheduler.now(), offset());
+    const Error error = vb::to_error(cls, failed, "user-data subscription");
+    log_warn("binance: {}", error.describe());
+    if (cls.action == vb::RecoveryAction::ResyncClock) {
+      ++stats.clock_resyncs;
+      clock.restart();
+      user_resubscribe_after_sync = true;
+      start_time_sync();
+      return;
+    }
+    if (cls.action == vb::RecoveryAction::CheckCredentials) ++stats.credential_errors;
+    if (cls.action == vb::RecoveryAction::WaitUntil) block_until(cls.retry_at);
+    if (user_ws) user_ws->close();  // on_user_closed retries with backoff
+  }
+
+  // ---------------------------------------------------------------- market data
+
+  Market* find_market(const model::Symbol& symbol) {
+    for (Market& m : markets) {
+      if (m.symbol == symbol) return &m;
+    }
+    return nullptr;
+  }
+
+  void subscribe(const model::Symbol& symbol) {
+    Market* m = find_market(symbol);
+    if (m == nullptr) {
+      markets.push_back(Market{symbol, lower(symbol.view()), false, false, std::nullopt, -1});
+      if (market_ws) {
+        market_ws->close();  // reopened with every stream by on_market_closed
+      } else {
+        schedule_market_connect(Duration::zero());
+      }
+      return;
+    }
+    if (market_ws && m->snapshot_since_connect) {
+      ++stats.book_resyncs;  // asked again after a gap
+      fetch_snapshot(*m);
+    }
+  }
+
+  void schedule_market_connect(Duration delay) {
+    if (!market_retry_timer.is_none() || market_connecting || market_ws) return;
+    market_retry_timer = scheduler.schedule_after(delay, [w = weak()](Timestamp) {
+      if (auto self = w.lock()) {
+        self->market_retry_timer = TimerId::none();
+        self->connect_market();
+      }
+    });
+  }
+
+  std::string stream_target() const {
+    std::string target = "/stream?streams=";
+    for (std::size_t i = 0; i < markets.size(); ++i) {
+      if (i > 0) target += '/';
+      const std::string& s = markets[i].stream_name;
+      target += fmt::format("{}@depth@100ms/{}@trade/{}@bookTicker", s, s, s);
+    }
+    return target;
+  }
+
+  // Handlers of one market connection; a close matters only while it is the current one.
+  void attach_market(const std::shared_ptr<net::WebSocketConnection>& connection) {
+    const net::WebSocketConnection* id = connection.get();
+    connection->set_handlers({[w = weak()](std::string_view text) {
+                                if (auto self = w.lock()) self->on_market_message(text);
+                              },
+                              [w = weak(), id](const Error& reason) {
+                                if (auto self = w.lock()) self->on_market_closed(id, reason);
+                              }});
+  }
+
+  void arm_rotation() {
+    if (config.stream_rotate_after <= Duration::zero()) return;
+    if (!rotate_timer.is_none()) scheduler.cancel(rotate_timer);
+    rotate_timer = scheduler.schedule_after(config.stream_rotate_after, [w = weak()](Timestamp) {
+      if (auto self = w.lock()) {
+        self->rotate_timer = TimerId::none();
+        self->rotate_market();
+      }
+    });
+  }
+
+  // Binance closes a connection after 24 h: open the next one first, let both run for
+  // `stream_rotate_overlap` (BookSync drops the diffs it already has, trades are deduplicated by
+  // id), then close the old one. The book never leaves sync.
+  void rotate_market() {
+    if (!market_ws || rotating || markets.empty()) return;
+    rotating = true;
+    net::connect_websocket(scheduler, config.streams, stream_target(),
+                           [w = weak()](Result<std::shared_ptr<net::WebSocketConnection>> connected) {
+                             auto self = w.lock();
+                             if (!self) return;
+                             self->rotating = false;
+                             if (!connected) {
+                               log_warn("binance: market stream rotation failed: {}",
+                                        connected.error().describe());
+                               self->arm_rotation();
+                               return;
+                             }
+                             if (!self->market_ws) {  // the old one dropped meanwhile: a reconnect resyncs
+                               (*connected)->close();
+                               return;
+                             }
+                             std::shared_ptr<net::WebSocketConnection> retired = std::move(self->market_ws);
+                             self->market_ws = std::move(*connected);
+                             self->attach_market(self->market_ws);
+                             ++self->stats.market_rotations;
+                             self->scheduler.schedule_after(self->config.stream_rotate_overlap,
+                                                            [retired](Timestamp) { retired->close(); });
+                             self->arm_rotation();
+                           });
+  }
+
+  void connect_market() {
+    if (market_ws || market_connecting || markets.empty()) return;
+    market_connecting = true;
+    net::connect_websocket(scheduler, config.streams, stream_target(),
+                           [w = weak()](Result<std::shared_ptr<net::WebSocketConnection>> connected) {
+                             if (auto self = w.lock()) self->on_market_connected(std::move(connected));
+                           });
+  }
+
+  void on_market_connected(Result<std::shared_ptr<net::WebSocketConnection>> connected) {
+    market_connecting = false;
+    if (!connected) {
+      log_warn("binance: market stream connection failed: {}", connected.error().describe());
+      schedule_market_connect(market_backoff.take(config.reconnect_min, config.reconnect_max));
+      return;
+    }
+    market_ws = std::move(*connected);
+    attach_market(market_ws);
+    arm_rotation();
+    if (stats.market_connects > 0) ++stats.market_reconnects;
+    ++stats.market_connects;
+    market_backoff.reset(config.reconnect_min);
+    last_market_message = scheduler.now();
+    if (watchdog_timer.is_none()) {
+      watchdog_timer = scheduler.schedule_every(config.stream_silence_limit / 2, [w = weak()](Timestamp) {
+        if (auto self = w.lock()) self->check_market_silence();
+      });
+    }
+    // The stream is open: diffs buffer in BookSync until the snapshot arrives.
+    for (Market& m : markets) {
+      m.snapshot_since_connect = true;
+      fetch_snapshot(m);
+    }
+  }
+
+  void check_market_silence() {
+    if (market_ws && scheduler.now() - last_market_message > config.stream_silence_limit) {
+      log_warn("binance: market stream silent for {} s: reconnecting",
+               std::chrono::duration_cast<std::chrono::seconds>(config.stream_silence_limit).count());
+      market_ws->abort();
+    }
+  }
+
+  void on_market_closed(const net::WebSocketConnection* connection, const Error& reason) {
+    if (connection != market_ws.get()) return;  // a connection retired by a rotation
+    log_warn("binance: market stream closed: {}", reason.describe());
+    market_ws.reset();
+    schedule_market_connect(market_backoff.take(config.reconnect_min, config.reconnect_max));
+  }
+
+  void on_market_message(std::string_view text) {
+    const Timestamp now = scheduler.now();
+    last_market_message = now;
+    auto parsed = market_parser.parse(text, now);
+    if (!parsed) {
+      ++stats.bad_messages;
+      log_warn("binance: market message ignored: {}", parsed.error().describe());
+      return;
+    }
+    const vb::ParsedMessage& message = **parsed;
+    auto symbol = model::Symbol::from(message.symbol);
+    if (!symbol || listener == nullptr) return;
+    switch (message.kind) {
+      case vb::MessageKind::DepthDiff:
+        ++stats.depth_diffs;
+        listener->on_book_diff(*symbol, message.diff);
+        break;
+      case vb::MessageKind::Trade:
+        if (Market* m = find_market(*symbol)) {
+          if (message.trade.trade_id <= m->last_trade_id) break;  // seen on the other connection
+          m->last_trade_id = message.trade.trade_id;
+        }
+        listener->on_public_trade(*symbol, message.trade);
+        break;
+      case vb::MessageKind::BookTicker:
+        if (Market* m = find_market(*symbol)) m->ticker = message.ticker;
+        break;
+      case vb::MessageKind::DepthSnapshot:
+      case vb::MessageKind::Unknown:
+        break;
+    }
+  }
+
+  void fetch_snapshot(Market& market) {
+    if (market.snapshot_pending) return;
+    market.snapshot_pending = true;
+    const model::Symbol symbol = market.symbol;
+    RestCall call;
+    call.what = fmt::format("depth snapshot of {}", symbol);
+    call.build = [this, symbol]() -> Result<net::HttpRequest> {
+      auto query = builder.depth(symbol, config.depth_limit);
+      if (!query) return tl::unexpected(query.error());
+      return make_request(vb::kDepth, *query);
+    };
+    call.on_success = [this, symbol](const net::HttpResponse& response) {
+      Market* m = find_market(symbol);
+      if (m == nullptr) return;
+      m->snapshot_pending = false;
+      auto parsed = market_parser.parse(response.body, scheduler.now());
+      if (!parsed || (*parsed)->kind != vb::MessageKind::DepthSnapshot) {
+        ++stats.bad_messages;
+        log_warn("binance: depth snapshot of {} unreadable; asking again", symbol);
+        retry_snapshot(symbol);
+        return;
+      }
+      ++stats.snapshots;
+      if (listener != nullptr) listener->on_book_snapshot(symbol, (*parsed)->snapshot);
+    };
+    call.on_failure = [this, symbol](const Error& error) {
+      log_warn("binance: {}; asking again", error.describe());
+      if (Market* m = find_market(symbol)) m->snapshot_pending = false;
+      retry_snapshot(symbol);
+    };
+    submit(std::move(call));
+  }
+
+  void retry_snapshot(const model::Symbol& symbol) {
+    scheduler.schedule_after(config.reconnect_min, [w = weak(), symbol](Timestamp) {
+      if (auto self = w.lock()) {
+        if (Market* m = self->find_market(symbol)) self->fetch_snapshot(*m);
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- state
+
+  LiveScheduler& scheduler;
+  BinanceApiConfig config;
+  ExchangeApiListener* listener = nullptr;
+  net::HttpClient rest;         // queries, snapshots, time
+  net::HttpClient rest_orders;  // place and cancel
+  vb::RequestBuilder builder;
+  vb::ApiParser parser;
+  vb::MessageParser market_parser;
+  vb::ServerClock clock;
+  BinanceApiStats stats;
+
+  Timestamp blocked_until = Timestamp::from_ns(0);
+  TimerId block_timer;
+  std::vector<RestCall> waiting_block;  // held by a rate-limit block, in order
+  std::vector<RestCall> waiting_clock;  // signed, waiting for the clock
+  bool syncing = false;
+  int good_samples = 0;
+  Backoff time_backoff;
+  TimerId time_retry_timer;
+  TimerId time_refresh_timer;
+
+  std::unordered_map<model::Symbol, model::TradingRules> rules;
+  std::vector<model::OrderRequest> waiting_rules;
+  bool rules_pending = false;
+  bool deliver_rules = false;
+  std::unordered_map<model::ClientOrderId, model::ExchangeOrderId> exchange_ids;
+  std::unordered_map<model::Asset, model::Balance> known_balances;
+
+  std::shared_ptr<net::WebSocketConnection> user_ws;
+  bool user_wanted = false;
+  bool user_connecting = false;
+  bool user_up = false;
+  bool user_resubscribe_after_sync = false;
+  std::string subscribe_id;
+  std::uint64_t subscribe_serial = 0;
+  Backoff user_backoff;
+  TimerId user_retry_timer;
+  TimerId poll_timer;
+
+  std::vector<Market> markets;
+  std::shared_ptr<net::WebSocketConnection> market_ws;
+  bool market_connecting = false;
+  Backoff market_backoff;
+  TimerId market_retry_timer;
+  TimerId watchdog_timer;
+  TimerId rotate_timer;
+  bool rotating = false;
+  Timestamp last_market_message = Timestamp::none();
+};
+
+BinanceExchangeApi::BinanceExchangeApi(LiveScheduler& scheduler, BinanceApiConfig config)
+    : impl_(std::make_shared<Impl>(scheduler, std::move(config))) {}
+
+BinanceExchangeApi::~BinanceExchangeApi() = default;
+
+void BinanceExchangeApi::connect() {
+  impl_->start_time_sync();
+  impl_->connect_user();
+}
+
+void BinanceExchangeApi::set_listener(ExchangeApiListener* listener) {
+  impl_->listener = listener;
+  // Until the user-data stream is subscribed the account's changes would go unheard: not connected.
+  impl_->later([](Impl& impl) {
+    if (impl.listener != nullptr && !impl.user_up && !impl.config.api_key.empty()) {
+      impl.listener->on_connection_state(false);
+    }
+  });
+}
+
+void BinanceExchangeApi::place_order(const model::OrderRequest& request) {
+  impl_->connect_user();
+  impl_->place_order(request);
+}
+
+void BinanceExchangeApi::cancel_order(const model::Symbol& symbol, const model::ClientOrderId& id) {
+  Impl* impl = impl_.get();
+  impl->order_call(true, symbol, id, [impl, id](const Result<model::OrderReport>& result) {
+    if (impl->listener != nullptr) impl->listener->on_cancel_result(id, result);
+  });
+}
+
+void BinanceExchangeApi::query_order(const model::Symbol& symbol, const model::ClientOrderId& id) {
+  Impl* impl = impl_.get();
+  impl->order_call(false, symbol, id, [impl, id](const Result<model::OrderReport>& result) {
+    if (impl->listener != nullptr) impl->listener->on_order_query_result(id, result);
+  });
+}
+
+void BinanceExchangeApi::query_fills(const model::Symbol& symbol, const model::ClientOrderId& id) {
+  impl_->query_fills(symbol, id);
+}
+
+void BinanceExchangeApi::query_balances() {
+  impl_->connect_user();
+  impl_->query_balances();
+}
+
+void BinanceExchangeApi::query_open_orders(const model::Symbol& symbol) { impl_->query_open_orders(symbol); }
+
+void BinanceExchangeApi::query_trading_rules() {
+  // After the current call: the markets subscribed right after this one are asked for too.
+  impl_->later([](Impl& impl) { impl.fetch_rules(true); });
+}
+
+void BinanceExchangeApi::subscribe_market_data(const model::Symbol& symbol) { impl_->subscribe(symbol); }
+
+const BinanceApiStats& BinanceExchangeApi::stats() const noexcept { return impl_->stats; }
+bool BinanceExchangeApi::user_stream_up() const noexcept { return impl_->user_up; }
+bool BinanceExchangeApi::clock_synchronised() const noexcept {
+  return impl_->clock.synchronised() && !impl_->syncing;
+}
+
+const model::BookTicker* BinanceExchangeApi::book_ticker(const model::Symbol& symbol) const noexcept {
+  for (const Impl::Market& m : impl_->markets) {
+    if (m.symbol == symbol && m.ticker) return &*m.ticker;
+  }
+  return nullptr;
+}
+
+}  // namespace colibri::connector::binance

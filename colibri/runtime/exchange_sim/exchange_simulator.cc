@@ -1041,7 +1041,7 @@ HttpResponse Impl::route(const HttpRequest& request, const Params& p, bool& acte
   }
   if (path == "/api/v3/account") {
     const SimAccountConfig& c = accounts[account].config;
-    const auto bps = [](model::FeeRate r) { return r.raw() / 100'000; };  // 1e-8 units -> basis points
+    const auto bps = [](model::FeeRate r) { return r.raw() / 10'000; };  // 1e-8 units -> basis points
     return json_response(
         200,
         fmt::format(
@@ -1275,6 +1275,12 @@ Result<std::unique_ptr<ExchangeSimulator>> ExchangeSimulator::create(LiveSchedul
     return fail(ErrorCode::InvalidArgument,
                 "exchange-sim: the data is {} but the accounts file's market is {}", data_symbol,
                 s.rules.symbol);
+  }
+  if (s.rules.base + s.rules.quote != s.rules.symbol) {
+    return fail(ErrorCode::InvalidArgument,
+                "exchange-sim: base {} and quote {} do not make the symbol {}: give market.base and market.quote "
+                "in the accounts file",
+                s.rules.base, s.rules.quote, s.rules.symbol);
   }
   if (auto valid = s.rules.validate(); !valid) return fail(valid.error());
   s.symbol_lower = lower(s.rules.symbol);

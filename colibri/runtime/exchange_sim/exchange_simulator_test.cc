@@ -247,6 +247,8 @@ TEST(ExchangeSim, SignedMarketOrderFillsAndSimStateAgreesOverTls) {
   // 1 BTC + 0.01 - 0.1 % fee in BTC.
   EXPECT_EQ(alice["balances"][0]["asset"].as<std::string>(), "BTC");
   EXPECT_EQ(alice["balances"][0]["total"].as<std::string>(), "1.00999000");
+  EXPECT_EQ(account.json["makerCommission"].as<int>(), 10);  // 0.1 % in basis points
+  EXPECT_EQ(account.json["commissionRates"]["maker"].as<std::string>(), "0.00100000");
   Answer my_trades = h.send_signed("GET", "/api/v3/myTrades", "symbol=BTCUSDT");
   ASSERT_EQ(my_trades.json.size(), alice["fills"].size());
   EXPECT_EQ(my_trades.json[0]["isBuyer"].as<bool>(), true);

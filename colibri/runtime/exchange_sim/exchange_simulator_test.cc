@@ -454,6 +454,30 @@ TEST(ExchangeSim, RawStreamsAndLiveSubscribe) {
   EXPECT_EQ(YAML::Load(bare.frames[1])["e"].as<std::string>(), "trade");
 }
 
+TEST(ExchangeSim, DepositPushesBalanceUpdateAndUnsubscribeTerminatesTheStream) {
+  Harness h;
+  UserStream user(h);
+  Answer deposited = h.request({"POST", "/sim/deposit", {}, "account=alice&asset=USDT&amount=250.5"});
+  ASSERT_EQ(deposited.status, 200) << deposited.body;
+  ASSERT_TRUE(user.wait_frames(2));
+  const auto events = user.events();
+  EXPECT_EQ(events[0]["e"].as<std::string>(), "balanceUpdate");
+  EXPECT_EQ(events[0]["a"].as<std::string>(), "USDT");
+  EXPECT_EQ(events[0]["d"].as<std::string>(), "250.50000000");
+  EXPECT_EQ(events[1]["e"].as<std::string>(), "outboundAccountPosition");
+  EXPECT_EQ(events[1]["B"][0]["f"].as<std::string>(), "100250.50000000");
+  EXPECT_EQ(h.request({"POST", "/sim/deposit", {}, "account=nobody&asset=USDT&amount=1"}).status, 400);
+  user.connection->send(R"({"id":9,"method":"userDataStream.unsubscribe","params":{"subscriptionId":0}})");
+  ASSERT_TRUE(user.wait_frames(4));
+  EXPECT_EQ(user.frames[2], R"({"id":9,"status":200,"result":{}})");
+  EXPECT_EQ(YAML::Load(user.frames[3])["event"]["e"].as<std::string>(), "eventStreamTerminated");
+  user.frames.clear();
+  EXPECT_EQ(h.request({"POST", "/sim/deposit", {}, "account=alice&asset=BTC&amount=1"}).status, 200);
+  run_until(
+      h.scheduler, [] { return false; }, std::chrono::milliseconds(200));
+  EXPECT_TRUE(user.frames.empty());  // unsubscribed
+}
+
 TEST(ExchangeSim, WsApiTimeAndSubscriptionErrors) {
   Harness h;
   WsProbe api(h, "/ws-api/v3");

@@ -435,6 +435,7 @@ TEST(ExchangeSim, DepthStreamContinuesTheRestSnapshot) {
     ++depth_frames;
     check.on_frame(wrapped["data"]);
   }
+  EXPECT_GT(depth_frames, 3);
   EXPECT_GT(check.applied, 3);
   EXPECT_EQ(check.gaps, 0);
   EXPECT_GT(trade_frames, 0);

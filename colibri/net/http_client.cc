@@ -2,12 +2,14 @@
 
 #include "colibri/net/http_client.h"
 
+#include <cerrno>
 #include <deque>
 #include <optional>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/http.hpp>
+#include <sys/socket.h>
 
 #include "colibri/net/beast_websocket.h"
 
@@ -128,6 +130,16 @@ struct HttpClient::State : std::enable_shared_from_this<HttpClient::State> {
     if (plain) plain->socket().close(ignored);
     if (tls) beast::get_lowest_layer(*tls).socket().close(ignored);
   }
+  // Whether a kept-alive connection still looks usable: the peer has neither closed it nor sent
+  // anything unasked (a server closing an idle connection sends EOF, over TLS a close_notify first).
+  // Checked before reusing it, so that a request is not written into a connection already closed,
+  // which would make its outcome needlessly ambiguous.
+  [[nodiscard]] bool still_open() {
+    auto& socket = plain ? plain->socket() : beast::get_lowest_layer(*tls).socket();
+    char byte = 0;
+    const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+  }
   // Closes and frees the connection. Only while no operation is pending on it.
   void disconnect() {
     close_socket();
@@ -193,6 +205,7 @@ asio::awaitable<void> work(std::shared_ptr<ClientState> st) {
   while (!st->destroyed && !st->queue.empty()) {
     auto [request, callback] = std::move(st->queue.front());
     st->queue.pop_front();
+    if (st->connected && !st->still_open()) st->disconnect();
     if (!st->connected) {
       std::string error = co_await connect(st);
       if (st->destroyed) co_return;

@@ -177,6 +177,38 @@ TEST(HttpClient, AReplyThatNeverComesIsAmbiguousAfterTheTimeout) {
   EXPECT_EQ(client.stats().connections_opened, 2u);
 }
 
+TEST(HttpClient, ReconnectsWhenTheServerClosedAnIdleConnection) {
+  for (const bool tls : {false, true}) {
+    LiveScheduler scheduler;
+    EchoHandler handler(scheduler);
+    ServerOptions options;
+    options.request_timeout = std::chrono::milliseconds(100);  // the server closes idle connections fast
+    TempFile ca("colibri-net-test-idle-ca");
+    if (tls) {
+      auto certs = make_local_certificates();
+      ASSERT_TRUE(certs.has_value());
+      ASSERT_TRUE(write_text_file(ca.path(), certs->ca_certificate_pem).has_value());
+      options.tls = std::move(*certs);
+    }
+    auto server = HttpServer::start(scheduler, std::move(options), handler);
+    ASSERT_TRUE(server.has_value());
+    Endpoint endpoint;
+    endpoint.port = (*server)->port();
+    endpoint.tls = tls;
+    endpoint.ca_file = tls ? ca.path().string() : "";
+    HttpClient client(scheduler, endpoint);
+    for (int i = 0; i < 2; ++i) {
+      std::optional<Result<HttpResponse>> result;
+      client.request({"GET", "/idle", {}, ""}, [&](Result<HttpResponse> r) { result = std::move(r); });
+      ASSERT_TRUE(run_until(scheduler, [&] { return result.has_value(); }));
+      ASSERT_TRUE(result->has_value()) << "tls=" << tls << " " << result->error().describe();
+      run_until(
+          scheduler, [] { return false; }, std::chrono::milliseconds(300));  // the server gives up on us
+    }
+    EXPECT_EQ(client.stats().connections_opened, 2u) << "tls=" << tls;
+  }
+}
+
 TEST(HttpClient, ConnectionRefusedIsDisconnected) {
   LiveScheduler scheduler;
   Endpoint endpoint;

@@ -931,6 +931,40 @@ HttpResponse Impl::admin(const HttpRequest& request) {
       return json_response(200, faults_json());
     }
   }
+  if (path == "/sim/deposit" && request.method == "POST") {
+    Params p;
+    const auto add = [&](std::string k, std::string v) { p.values.emplace(std::move(k), std::move(v)); };
+    net::for_each_param(request.query(), add);
+    net::for_each_param(request.body, add);
+    const std::string* name = p.get("account");
+    const std::string* asset = p.get("asset");
+    const std::string* amount = p.get("amount");
+    if (name == nullptr || asset == nullptr || amount == nullptr) {
+      return json_response(400, R"({"error":"POST /sim/deposit needs account, asset and amount"})");
+    }
+    std::size_t account = accounts.size();
+    for (std::size_t i = 0; i < accounts.size(); ++i) {
+      if (accounts[i].config.name == *name) account = i;
+    }
+    auto quantity = Quantity::parse(*amount);
+    if (account == accounts.size() || !quantity || !quantity->is_positive() ||
+        asset->size() > model::Asset::kCapacity) {
+      return json_response(
+          400, R"({"error":"POST /sim/deposit: unknown account, or amount not a positive decimal"})");
+    }
+    const model::Asset code = model::Asset::truncating(*asset);
+    if (auto ok = ledger.deposit(static_cast<sim::AccountId>(account), code, *quantity); !ok) {
+      return json_response(400, fmt::format(R"({{"error":{}}})", json_string(ok.error().message())));
+    }
+    const std::int64_t ms = now_ms();
+    emit_user_event(account,
+                    fmt::format(R"({{"e":"balanceUpdate","E":{},"a":{},"d":{},"T":{}}})", ms,
+                                json_string(*asset), json_decimal(*quantity), ms),
+                    false);
+    accounts[account].changed_balances[*asset] = ledger.balance(static_cast<sim::AccountId>(account), code);
+    flush_balances();
+    return json_response(200, balances_json(account));
+  }
   if (path == "/sim/disconnect" && request.method == "POST") {
     std::size_t closed = 0;
     for (const auto& s : std::vector(market_sessions)) s->connection->abort(), ++closed;
@@ -1041,7 +1075,7 @@ HttpResponse Impl::route(const HttpRequest& request, const Params& p, bool& acte
   }
   if (path == "/api/v3/account") {
     const SimAccountConfig& c = accounts[account].config;
-    const auto bps = [](model::FeeRate r) { return r.raw() / 100'000; };  // 1e-8 units -> basis points
+    const auto bps = [](model::FeeRate r) { return r.raw() / 10'000; };  // 1e-8 units -> basis points
     return json_response(
         200,
         fmt::format(
@@ -1183,13 +1217,19 @@ void Impl::on_api_message(const std::shared_ptr<ApiSession>& session, std::strin
   }
   if (method == "userDataStream.unsubscribe") {
     const YAML::Node params = root["params"];
-    if (params && params["subscriptionId"]) {
-      const int sub = params["subscriptionId"].as<int>(-1);
-      std::erase_if(session->subscriptions, [&](const auto& s) { return s.first == sub; });
-    } else {
-      session->subscriptions.clear();
+    const int only = params && params["subscriptionId"] ? params["subscriptionId"].as<int>(-1) : -1;
+    std::vector<int> ended;
+    std::erase_if(session->subscriptions, [&](const auto& sub) {
+      if (only >= 0 && sub.first != only) return false;
+      ended.push_back(sub.first);
+      return true;
+    });
+    answer(200, "{}");
+    for (const int sub : ended) {
+      session->connection->send(fmt::format(
+          R"({{"subscriptionId":{},"event":{{"e":"eventStreamTerminated","E":{}}}}})", sub, now_ms()));
     }
-    return answer(200, "{}");
+    return;
   }
   if (method != "userDataStream.subscribe.signature") {
     return error(400, -1102, fmt::format("Unknown method '{}'.", method));  // Binance: -1102 for bad requests
@@ -1275,6 +1315,13 @@ Result<std::unique_ptr<ExchangeSimulator>> ExchangeSimulator::create(LiveSchedul
     return fail(ErrorCode::InvalidArgument,
                 "exchange-sim: the data is {} but the accounts file's market is {}", data_symbol,
                 s.rules.symbol);
+  }
+  if (s.rules.base + s.rules.quote != s.rules.symbol) {
+    return fail(
+        ErrorCode::InvalidArgument,
+        "exchange-sim: base {} and quote {} do not make the symbol {}: give market.base and market.quote "
+        "in the accounts file",
+        s.rules.base, s.rules.quote, s.rules.symbol);
   }
   if (auto valid = s.rules.validate(); !valid) return fail(valid.error());
   s.symbol_lower = lower(s.rules.symbol);

@@ -247,6 +247,8 @@ TEST(ExchangeSim, SignedMarketOrderFillsAndSimStateAgreesOverTls) {
   // 1 BTC + 0.01 - 0.1 % fee in BTC.
   EXPECT_EQ(alice["balances"][0]["asset"].as<std::string>(), "BTC");
   EXPECT_EQ(alice["balances"][0]["total"].as<std::string>(), "1.00999000");
+  EXPECT_EQ(account.json["makerCommission"].as<int>(), 10);  // 0.1 % in basis points
+  EXPECT_EQ(account.json["commissionRates"]["maker"].as<std::string>(), "0.00100000");
   Answer my_trades = h.send_signed("GET", "/api/v3/myTrades", "symbol=BTCUSDT");
   ASSERT_EQ(my_trades.json.size(), alice["fills"].size());
   EXPECT_EQ(my_trades.json[0]["isBuyer"].as<bool>(), true);
@@ -433,6 +435,7 @@ TEST(ExchangeSim, DepthStreamContinuesTheRestSnapshot) {
     ++depth_frames;
     check.on_frame(wrapped["data"]);
   }
+  EXPECT_GT(depth_frames, 3);
   EXPECT_GT(check.applied, 3);
   EXPECT_EQ(check.gaps, 0);
   EXPECT_GT(trade_frames, 0);
@@ -450,6 +453,30 @@ TEST(ExchangeSim, RawStreamsAndLiveSubscribe) {
   ASSERT_TRUE(bare.wait_frames(2));
   EXPECT_EQ(bare.frames[0], R"({"result":null,"id":7})");
   EXPECT_EQ(YAML::Load(bare.frames[1])["e"].as<std::string>(), "trade");
+}
+
+TEST(ExchangeSim, DepositPushesBalanceUpdateAndUnsubscribeTerminatesTheStream) {
+  Harness h;
+  UserStream user(h);
+  Answer deposited = h.request({"POST", "/sim/deposit", {}, "account=alice&asset=USDT&amount=250.5"});
+  ASSERT_EQ(deposited.status, 200) << deposited.body;
+  ASSERT_TRUE(user.wait_frames(2));
+  const auto events = user.events();
+  EXPECT_EQ(events[0]["e"].as<std::string>(), "balanceUpdate");
+  EXPECT_EQ(events[0]["a"].as<std::string>(), "USDT");
+  EXPECT_EQ(events[0]["d"].as<std::string>(), "250.50000000");
+  EXPECT_EQ(events[1]["e"].as<std::string>(), "outboundAccountPosition");
+  EXPECT_EQ(events[1]["B"][0]["f"].as<std::string>(), "100250.50000000");
+  EXPECT_EQ(h.request({"POST", "/sim/deposit", {}, "account=nobody&asset=USDT&amount=1"}).status, 400);
+  user.connection->send(R"({"id":9,"method":"userDataStream.unsubscribe","params":{"subscriptionId":0}})");
+  ASSERT_TRUE(user.wait_frames(4));
+  EXPECT_EQ(user.frames[2], R"({"id":9,"status":200,"result":{}})");
+  EXPECT_EQ(YAML::Load(user.frames[3])["event"]["e"].as<std::string>(), "eventStreamTerminated");
+  user.frames.clear();
+  EXPECT_EQ(h.request({"POST", "/sim/deposit", {}, "account=alice&asset=BTC&amount=1"}).status, 200);
+  run_until(
+      h.scheduler, [] { return false; }, std::chrono::milliseconds(200));
+  EXPECT_TRUE(user.frames.empty());  // unsubscribed
 }
 
 TEST(ExchangeSim, WsApiTimeAndSubscriptionErrors) {

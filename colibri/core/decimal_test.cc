@@ -18,6 +18,28 @@ TEST(Price, ParsesExchangeStringsExactly) {
   EXPECT_EQ(Price::parse("1.0000000000")->raw(), 100'000'000);
 }
 
+// Exactly 8 decimals are read 8 digits at a time; every other count digit by digit. Both agree,
+// and a non-digit among the 8 falls back to the digit loop, which rejects it.
+TEST(Price, EightDecimalsAtATimeAgreeWithDigitByDigit) {
+  EXPECT_EQ(Price::parse("61837.63000000")->raw(), Price::parse("61837.63")->raw());
+  EXPECT_EQ(Quantity::parse("0.12345678")->raw(), 12'345'678);
+  EXPECT_EQ(Quantity::parse("9.99999999")->raw(), 999'999'999);
+  EXPECT_EQ(Quantity::parse("1.12345678000")->raw(), 112'345'678);
+  EXPECT_EQ(Quantity::parse("-0.00000001")->raw(), -1);
+  for (const char* bad : {"1.1234567x", "1.12345678x", "1.123456789", "1.1234:678", "1.1234/678", "1.12345678.0"}) {
+    EXPECT_FALSE(Quantity::parse(bad)) << bad;
+  }
+  // A prefix parse stops where the decimal stops (a JSON string's closing quote).
+  const std::string_view quoted = "3.78826000\"";
+  std::int64_t raw = 0;
+  const char* stop = detail::parse_fixed_prefix(quoted.data(), quoted.data() + quoted.size(), raw);
+  ASSERT_NE(stop, nullptr);
+  EXPECT_EQ(*stop, '"');
+  EXPECT_EQ(raw, 378'826'000);
+  const std::string_view empty;
+  EXPECT_FALSE(Price::parse(empty));
+}
+
 TEST(Price, RejectsMalformedTextWithAClearMessage) {
   for (const char* bad : {"", "1.2.3", "NaN", "1e5", "+1", ".5", "1.", "-", " 1", "1 ", "0x10", "1,5"}) {
     auto r = Price::parse(bad);

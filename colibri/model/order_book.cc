@@ -12,8 +12,8 @@ void TickDivider::reset(std::uint64_t divisor) noexcept {
   divisor_ = divisor;
   // l = ceil(log2 d); m = ceil(2^(63+l) / d) < 2^64 because 2^l < 2d.
   const unsigned l = divisor <= 1 ? 0u : static_cast<unsigned>(std::bit_width(divisor - 1));
-  shift_ = 63 + l;
-  const UInt128 numerator = static_cast<UInt128>(1) << shift_;
+  extra_shift_ = l;
+  const UInt128 numerator = static_cast<UInt128>(1) << (63 + l);
   magic_ = static_cast<std::uint64_t>((numerator + divisor - 1) / divisor);
 }
 
@@ -24,8 +24,13 @@ LadderSide::LadderSide(std::uint32_t window_ticks)
       quarter_(static_cast<std::int64_t>(qty_.size() / 4)) {}
 
 void LadderSide::clear() noexcept {
-  std::fill(qty_.begin(), qty_.end(), 0);
-  std::fill(occupied_.begin(), occupied_.end(), 0);
+  // Only occupied slots hold non-zero quantities: O(window / 64 + levels), not a 512 KiB fill.
+  for (std::size_t word = 0; word < occupied_.size(); ++word) {
+    for (std::uint64_t bits = occupied_[word]; bits != 0; bits &= bits - 1) {
+      qty_[word * 64 + static_cast<std::size_t>(std::countr_zero(bits))] = 0;
+    }
+    occupied_[word] = 0;
+  }
   base_ = 0;
   best_slot_ = -1;
   window_count_ = 0;

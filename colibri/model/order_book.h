@@ -8,17 +8,21 @@
 //   positive multiple of tick_size(); (3) crossed books are representable (a venue can send one)
 //   — is_crossed() reports it and BookSync treats it as out of sync.
 //
-// How a level update aims at the ≤ 10 ns budget (DESIGN.md "Performance budgets"; measured figures
-// in docs/BENCHMARKS.md: 8-12 ns near the touch, more on spot books with many deep levels):
+// How a level update meets the ≤ 10 ns budget (DESIGN.md "Performance budgets"; measured figures
+// and method in docs/BENCHMARKS.md):
 //   prices are stored as tick indices in a dense "ladder" window per side (a quantity array and
 //   an occupancy bitmap) positioned around the touch, where almost all updates land. Setting a
-//   level there is one multiply-shift (division by the tick through a precomputed reciprocal),
-//   one array store and one bit flip: O(1), no allocation, no memmove. The best price is kept
-//   as a slot index; when the best level is removed the next one is found by scanning the
-//   bitmap 64 ticks per word. Levels outside the window (deep levels, far from the touch) live
-//   in an open-addressing hash table (LevelTable): O(1) too, a few cache misses at worst. The
-//   window re-centres itself (O(window/64 + levels)) when the touch leaves its upper three
-//   quarters, keeping the touch inside it.
+//   level there is one multiply and shift (division by the tick through a precomputed
+//   reciprocal), one read-modify-write of a bitmap word, which also says whether the level
+//   existed, and one store of the quantity that nothing waits for: O(1), no allocation, no
+//   memmove, and no load from the 512 KiB quantity array on the update's critical path. The best
+//   price is kept as a slot index; when the best level is removed the next one is found by
+//   scanning the bitmap 64 ticks per word. The window is wide (65536 ticks) because spot diffs
+//   touch levels far behind the touch: levels outside it (deep levels) live in an
+//   open-addressing hash table (LevelTable), O(1) too but a cache miss and a probe loop each, so
+//   the window keeps them to a few per cent of updates. The window re-centres itself
+//   (O(window/64 + levels)) when the touch leaves its upper three quarters, keeping the touch
+//   inside it.
 //   bench/bench_order_book.cc measures it against a std::map book.
 //
 // The tick is learnt when not given: a snapshot's prices set it to their greatest common
@@ -50,7 +54,9 @@ class TickDivider {
   [[nodiscard]] std::uint64_t divisor() const noexcept { return divisor_; }
   // Returns n / divisor; sets `exact` to whether the division leaves no remainder.
   [[nodiscard]] std::uint64_t divide(std::uint64_t n, bool& exact) const noexcept {
-    const auto q = static_cast<std::uint64_t>((static_cast<UInt128>(n) * magic_) >> shift_);
+    // (n * m) >> (63 + l) computed as the high word of (2n * m), shifted by l: one multiply and
+    // one shift instead of a 128-bit shift (n < 2^63, so 2n does not overflow).
+    const auto q = static_cast<std::uint64_t>((static_cast<UInt128>(n << 1) * magic_) >> 64) >> extra_shift_;
     exact = q * divisor_ == n;
     return q;
   }
@@ -58,7 +64,7 @@ class TickDivider {
  private:
   std::uint64_t divisor_ = 1;
   std::uint64_t magic_ = 0;
-  unsigned shift_ = 63;
+  unsigned extra_shift_ = 0;  // l
 };
 
 // One side of the book in "key" space, where a larger key is a better price (bids: key = tick
@@ -115,17 +121,20 @@ class LadderSide {
  private:
   [[nodiscard]] std::int64_t highest_occupied_below(std::int64_t slot) const noexcept;
   void set_in_window(std::size_t slot, std::int64_t quantity) noexcept {
-    std::int64_t& q = qty_[slot];
-    const bool was = q != 0;
-    const bool now = quantity != 0;
-    q = quantity;
-    const std::uint64_t bit = std::uint64_t{1} << (slot & 63);
+    // Whether the level existed is read from the bitmap (one bit per tick: 8 KiB per side, small
+    // enough to stay cached), never from qty_: the quantity is only stored, so a cache miss on
+    // it does not stall the update.
     std::uint64_t& word = occupied_[slot >> 6];
-    word = (word & ~bit) | (bit & (std::uint64_t{0} - static_cast<std::uint64_t>(now)));
-    window_count_ = window_count_ + static_cast<std::size_t>(now) - static_cast<std::size_t>(was);
+    const unsigned bit = static_cast<unsigned>(slot & 63);
+    const std::uint64_t was = (word >> bit) & 1;
+    const auto now = static_cast<std::uint64_t>(quantity != 0);
     const auto s = static_cast<std::int64_t>(slot);
-    best_slot_ = std::max(best_slot_, now ? s : std::int64_t{-1});
-    if (!now && s == best_slot_) [[unlikely]] best_slot_ = highest_occupied_below(s);
+    const std::int64_t best = std::max(best_slot_, now != 0 ? s : std::int64_t{-1});
+    word ^= (was ^ now) << bit;
+    window_count_ = window_count_ + now - was;
+    best_slot_ = best;
+    qty_[slot] = quantity;
+    if (now == 0 && s == best) [[unlikely]] best_slot_ = highest_occupied_below(s);
   }
   void set_outside_window(std::int64_t key, std::int64_t quantity);
   // Re-centres when the touch drifted into the window's lowest quarter or the window emptied.
@@ -156,9 +165,12 @@ struct BookQueryResult {
 
 class OrderBook {
  public:
-  // Default window: 16384 ticks per side (128 KiB of quantities per side; at BTCUSDT's 0.01 tick
-  // that is ±164 USDT around the touch). `tick_size` zero means "learn it from the data".
-  static constexpr std::uint32_t kDefaultWindowTicks = 1u << 14;
+  // Default window: 65536 ticks per side (512 KiB of quantities and 8 KiB of bitmap per side; at
+  // BTCUSDT's 0.01 tick it spans 491 USDT behind the touch and 164 USDT ahead of it). Spot diffs
+  // reach levels up to 10 % from the touch: 15 % of the spot BTCUSDT sample's diff levels lie
+  // further behind the touch than a 16384-tick window reaches, 6 % beyond this one.
+  // `tick_size` zero means "learn it from the data".
+  static constexpr std::uint32_t kDefaultWindowTicks = 1u << 16;
   explicit OrderBook(Price tick_size = Price::zero(), std::uint32_t window_ticks = kDefaultWindowTicks);
 
   // Replaces the whole book. Levels with zero quantity are ignored. Errors (InvalidArgument)

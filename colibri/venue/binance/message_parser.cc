@@ -202,6 +202,7 @@ struct MessageParser::Impl {
   bool data_read_ = false;        // the envelope's "data" was found: other top-level members are ignored
   bool data_is_array_ = false;    // ... and it was an array (e.g. "!bookTicker@arr"): Unknown
   std::optional<Error> problem_;  // the first member conversion problem of this message
+  const char* text_end_ = nullptr;  // one past the last byte of the message being parsed
   ParsedMessage message_;
 
   Result<const ParsedMessage*> parse(const char* json, std::size_t size, std::size_t capacity,
@@ -209,6 +210,7 @@ struct MessageParser::Impl {
   Result<void> read_object(od::object& object, int depth);
   Result<void> read_member(std::string_view key, od::value& value, int depth);
   Result<void> read_levels(std::string_view key, od::value& value, std::vector<model::PriceLevel>& side);
+  bool scan_levels(const char* text, std::vector<model::PriceLevel>& side);
   void reset_members();
   static Result<void> check_skipped(std::string_view key, od::value& value, int depth);
   void classify(Timestamp local_time);
@@ -279,6 +281,7 @@ Result<const ParsedMessage*> MessageParser::Impl::parse(const char* json, std::s
   data_read_ = false;
   data_is_array_ = false;
   problem_.reset();
+  text_end_ = json + size;
 
   od::document document;
   if (auto error = json_.iterate(json, size, capacity).get(document)) return malformed("message", error);
@@ -469,8 +472,56 @@ Result<void> MessageParser::Impl::check_skipped(std::string_view key, od::value&
   return {};
 }
 
+// The fast path for level arrays in the exact form Binance writes them, [["p","q"],["p","q"],...]
+// with no whitespace, read straight from the text with the decimals parsed in the same pass (the
+// On-Demand walk, a scan for each closing quote and then Price/Quantity::parse cost about twice
+// as much). Returns false, having appended nothing, for anything else (whitespace, other element
+// types or counts, escapes, a decimal outside the fast parser's common shape, a non-positive
+// price or negative quantity, too many levels): the general walk below then reads the array and
+// decides, with its precise messages. It accepts only valid JSON, and the levels it reads are
+// those the general walk would read. The array is left unconsumed; the object walk skips it.
+bool MessageParser::Impl::scan_levels(const char* text, std::vector<model::PriceLevel>& side) {
+  const std::size_t first = side.size();
+  const char* p = text;
+  const char* const end = text_end_;
+  const auto give_up = [&] {
+    side.resize(first);
+    return false;
+  };
+  // The quoted decimal at p; leaves p after its closing quote.
+  const auto decimal = [&](std::int64_t& raw) {
+    if (p == end || *p != '"') return false;
+    const char* const stop = colibri::detail::parse_fixed_prefix(p + 1, end, raw);
+    if (stop == nullptr || stop == end || *stop != '"') return false;
+    p = stop + 1;
+    return true;
+  };
+  if (p == end || *p != '[') return false;
+  ++p;
+  if (p != end && *p == ']') return true;
+  for (;;) {
+    std::int64_t price = 0;
+    std::int64_t quantity = 0;
+    if (p == end || *p != '[') return give_up();
+    ++p;
+    if (!decimal(price) || price <= 0) return give_up();
+    if (p == end || *p != ',') return give_up();
+    ++p;
+    if (!decimal(quantity) || quantity < 0) return give_up();
+    if (p == end || *p != ']') return give_up();
+    ++p;
+    if (bids_.size() + asks_.size() >= MessageParser::kMaxLevels) return give_up();
+    side.push_back(model::PriceLevel{Price::from_raw(price), Quantity::from_raw(quantity)});
+    if (p == end) return give_up();
+    if (*p == ']') return true;
+    if (*p != ',') return give_up();
+    ++p;
+  }
+}
+
 Result<void> MessageParser::Impl::read_levels(std::string_view key, od::value& value,
                                               std::vector<model::PriceLevel>& side) {
+  if (scan_levels(value.raw_json_token().data(), side)) return {};
   od::array levels;
   if (auto error = value.get_array().get(levels)) return malformed_member(key, error);
   std::size_t index = 0;

@@ -435,6 +435,39 @@ TEST(MessageParser, ErrorMessagesEscapeAndTruncateReceivedText) {
   EXPECT_THAT(parsed.error().message(), HasSubstr(R"(member "\x1b[2J": malformed JSON)"));
 }
 
+// Level arrays in Binance's exact form take a fast path; any other valid form (whitespace, more
+// or fewer decimals, "-0") takes the general walk. Both read the same levels.
+TEST(MessageParser, LevelsReadTheSameWithOrWithoutTheFastPath) {
+  MessageParser parser;
+  const auto diff_levels = [&](std::string_view bids) {
+    const std::string json = std::string(R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":)") +
+                             std::string(bids) + R"(,"a":[]})";
+    const ParsedMessage& m = parse_ok(parser, json);
+    EXPECT_EQ(m.kind, MessageKind::DepthDiff) << json;
+    return levels(m.diff.bids);
+  };
+  const std::vector<PriceLevel> expected = {level("61737.63", "0"), level("61730.17", "1.25"), level("1", "2")};
+  EXPECT_EQ(diff_levels(R"([["61737.63000000","0.00000000"],["61730.17000000","1.25000000"],["1","2"]])"), expected);
+  EXPECT_EQ(diff_levels(R"([ ["61737.63000000", "0.00000000"], ["61730.17","1.25"] ,["1.0","2"]])"), expected);
+  EXPECT_EQ(diff_levels(R"([["61737.63","-0"],["61730.1700000000","1.25"],["0001","2.00000000"]])"), expected);
+  EXPECT_EQ(diff_levels("[]"), std::vector<PriceLevel>{});
+  EXPECT_EQ(diff_levels("[ ]"), std::vector<PriceLevel>{});
+  // Malformed levels are reported the same way whichever form surrounds them.
+  for (const char* bad : {R"([["61737.63000000","0.00000000"],["0.00000000","1.00000000"]])",
+                          R"([["61737.63000000","-1.00000000"]])", R"([["61737.63000000","1.000000001"]])",
+                          R"([["61737.63000000","1.00000000","3"]])", R"([["61737.63000000"]])",
+                          R"([["61737.63000000",1.5]])", R"([["61737.63000000","1.5"],])",
+                          R"([["617\u0033","1"]])"}) {
+    const std::string json =
+        std::string(R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":)") + bad + R"(,"a":[]})";
+    auto parsed = parser.parse(json, kLocal);
+    EXPECT_FALSE(parsed) << bad;
+    if (!parsed) {
+      EXPECT_THAT(parsed.error().message(), HasSubstr("member \"b\"")) << bad;
+    }
+  }
+}
+
 TEST(MessageParser, RejectsMoreLevelsThanTheCap) {
   std::string json = R"({"e":"depthUpdate","E":1,"s":"X","U":1,"u":2,"a":[],"b":[)";
   for (std::size_t i = 0; i < MessageParser::kMaxLevels; ++i) json += R"(["1","1"],)";

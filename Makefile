@@ -47,7 +47,7 @@ bench: release
 
 fuzz: deps
 	@cmake --preset fuzz >/dev/null
-	@cmake --build --preset fuzz
+	@cmake --build --preset fuzz --target fuzzers
 	@scripts/run-fuzzers $(BUILD)/fuzz $(FUZZ_SECONDS)
 
 tidy: release

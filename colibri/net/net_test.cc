@@ -11,17 +11,13 @@
 #include "colibri/net/http_client.h"
 #include "colibri/net/http_server.h"
 #include "colibri/net/tls.h"
+#include "colibri/testing/live_loop.h"
 
 namespace colibri::net {
 namespace {
 
 // Runs the loop until `done()` or `limit` of wall time; returns done().
-template <typename Pred>
-bool run_until(LiveScheduler& scheduler, Pred done, Duration limit = std::chrono::seconds(5)) {
-  const Timestamp deadline = scheduler.now() + limit;
-  while (!done() && scheduler.now() < deadline) scheduler.run_for(std::chrono::milliseconds(5));
-  return done();
-}
+using testing::run_until;
 
 // Echoes requests as "METHOD TARGET BODY"; "/later" answers after 50 ms, "/drop" never answers;
 // WebSockets echo every frame back prefixed with "echo:", and "/ws/refuse" is refused.

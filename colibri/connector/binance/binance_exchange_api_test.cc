@@ -18,6 +18,7 @@
 #include "colibri/net/tls.h"
 #include "colibri/runtime/exchange_sim/exchange_simulator.h"
 #include "colibri/venue/binance/sequence_policy.h"
+#include "colibri/testing/live_loop.h"
 
 namespace colibri::connector::binance {
 namespace {
@@ -26,12 +27,7 @@ constexpr const char* kKey = "alice-key-0123456789";
 constexpr const char* kSecret = "alice-secret-abcdefghijklmnopqrstuvwxyz";
 const model::Symbol kSymbol = model::Symbol::truncating("BTCUSDT");
 
-template <typename Pred>
-bool run_until(LiveScheduler& scheduler, Pred done, Duration limit = std::chrono::seconds(10)) {
-  const Timestamp deadline = scheduler.now() + limit;
-  while (!done() && scheduler.now() < deadline) scheduler.run_for(std::chrono::milliseconds(5));
-  return done();
-}
+using testing::run_until;
 
 struct Harness {
   explicit Harness(const std::string& faults = "", const std::string& secret = kSecret,

@@ -12,6 +12,7 @@
 #include "colibri/net/http_client.h"
 #include "colibri/net/tls.h"
 #include "colibri/venue/binance/signing.h"
+#include "colibri/testing/live_loop.h"
 
 namespace colibri::exchange_sim {
 namespace {
@@ -19,12 +20,7 @@ namespace {
 constexpr const char* kKey = "alice-key-0123456789";
 constexpr const char* kSecret = "alice-secret-abcdefghijklmnopqrstuvwxyz";
 
-template <typename Pred>
-bool run_until(LiveScheduler& scheduler, Pred done, Duration limit = std::chrono::seconds(5)) {
-  const Timestamp deadline = scheduler.now() + limit;
-  while (!done() && scheduler.now() < deadline) scheduler.run_for(std::chrono::milliseconds(5));
-  return done();
-}
+using testing::run_until;
 
 struct Answer {
   int status = 0;

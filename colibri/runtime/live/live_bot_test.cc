@@ -15,16 +15,12 @@
 #include "colibri/net/http_server.h"
 #include "colibri/net/tls.h"
 #include "colibri/runtime/exchange_sim/exchange_simulator.h"
+#include "colibri/testing/live_loop.h"
 
 namespace colibri::live {
 namespace {
 
-template <typename Pred>
-bool run_until(LiveScheduler& scheduler, Pred done, Duration limit) {
-  const Timestamp deadline = scheduler.now() + limit;
-  while (!done() && scheduler.now() < deadline) scheduler.run_for(std::chrono::milliseconds(5));
-  return done();
-}
+using testing::run_until;
 
 TEST(LiveBot, QuotesThenStopsCleanlyAndPlacesNothingAfterStop) {
   LiveScheduler scheduler;

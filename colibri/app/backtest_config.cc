@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "colibri/connector/sim/queue_model.h"
 #include "colibri/model/fees.h"
 
 namespace colibri::app {
@@ -213,9 +214,9 @@ class ConfigReader {
     } else {
       check_keys(root, "",
                  {"strategy", "strategy_parameters", "market", "starting_balances", "fees", "latency",
-                  "tick_size_seconds", "sample_interval_seconds", "data"},
-                 "strategy, strategy_parameters, market, starting_balances, fees, latency, tick_size_seconds, "
-                 "sample_interval_seconds, data");
+                  "queue", "tick_size_seconds", "sample_interval_seconds", "data"},
+                 "strategy, strategy_parameters, market, starting_balances, fees, latency, queue, "
+                 "tick_size_seconds, sample_interval_seconds, data");
     }
     BacktestConfigFile out;
     if (live_) out.exchange = parse_exchange(root);
@@ -283,6 +284,21 @@ class ConfigReader {
     if (const YAML::Node n = root["tick_size_seconds"]) {
       out.backtest.tick_size = duration(n, "tick_size_seconds", 1'000'000'000, "seconds");
       if (out.backtest.tick_size <= Duration::zero()) error_at(n, "tick_size_seconds", "must be > 0");
+    }
+
+    if (const YAML::Node queue = root["queue"]) {
+      check_keys(queue, "queue", {"model", "power"}, "model, power");
+      if (const YAML::Node n = queue["model"]) {
+        out.backtest.queue_model = scalar(n, "queue.model", fmt::format("one of {}", connector::sim::kQueueModelNames));
+        if (!connector::sim::make_queue_model(out.backtest.queue_model)) {
+          error_at(n, "queue.model", fmt::format("unknown model \"{}\" (allowed: {})", out.backtest.queue_model,
+                                                 connector::sim::kQueueModelNames));
+        }
+      }
+      if (const YAML::Node n = queue["power"]) {
+        out.backtest.queue_power = number(n, "queue.power", "a number > 0");
+        if (!(out.backtest.queue_power > 0)) error_at(n, "queue.power", "must be > 0");
+      }
     }
 
     if (const YAML::Node n = root["sample_interval_seconds"]) {

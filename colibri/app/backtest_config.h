@@ -13,6 +13,8 @@
 //   starting_balances: {ASSET: amount, ...}         # optional
 //   fees: {maker_percent, taker_percent}            # optional, default 0.1 % each
 //   latency: {entry_ms, response_ms}                # optional, default 1 ms each
+//   queue: {model, power}                           # optional: risk_averse (default), prob_power,
+//                                                   #   prob_power2, prob_power3, prob_log, prob_log2; power 2
 //   tick_size_seconds: 1                            # optional: the strategy clock
 //   sample_interval_seconds: 1                      # optional: series rows, Sharpe/Sortino returns
 //   data: [file, ...]                               # optional here (`--data` may give it);

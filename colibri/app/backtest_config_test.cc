@@ -197,6 +197,17 @@ TEST(BacktestConfig, HummingbotKeysNotSupportedYetLoadOnlyAtTheirDefault) {
                         "(empty)"));
 }
 
+TEST(BacktestConfig, QueueModelIsChosenByNameAndCheckedOnLoad) {
+  auto c = parse_backtest_config(with_line(36, "queue: {model: prob_power, power: 3}"), "bt.yml");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->backtest.queue_model, "prob_power");
+  EXPECT_EQ(c->backtest.queue_power, 3.0);
+  EXPECT_THAT(error_of(with_line(36, "queue: {model: optimistic}")),
+              HasSubstr("bt.yml:36: queue.model: unknown model \"optimistic\" (allowed: risk_averse, prob_power"));
+  EXPECT_THAT(error_of(with_line(36, "queue: {model: prob_power, power: 0}")), HasSubstr("bt.yml:36: queue.power"));
+  EXPECT_THAT(error_of(with_line(36, "queue: {modle: prob_log}")), HasSubstr("bt.yml:36: queue.modle: unknown key"));
+}
+
 TEST(BacktestConfig, ExamplePmmBtcusdtLoads) {
   auto c = load_backtest_config(std::filesystem::path(COLIBRI_SOURCE_DIR) / "examples" / "pmm-btcusdt.yml");
   ASSERT_TRUE(c) << c.error().message();

@@ -142,12 +142,13 @@ const model::BookSequencePolicy& policy_for(data::EventLogInfo::Market market) {
 // the subscriptions before the connector, the connector before the api, the scheduler last).
 struct Session {
   Session(const BacktestConfig& config, Timestamp start, const MarketFees& fees,
-          const model::BookSequencePolicy& policy)
+          const model::BookSequencePolicy& policy, std::unique_ptr<sim::QueueModel> queue_model)
       : scheduler(start),
         latency(config.entry_latency, config.response_latency),
         fees(fees),
         policy(policy),
-        engine(config.rules, queue, ledger),
+        queue(std::move(queue_model)),
+        engine(config.rules, *queue, ledger),
         exchange_feed(engine, policy),
         api(scheduler, latency, ledger, kAccount),
         connector(scheduler, api, connector_config(), markets(config)),
@@ -167,7 +168,7 @@ struct Session {
   sim::ConstantLatency latency;
   MarketFees fees;
   const model::BookSequencePolicy& policy;
-  sim::RiskAverseQueueModel queue;
+  std::unique_ptr<sim::QueueModel> queue;
   sim::Ledger ledger;
   sim::MatchingEngine engine;
   sim::SequencedFeed exchange_feed;
@@ -330,6 +331,8 @@ Result<BacktestResult> BacktestEngine::run(const StrategyFactory& make_strategy,
   const auto quote = model::Asset::truncating(config_.rules.quote);
   auto fees = make_fees(config_, base, quote);
   if (!fees) return fail(std::move(fees.error()));
+  auto queue_model = sim::make_queue_model(config_.queue_model, config_.queue_power);
+  if (!queue_model) return fail(std::move(queue_model.error()));
 
   ScratchDir scratch;
   auto inputs = prepare_inputs(config_, scratch);
@@ -367,7 +370,8 @@ Result<BacktestResult> BacktestEngine::run(const StrategyFactory& make_strategy,
 
   std::unique_ptr<Session> session;
   try {
-    session = std::make_unique<Session>(config_, start, *fees, policy_for(readers.front().info().market));
+    session = std::make_unique<Session>(config_, start, *fees, policy_for(readers.front().info().market),
+                                        std::move(*queue_model));
   } catch (const StartupError& e) {
     return fail(e.error());
   }

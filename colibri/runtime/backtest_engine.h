@@ -82,6 +82,8 @@ struct BacktestConfig {
   Duration response_latency = std::chrono::milliseconds(1);      // engine acts -> bot hears
   model::FeeRate maker_fee = model::FeeRate::from_raw(100'000);  // 0.001 = 0.1 %
   model::FeeRate taker_fee = model::FeeRate::from_raw(100'000);
+  std::string queue_model = "risk_averse";  // connector/sim's make_queue_model names
+  double queue_power = 2.0;                  // n of the prob_power* queue models
   Duration shutdown_timeout = std::chrono::seconds(10);  // simulated time allowed for the final cancel_all
   Duration sample_interval = std::chrono::seconds(1);    // series rows; the Sharpe/Sortino return interval
   bool keep_fills = true;                                 // collect BacktestResult::fills

@@ -356,5 +356,18 @@ TEST_F(BacktestEngineTest, AnEventLogOfAnotherSymbolIsAnError) {
       << result.error().message();
 }
 
+TEST_F(BacktestEngineTest, TheQueueModelIsChosenByName) {
+  BacktestConfig c = config({path_});
+  c.queue_model = "prob_log";
+  auto result = BacktestEngine(c).run(pmm_factory());
+  ASSERT_TRUE(result) << result.error().describe();
+  EXPECT_GT(result->fills.size(), 2u);
+  expect_money_conserved(*result, qty("1"), qty("100000"));
+  c.queue_model = "optimistic";
+  auto refused = BacktestEngine(c).run(pmm_factory());
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message().find("unknown queue model \"optimistic\""), std::string::npos);
+}
+
 }  // namespace
 }  // namespace colibri::runtime

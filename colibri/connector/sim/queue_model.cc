@@ -26,4 +26,18 @@ void apply_probable_decrease(QueuePosition& position, double change, double back
 }
 
 }  // namespace detail
+Result<std::unique_ptr<QueueModel>> make_queue_model(std::string_view name, double power) {
+  const bool uses_power = name.starts_with("prob_power");
+  if (uses_power && !(power > 0 && std::isfinite(power))) {
+    return fail(ErrorCode::InvalidArgument, "queue model {}: power must be > 0, got {}", name, power);
+  }
+  if (name == "risk_averse") return std::make_unique<RiskAverseQueueModel>();
+  if (name == "prob_power") return std::make_unique<ProbQueueModel<PowerProbQueueFunc>>(PowerProbQueueFunc(power));
+  if (name == "prob_power2") return std::make_unique<ProbQueueModel<PowerProbQueueFunc2>>(PowerProbQueueFunc2(power));
+  if (name == "prob_power3") return std::make_unique<ProbQueueModel<PowerProbQueueFunc3>>(PowerProbQueueFunc3(power));
+  if (name == "prob_log") return std::make_unique<ProbQueueModel<LogProbQueueFunc>>();
+  if (name == "prob_log2") return std::make_unique<ProbQueueModel<LogProbQueueFunc2>>();
+  return fail(ErrorCode::InvalidArgument, "unknown queue model \"{}\" (allowed: {})", name, kQueueModelNames);
+}
+
 }  // namespace colibri::connector::sim

@@ -17,9 +17,11 @@
 
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "colibri/core/decimal.h"
+#include "colibri/core/result.h"
 
 namespace colibri::connector::sim {
 
@@ -172,5 +174,12 @@ class LogProbQueueFunc2 {
   }
   [[nodiscard]] std::string_view name() const noexcept { return "prob_log2"; }
 };
+
+// The queue model named `name` ("risk_averse", "prob_power", "prob_power2", "prob_power3",
+// "prob_log", "prob_log2"); `power` is n of the prob_power* functions (> 0). InvalidArgument naming
+// the allowed names, or the power, otherwise.
+[[nodiscard]] Result<std::unique_ptr<QueueModel>> make_queue_model(std::string_view name, double power = 2.0);
+inline constexpr std::string_view kQueueModelNames =
+    "risk_averse, prob_power, prob_power2, prob_power3, prob_log, prob_log2";
 
 }  // namespace colibri::connector::sim

@@ -147,5 +147,18 @@ TEST(ProbQueueFuncVariants, MatchHftbacktestFormulas) {
   EXPECT_NEAR(LogProbQueueFunc2()(1e8, 3e8), std::log(4.0) / std::log(5.0), 1e-15);
 }
 
+TEST(MakeQueueModel, BuildsEveryNamedModelAndRefusesOthers) {
+  for (const char* name : {"risk_averse", "prob_power", "prob_power2", "prob_power3", "prob_log", "prob_log2"}) {
+    auto model = make_queue_model(name, 3.0);
+    ASSERT_TRUE(model) << name;
+    EXPECT_EQ((*model)->name(), name);
+  }
+  auto unknown = make_queue_model("optimistic");
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().message().find("allowed: risk_averse"), std::string::npos);
+  EXPECT_FALSE(make_queue_model("prob_power", 0.0));
+  EXPECT_FALSE(make_queue_model("prob_power2", -1.0));
+}
+
 }  // namespace
 }  // namespace colibri::connector::sim

@@ -8,6 +8,7 @@
 #include "colibri/data/event_log.h"
 #include "colibri/data/synthetic_market.h"
 #include "colibri/strategy/pure_market_making.h"
+#include "colibri/testing/markets.h"
 #include "colibri/testing/sample_data.h"
 
 namespace colibri::runtime {
@@ -28,15 +29,11 @@ void write_market(const std::filesystem::path& path, std::int64_t seconds, std::
   ASSERT_TRUE(written) << written.error().describe();
 }
 
+// The shared BTCUSDT rules with the finer lot of the synthetic market.
 model::TradingRules btcusdt() {
-  model::TradingRules rules;
-  rules.symbol = "BTCUSDT";
-  rules.base = "BTC";
-  rules.quote = "USDT";
-  rules.tick_size = *Price::parse("0.01");
+  model::TradingRules rules = testing::btcusdt_rules();
   rules.lot_size = qty("0.00001");
   rules.min_quantity = qty("0.00001");
-  rules.min_notional = *Notional::parse("5");
   return rules;
 }
 

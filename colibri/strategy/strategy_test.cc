@@ -10,6 +10,7 @@
 #include "colibri/connector/exchange_base.h"
 #include "colibri/connector/sim/sim_exchange_api.h"
 #include "colibri/core/sim_scheduler.h"
+#include "colibri/testing/markets.h"
 
 namespace colibri::strategy {
 namespace {
@@ -19,14 +20,10 @@ const model::Symbol kSymbol = model::Symbol::truncating("BTCUSDT");
 const model::Asset kBtc = model::Asset::truncating("BTC");
 const model::Asset kUsdt = model::Asset::truncating("USDT");
 
+// The shared BTCUSDT rules without a minimum notional.
 model::TradingRules btcusdt() {
-  model::TradingRules rules;
-  rules.symbol = "BTCUSDT";
-  rules.base = "BTC";
-  rules.quote = "USDT";
-  rules.tick_size = *Price::parse("0.01");
-  rules.lot_size = *Quantity::parse("0.001");
-  rules.min_quantity = *Quantity::parse("0.001");
+  model::TradingRules rules = testing::btcusdt_rules();
+  rules.min_notional = Notional{};
   return rules;
 }
 

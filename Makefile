@@ -3,7 +3,8 @@
 #   make test       build (release) and run the whole test suite
 #   make asan-test  the test suite under AddressSanitizer + UndefinedBehaviorSanitizer (clang 19)
 #   make bench      the Google Benchmark suites (figures go to docs/BENCHMARKS.md)
-#   make fuzz       the libFuzzer targets (seconds each when CI=true)
+#   make fuzz       the libFuzzer targets: 60 s each exploring (FUZZ_SECONDS); with CI=true a fixed
+#                   FUZZ_RUNS inputs each from seed 1, the same on every machine
 #   make tidy       clang-tidy 19 over the sources;  make format  applies .clang-format
 
 SHELL := /bin/bash
@@ -14,7 +15,9 @@ export CCACHE_SLOPPINESS := pch_defines,time_macros
 BUILD := build
 BIN := $(BUILD)/release/bin/colibri
 DEMO_DIR := $(BUILD)/demo
-FUZZ_SECONDS := $(if $(filter true,$(CI)),10,60)
+FUZZ_SECONDS := 60
+FUZZ_RUNS := 500000
+FUZZ_BUDGET := $(if $(filter true,$(CI)),--runs $(FUZZ_RUNS),$(FUZZ_SECONDS))
 
 .PHONY: deps release debug asan demo test asan-test bench fuzz tidy format clean
 
@@ -48,7 +51,7 @@ bench: release
 fuzz: deps
 	@cmake --preset fuzz >/dev/null
 	@cmake --build --preset fuzz --target fuzzers
-	@scripts/run-fuzzers $(BUILD)/fuzz $(FUZZ_SECONDS)
+	@scripts/run-fuzzers $(BUILD)/fuzz $(FUZZ_BUDGET)
 
 tidy: release
 	@run-clang-tidy-19 -quiet -p $(BUILD)/release 'colibri/.*\.cc$$'

@@ -243,9 +243,14 @@ class Fields {
   Price price(std::size_t i, Need need, int sign = 2) { return decimal<Price>(i, need, sign); }
   Quantity quantity(std::size_t i, Need need, int sign = 1) { return decimal<Quantity>(i, need, sign); }
 
+  // An identifier (symbol, asset, client order id): a present one may not be empty.
   template <std::size_t N>
   FixedString<N> fixed(std::size_t i, Need need) {
     const std::string_view value = text(i, need);
+    if (value.empty()) {
+      if (has(i) && values_[i].type == od::json_type::string) flag(i, "empty");
+      return {};
+    }
     auto fixed = FixedString<N>::from(value);
     if (!fixed) {
       flag(i, "{} is longer than {} bytes", quoted(value), N);
@@ -821,6 +826,7 @@ Result<void> ApiParser::Impl::read_balances(od::value& value, std::string_view w
     const std::string_view asset = f.text(kBalanceAsset, Need::Required);
     const Quantity free = f.quantity(kBalanceFree, Need::Required);
     const Quantity locked = f.quantity(kBalanceLocked, Need::Required);
+    if (!problem_ && asset.empty()) f.flag(kBalanceAsset, "empty");
     if (problem_) return {};
     auto total = free.checked_add(locked);
     if (!total) {

@@ -243,6 +243,11 @@ TEST(ApiParserAccount, ErrorsNameTheBalanceAndMember) {
   balances = parser.parse_account(R"({"balances":[{"asset":"BTC","free":1.5,"locked":"0"}]})");
   ASSERT_FALSE(balances);
   EXPECT_THAT(balances.error().message(), HasSubstr("member \"free\": expected a string, got a number"));
+  // An empty asset code is no asset: the message is refused, not booked under "" (found by
+  // fuzz_binance_rest).
+  balances = parser.parse_account(R"({"balances":[{"asset":"","free":"1","locked":"0"}]})");
+  ASSERT_FALSE(balances);
+  EXPECT_THAT(balances.error().message(), HasSubstr("member \"asset\": empty"));
   EXPECT_FALSE(parser.parse_account(R"({"canTrade":true})"));
   EXPECT_FALSE(parser.parse_account(R"([])"));
 }
@@ -399,6 +404,12 @@ TEST(ApiParserOrder, ErrorsNameTheMemberAndTheOffendingText) {
       R"("cummulativeQuoteQty":"0","status":"WAITING","side":"BUY"})");
   ASSERT_FALSE(parsed);
   EXPECT_THAT(parsed.error().message(), HasSubstr("member \"status\": unknown order status \"WAITING\""));
+  // Identifiers may not be empty (found by fuzz_binance_rest: an order without a symbol).
+  std::string no_symbol(kFullAnswer);
+  no_symbol.replace(no_symbol.find("\"BTCUSDT\""), 9, "\"\"");
+  parsed = parser.parse_order(no_symbol);
+  ASSERT_FALSE(parsed);
+  EXPECT_EQ(parsed.error().message(), "order member \"symbol\": empty");
   EXPECT_FALSE(parser.parse_order(R"({"symbol":"BTCUSDT","orderId":-5,"clientOrderId":"a"})"));
   EXPECT_FALSE(parser.parse_order(R"({"symbol":"BTCUSDT","orderId":5,"clientOrderId":"a"} x)"));
   EXPECT_FALSE(parser.parse_order(std::string(R"({"symbol":"BTCUSDT","orderId":5,"clientOrderId":")") +
@@ -686,6 +697,11 @@ TEST(ApiParserUserStream, AccountPositionBalanceUpdateAndTermination) {
   EXPECT_EQ((*parsed)->event.balance_delta.asset, "BTC");
   EXPECT_EQ((*parsed)->event.balance_delta.delta, quantity("-100"));
   EXPECT_EQ((*parsed)->event.balance_delta.clear_time, Timestamp::from_ms(1573200697068));
+
+  parsed = parser.parse_user_stream(
+      R"({"subscriptionId":0,"event":{"e":"balanceUpdate","E":1573200697110,"a":"","d":"1","T":1573200697068}})");
+  ASSERT_FALSE(parsed);
+  EXPECT_THAT(parsed.error().message(), HasSubstr("member \"a\": empty"));
 
   parsed = parser.parse_user_stream(
       R"({"subscriptionId":0,"event":{"e":"eventStreamTerminated","E":1728973001334}})");

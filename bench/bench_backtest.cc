@@ -17,6 +17,7 @@
 #include "colibri/model/book_sync.h"
 #include "colibri/runtime/backtest_engine.h"
 #include "colibri/strategy/pure_market_making.h"
+#include "colibri/testing/markets.h"
 #include "colibri/venue/binance/sequence_policy.h"
 
 namespace colibri::bench {
@@ -53,14 +54,10 @@ std::uint64_t events_of(const std::filesystem::path& path) {
 
 runtime::BacktestConfig backtest_config(Duration tick) {
   runtime::BacktestConfig c;
-  c.data_files = {synthetic_hour()};
-  c.rules.symbol = "BTCUSDT";
-  c.rules.base = "BTC";
-  c.rules.quote = "USDT";
-  c.rules.tick_size = *Price::parse("0.01");
-  c.rules.lot_size = *Quantity::parse("0.00001");
-  c.rules.min_quantity = *Quantity::parse("0.00001");
-  c.rules.min_notional = *Notional::parse("5");
+  model::TradingRules rules = testing::btcusdt_rules();  // with the synthetic market's finer lot
+  rules.lot_size = *Quantity::parse("0.00001");
+  rules.min_quantity = *Quantity::parse("0.00001");
+  c.markets = {runtime::BacktestMarket{rules, {synthetic_hour()}}};
   c.starting_balances = {{model::Asset::truncating("BTC"), *Quantity::parse("1")},
                          {model::Asset::truncating("USDT"), *Quantity::parse("100000")}};
   c.tick_size = tick;

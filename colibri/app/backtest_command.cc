@@ -64,22 +64,52 @@ std::string metrics_json(const runtime::PerformanceMetrics& m) {
       m.other_fee_assets);
 }
 
+std::string book_json(const model::BookSyncStats& b) {
+  return fmt::format(R"({{"snapshots":{},"diffs":{},"applied":{},"stale":{},"skipped":{},"gaps":{}}})", b.snapshots,
+                     b.diffs, b.applied, b.stale, b.skipped, b.gaps);
+}
+
+// The markets' symbols (or bases), joined for the one-line fields of the summary.
+std::string joined(const runtime::BacktestConfig& config, std::string model::TradingRules::*field) {
+  std::string out;
+  for (const auto& m : config.markets) out += (out.empty() ? "" : ",") + m.rules.*field;
+  return out;
+}
+
+// summary.json: "symbol" and "base" name every market (comma-separated); "exchange_book" adds the
+// markets' counts up; "metrics" are the portfolio's; "markets" holds each market's own figures.
 std::string summary_json(const BacktestConfigFile& config, const runtime::BacktestResult& r) {
   const auto& o = r.orders;
-  const auto& b = r.exchange_book;
+  model::BookSyncStats book;
+  std::string markets;
+  std::uint64_t data_files = 0;
+  for (std::size_t i = 0; i < r.markets.size(); ++i) {
+    const runtime::MarketResult& m = r.markets[i];
+    const auto& b = m.exchange_book;
+    book.snapshots += b.snapshots;
+    book.diffs += b.diffs;
+    book.applied += b.applied;
+    book.stale += b.stale;
+    book.skipped += b.skipped;
+    book.gaps += b.gaps;
+    data_files += m.data_files;
+    markets += fmt::format(
+        R"({}{{"symbol":{},"base":{},"data_files":{},"records":{},"events":{},"exchange_book":{},"metrics":{}}})",
+        i == 0 ? "" : ",", json_string(m.symbol.view()), json_string(config.backtest.markets[i].rules.base),
+        m.data_files, m.records, m.events, book_json(b), metrics_json(m.metrics));
+  }
   return fmt::format(
       "{{\"strategy\":{},\"symbol\":{},\"base\":{},\"quote\":{},\"data_files\":{},\"records\":{},\"events\":{},"
       "\"orders\":{{\"created\":{},\"completed\":{},\"cancelled\":{},\"failed\":{},\"expired\":{},\"lost\":{}}},"
       "\"fills\":{},\"samples\":{},\"starting_balances\":{},\"final_balances\":{},\"start_time\":{},\"end_time\":{},"
-      "\"shutdown_complete\":{},\"open_orders_at_end\":{},"
-      "\"exchange_book\":{{\"snapshots\":{},\"diffs\":{},\"applied\":{},\"stale\":{},\"skipped\":{},\"gaps\":{}}},"
-      "\"metrics\":{}}}",
-      json_string(config.strategy), json_string(config.backtest.rules.symbol), json_string(config.backtest.rules.base),
-      json_string(config.backtest.rules.quote), config.backtest.data_files.size(), r.records, r.events, o.created,
+      "\"shutdown_complete\":{},\"open_orders_at_end\":{},\"exchange_book\":{},\"metrics\":{},\"markets\":[{}]}}",
+      json_string(config.strategy), json_string(joined(config.backtest, &model::TradingRules::symbol)),
+      json_string(joined(config.backtest, &model::TradingRules::base)),
+      json_string(config.backtest.markets.front().rules.quote), data_files, r.records, r.events, o.created,
       o.completed, o.cancelled, o.failed, o.expired, o.lost, r.metrics.fill_count, r.samples,
       json_balances(r.starting_balances), json_balances(r.final_balances), json_string(r.start_time.to_iso8601()),
-      json_string(r.end_time.to_iso8601()), r.shutdown_complete ? "true" : "false", r.open_orders_at_end, b.snapshots,
-      b.diffs, b.applied, b.stale, b.skipped, b.gaps, metrics_json(r.metrics));
+      json_string(r.end_time.to_iso8601()), r.shutdown_complete ? "true" : "false", r.open_orders_at_end,
+      book_json(book), metrics_json(r.metrics), markets);
 }
 
 Result<void> write_file(const fs::path& path, const std::string& text) {
@@ -99,11 +129,11 @@ class CsvRecorder final : public runtime::BacktestRecorder {
   static Result<std::unique_ptr<CsvRecorder>> open(const fs::path& dir, bool progress) {
     auto recorder = std::unique_ptr<CsvRecorder>(new CsvRecorder(progress));
     for (auto [file, name, header] :
-         {std::tuple{&recorder->fills_, "fills.csv", "time,order_id,side,price,quantity,fee,fee_asset,liquidity"},
+         {std::tuple{&recorder->fills_, "fills.csv", "time,symbol,order_id,side,price,quantity,fee,fee_asset,liquidity"},
           std::tuple{&recorder->orders_, "orders.csv",
-                     "created,ended,order_id,side,type,price,quantity,filled,status,message"},
+                     "created,ended,symbol,order_id,side,type,price,quantity,filled,status,message"},
           std::tuple{&recorder->series_, "series.csv",
-                     "time,mid,best_bid,best_ask,bid_quote,ask_quote,base_balance,quote_balance,equity,pnl,"
+                     "time,symbol,mid,best_bid,best_ask,bid_quote,ask_quote,base_balance,quote_balance,equity,pnl,"
                      "drawdown_pct"}}) {
       const fs::path path = dir / name;
       file->path = path;
@@ -122,20 +152,21 @@ class CsvRecorder final : public runtime::BacktestRecorder {
   }
 
   void on_fill(const model::OrderFilled& f) override {
-    fmt::print(fills_.handle, "{},{},{},{},{},{},{},{}\n", f.time.to_iso8601(), f.client_order_id.view(),
+    fmt::print(fills_.handle, "{},{},{},{},{},{},{},{},{}\n", f.time.to_iso8601(), f.symbol.view(), f.client_order_id.view(),
                model::to_string(f.side), f.price, f.amount, f.fee.amount, f.fee.asset.view(),
                model::to_string(f.liquidity));
   }
   void on_order_closed(const runtime::OrderRecord& o) override {
-    fmt::print(orders_.handle, "{},{},{},{},{},{},{},{},{},{}\n",
+    fmt::print(orders_.handle, "{},{},{},{},{},{},{},{},{},{},{}\n",
                o.created.is_none() ? "" : o.created.to_iso8601(), o.ended.is_none() ? "" : o.ended.to_iso8601(),
-               o.client_order_id.view(), model::to_string(o.side), model::to_string(o.type),
+               o.symbol.view(), o.client_order_id.view(), model::to_string(o.side), model::to_string(o.type),
                o.created.is_none() ? "" : o.price.to_string(), o.created.is_none() ? "" : o.quantity.to_string(),
                o.filled, o.status, csv_field(o.message));
   }
   void on_sample(const runtime::SeriesSample& s) override {
-    const bool marked = s.mid.has_value();
-    fmt::print(series_.handle, "{},{},{},{},{},{},{},{},{},{},{}\n", s.time.to_iso8601(), price_or_empty(s.mid),
+    const bool marked = s.equity.marked;
+    fmt::print(series_.handle, "{},{},{},{},{},{},{},{},{},{},{},{}\n", s.time.to_iso8601(), s.symbol.view(),
+               price_or_empty(s.mid),
                price_or_empty(s.best_bid), price_or_empty(s.best_ask), price_or_empty(s.bid_quote),
                price_or_empty(s.ask_quote), s.base, s.quote, marked ? s.equity.equity.to_string() : "",
                marked ? s.equity.pnl.to_string() : "", marked ? fmt::format("{:.6f}", s.equity.drawdown_pct) : "");
@@ -209,16 +240,28 @@ void print_summary(const BacktestConfigFile& config, const runtime::BacktestResu
                    const fs::path& report, double wall_seconds) {
   const auto& o = r.orders;
   const auto& m = r.metrics;
-  const std::string& quote = config.backtest.rules.quote;
-  fmt::print("strategy       {} on {}\n", config.strategy, config.backtest.rules.symbol);
+  const std::string& quote = config.backtest.markets.front().rules.quote;
+  std::size_t files = 0;
+  for (const auto& market : r.markets) files += market.data_files;
+  fmt::print("strategy       {} on {}\n", config.strategy, joined(config.backtest, &model::TradingRules::symbol));
   fmt::print("replayed       {} records ({} events) from {} file(s), {} to {}, in {:.2f} s\n", r.records, r.events,
-             config.backtest.data_files.size(), r.start_time.to_iso8601(), r.end_time.to_iso8601(), wall_seconds);
+             files, r.start_time.to_iso8601(), r.end_time.to_iso8601(), wall_seconds);
   fmt::print("orders         created {}, filled {}, cancelled {}, failed {}, expired {}, lost {}\n", o.created,
              o.completed, o.cancelled, o.failed, o.expired, o.lost);
   fmt::print("fills          {} ({} buys, {} sells), maker share {:.1f} %, fill ratio {:.1f} %\n", m.fill_count,
              m.buy_fills, m.sell_fills, 100 * m.maker_share, 100 * m.fill_ratio);
-  fmt::print("volume         {} {} / {} {}\n", m.traded_volume_base, config.backtest.rules.base,
-             m.traded_volume_quote.to_string(), quote);
+  if (r.markets.size() == 1) {
+    fmt::print("volume         {} {} / {} {}\n", m.traded_volume_base, config.backtest.markets.front().rules.base,
+               m.traded_volume_quote.to_string(), quote);
+  } else {
+    fmt::print("volume         {} {}\n", m.traded_volume_quote.to_string(), quote);
+    for (std::size_t i = 0; i < r.markets.size(); ++i) {
+      const runtime::PerformanceMetrics& mm = r.markets[i].metrics;
+      fmt::print("  {:<12} {} fills, volume {} {} / {} {}, pnl {} {}\n", r.markets[i].symbol.view(), mm.fill_count,
+                 mm.traded_volume_base, config.backtest.markets[i].rules.base, mm.traded_volume_quote.to_string(),
+                 quote, fixed2(mm.total_pnl.to_double()), quote);
+    }
+  }
   fmt::print("pnl            total {} {} = realized {} + unrealized {} - fees {}\n", fixed2(m.total_pnl.to_double()),
              quote, fixed2(m.realized_pnl.to_double()), fixed2(m.unrealized_pnl.to_double()),
              fixed2(m.fees_quote.to_double()));
@@ -254,10 +297,20 @@ int run_backtest(const BacktestArgs& args) {
   auto loaded = load_backtest_config(args.config);
   if (!loaded) return report_error(loaded.error());
   BacktestConfigFile config = std::move(*loaded);
-  if (!args.data.empty()) config.backtest.data_files = args.data;
-  if (config.backtest.data_files.empty()) {
+  if (!args.data.empty()) {
+    if (config.backtest.markets.size() != 1) {
+      return report_error(Error(ErrorCode::InvalidArgument,
+                                fmt::format("{}: --data replaces the data of one market; with `markets:` each market "
+                                            "lists its own data in the config",
+                                            args.config.string())));
+    }
+    config.backtest.markets.front().data_files = args.data;
+  }
+  for (const auto& market : config.backtest.markets) {
+    if (!market.data_files.empty()) continue;
     return report_error(Error(ErrorCode::InvalidArgument,
-                              fmt::format("{}: no data: give `data:` in the config or --data FILE", args.config.string())));
+                              fmt::format("{}: no data for {}: give `data:` in the config or --data FILE",
+                                          args.config.string(), market.rules.symbol)));
   }
   config.backtest.keep_fills = false;  // the recorder streams them to fills.csv
 
@@ -267,15 +320,21 @@ int run_backtest(const BacktestArgs& args) {
   auto recorder = CsvRecorder::open(args.out, !args.json && isatty(STDERR_FILENO) != 0);
   if (!recorder) return report_error(recorder.error());
 
-  const strategy::PureMarketMakingConfig pmm = config.pure_market_making;
-  const auto symbol = model::Symbol::truncating(config.backtest.rules.symbol);  // length checked on load
-  runtime::StrategyFactory factory = [pmm, symbol](connector::Connector& connector, Scheduler& scheduler) {
-    strategy::StrategyContext context{"pure_market_making", {&connector}, &scheduler};
-    return std::make_unique<strategy::PureMarketMaking>(std::move(context),
-                                                        strategy::MarketTradingPair{&connector, symbol}, pmm);
-  };
+  // One pure_market_making per market, each with its parameters, all on the one connector.
+  std::vector<runtime::StrategyFactory> factories;
+  for (std::size_t i = 0; i < config.backtest.markets.size(); ++i) {
+    const strategy::PureMarketMakingConfig pmm = config.market_parameters[i];
+    const auto symbol = model::Symbol::truncating(config.backtest.markets[i].rules.symbol);  // length checked on load
+    const std::string name = config.backtest.markets.size() == 1 ? std::string("pure_market_making")
+                                                                 : fmt::format("pure_market_making {}", symbol.view());
+    factories.emplace_back([pmm, symbol, name](connector::Connector& connector, Scheduler& scheduler) {
+      strategy::StrategyContext context{name, {&connector}, &scheduler};
+      return std::make_unique<strategy::PureMarketMaking>(std::move(context),
+                                                          strategy::MarketTradingPair{&connector, symbol}, pmm);
+    });
+  }
   const auto wall_start = std::chrono::steady_clock::now();
-  auto result = runtime::BacktestEngine(config.backtest).run(factory, recorder->get());
+  auto result = runtime::BacktestEngine(config.backtest).run(factories, recorder->get());
   const double wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   if (!result) {
     recorder->reset();  // a failed run leaves no partial output

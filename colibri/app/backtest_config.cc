@@ -213,9 +213,9 @@ class ConfigReader {
                  "strategy, strategy_parameters, market, fees, tick_size_seconds, exchange");
     } else {
       check_keys(root, "",
-                 {"strategy", "strategy_parameters", "market", "starting_balances", "fees", "latency",
+                 {"strategy", "strategy_parameters", "market", "markets", "starting_balances", "fees", "latency",
                   "queue", "tick_size_seconds", "sample_interval_seconds", "data"},
-                 "strategy, strategy_parameters, market, starting_balances, fees, latency, queue, "
+                 "strategy, strategy_parameters, market, markets, starting_balances, fees, latency, queue, "
                  "tick_size_seconds, sample_interval_seconds, data");
     }
     BacktestConfigFile out;
@@ -230,14 +230,9 @@ class ConfigReader {
 
     const YAML::Node params = root["strategy_parameters"];
     if (!params) error_at(root, "strategy_parameters", fmt::format("missing (keys: {})", kPmmKeys));
-    parse_pure_market_making(params, out.pure_market_making);
+    parse_pure_market_making(params, "strategy_parameters", /*complete=*/true, out.pure_market_making);
 
-    const YAML::Node market = root["market"];
-    if (!market) {
-      error_at(root, "market",
-               "missing (required: symbol, base, quote, tick_size, lot_size; optional: min_quantity, min_notional)");
-    }
-    parse_market(market, key_node(root, "market"), out.backtest.rules);
+    parse_markets(root, out);
 
     if (const YAML::Node balances = root["starting_balances"]) {
       if (!balances.IsMap()) error_at(balances, "starting_balances", "expected a mapping ASSET: amount");
@@ -307,15 +302,66 @@ class ConfigReader {
     }
 
     if (const YAML::Node data = root["data"]) {
-      if (data.IsScalar()) {
-        out.backtest.data_files.emplace_back(data.Scalar());
-      } else if (data.IsSequence()) {
-        for (const auto& f : data) out.backtest.data_files.emplace_back(scalar(f, "data", "a file path"));
-      } else if (!data.IsNull()) {
-        error_at(data, "data", "expected a file path or a list of file paths");
-      }
+      if (root["markets"]) error_at(data, "data", "with `markets`, each market lists its own data");
+      parse_data(data, "data", out.backtest.markets.front().data_files);
     }
     return out;
+  }
+
+  void parse_data(const YAML::Node& data, std::string_view key, std::vector<fs::path>& files) const {
+    if (data.IsScalar()) {
+      files.emplace_back(data.Scalar());
+    } else if (data.IsSequence()) {
+      for (const auto& f : data) files.emplace_back(scalar(f, key, "a file path"));
+    } else if (!data.IsNull()) {
+      error_at(data, key, "expected a file path or a list of file paths");
+    }
+  }
+
+  // `market:` (one market; its data under the top-level `data:`) or `markets:` (a list; each entry
+  // holds the rules, its `data` and optional `strategy_parameters` overriding the shared ones).
+  void parse_markets(const YAML::Node& root, BacktestConfigFile& out) const {
+    const YAML::Node market = root["market"];
+    const YAML::Node markets = root["markets"];
+    if (market && markets) error_at(markets, "markets", "give either `market` (one) or `markets` (a list), not both");
+    if (market) {
+      runtime::BacktestMarket m;
+      parse_market(market, key_node(root, "market"), "market", m.rules);
+      out.backtest.markets.push_back(std::move(m));
+      out.market_parameters.push_back(out.pure_market_making);
+      return;
+    }
+    if (!markets) {
+      error_at(root, "market",
+               "missing (required: symbol, base, quote, tick_size, lot_size; optional: min_quantity, min_notional; "
+               "or `markets:`, a list of them)");
+    }
+    if (!markets.IsSequence() || markets.size() == 0) {
+      error_at(markets, "markets", "expected a list of markets (symbol, base, quote, tick_size, lot_size, ...)");
+    }
+    for (std::size_t i = 0; i < markets.size(); ++i) {
+      const YAML::Node entry = markets[i];
+      const std::string where = fmt::format("markets[{}]", i);
+      runtime::BacktestMarket m;
+      parse_market(entry, entry, where, m.rules);
+      const std::string& quote = out.backtest.markets.empty() ? m.rules.quote : out.backtest.markets.front().rules.quote;
+      if (m.rules.quote != quote) {
+        error_at(entry["quote"], where + ".quote",
+                 fmt::format("{} is not {}: the markets of one backtest share one quote asset", m.rules.quote, quote));
+      }
+      for (const auto& other : out.backtest.markets) {
+        if (other.rules.base == m.rules.base) {
+          error_at(entry["base"], where + ".base", fmt::format("{} is already traded by {}", m.rules.base, other.rules.symbol));
+        }
+      }
+      if (const YAML::Node data = entry["data"]) parse_data(data, where + ".data", m.data_files);
+      strategy::PureMarketMakingConfig parameters = out.pure_market_making;
+      if (const YAML::Node p = entry["strategy_parameters"]) {
+        parse_pure_market_making(p, where + ".strategy_parameters", /*complete=*/false, parameters);
+      }
+      out.backtest.markets.push_back(std::move(m));
+      out.market_parameters.push_back(parameters);
+    }
   }
 
   ExchangeSection parse_exchange(const YAML::Node& root) const {
@@ -348,9 +394,12 @@ class ConfigReader {
     return out;
   }
 
-  void parse_pure_market_making(const YAML::Node& p, strategy::PureMarketMakingConfig& c) const {
-    auto key = [](std::string_view k) { return fmt::format("strategy_parameters.{}", k); };
-    if (!p.IsMap()) error_at(p, "strategy_parameters", "expected a mapping of keys");
+  // `complete`: the shared parameters, where Hummingbot's required keys must be given; otherwise
+  // a market's overrides of them.
+  void parse_pure_market_making(const YAML::Node& p, std::string_view path, bool complete,
+                                strategy::PureMarketMakingConfig& c) const {
+    auto key = [path](std::string_view k) { return fmt::format("{}.{}", path, k); };
+    if (!p.IsMap()) error_at(p, path, "expected a mapping of keys");
     for (auto it = p.begin(); it != p.end(); ++it) {
       const std::string name = it->first.IsScalar() ? it->first.Scalar() : std::string("?");
       if (is_listed(kPmmKeys, name)) continue;
@@ -368,11 +417,11 @@ class ConfigReader {
     };
     // Required, as Hummingbot prompts for them.
     for (const char* k : {"bid_spread", "ask_spread", "order_amount", "order_refresh_time"}) {
-      if (!p[k]) error_at(p, key(k), "missing (required)");
+      if (complete && !p[k]) error_at(p, key(k), "missing (required)");
     }
     pct("bid_spread", c.bid_spread, "(0, 100)");
     pct("ask_spread", c.ask_spread, "(0, 100)");
-    c.order_amount = decimal<Quantity>(p["order_amount"], key("order_amount"), "a base amount > 0");
+    if (const YAML::Node n = p["order_amount"]) c.order_amount = decimal<Quantity>(n, key("order_amount"), "a base amount > 0");
     if (const YAML::Node n = p["order_levels"]) c.order_levels = integer(n, key("order_levels"), "an integer >= 0");
     pct("order_level_spread", c.order_level_spread, "(0, 100)");
     if (const YAML::Node n = p["order_level_amount"]) {
@@ -404,27 +453,37 @@ class ConfigReader {
           error_at(it->second, key(k), message);
         }
       }
-      error_at(p, "strategy_parameters", message);  // a message naming no key written here
+      error_at(p, path, message);  // a message naming no key written here
     }
   }
 
-  void parse_market(const YAML::Node& m, const YAML::Node& m_key, model::TradingRules& r) const {
-    check_keys(m, "market", {"symbol", "base", "quote", "tick_size", "lot_size", "min_quantity", "min_notional"},
-               "symbol, base, quote, tick_size, lot_size, min_quantity, min_notional");
-    for (const char* k : {"symbol", "base", "quote", "tick_size", "lot_size"}) {
-      if (!m[k]) error_at(m, fmt::format("market.{}", k), "missing (required)");
+  // A market's rules at `path` ("market", or "markets[i]", whose entries also hold data and
+  // strategy_parameters).
+  void parse_market(const YAML::Node& m, const YAML::Node& m_key, const std::string& path, model::TradingRules& r) const {
+    if (path == "market") {
+      check_keys(m, path, {"symbol", "base", "quote", "tick_size", "lot_size", "min_quantity", "min_notional"},
+                 "symbol, base, quote, tick_size, lot_size, min_quantity, min_notional");
+    } else {
+      check_keys(m, path,
+                 {"symbol", "base", "quote", "tick_size", "lot_size", "min_quantity", "min_notional", "data",
+                  "strategy_parameters"},
+                 "symbol, base, quote, tick_size, lot_size, min_quantity, min_notional, data, strategy_parameters");
     }
-    r.symbol = scalar(m["symbol"], "market.symbol", "a venue symbol such as BTCUSDT");
-    r.base = scalar(m["base"], "market.base", "an asset code such as BTC");
-    r.quote = scalar(m["quote"], "market.quote", "an asset code such as USDT");
-    r.tick_size = decimal<Price>(m["tick_size"], "market.tick_size", "a price increment > 0");
-    r.lot_size = decimal<Quantity>(m["lot_size"], "market.lot_size", "a quantity increment > 0");
-    if (const YAML::Node n = m["min_quantity"]) r.min_quantity = decimal<Quantity>(n, "market.min_quantity", "a quantity >= 0");
-    if (const YAML::Node n = m["min_notional"]) r.min_notional = decimal<Notional>(n, "market.min_notional", "a notional >= 0");
-    if (auto ok = r.validate(); !ok) error_at(m_key, "market", ok.error().message());
-    if (!model::Symbol::from(r.symbol)) error_at(m["symbol"], "market.symbol", "too long");
-    if (!model::Asset::from(r.base)) error_at(m["base"], "market.base", "too long");
-    if (!model::Asset::from(r.quote)) error_at(m["quote"], "market.quote", "too long");
+    auto key = [&path](std::string_view k) { return fmt::format("{}.{}", path, k); };
+    for (const char* k : {"symbol", "base", "quote", "tick_size", "lot_size"}) {
+      if (!m[k]) error_at(m, key(k), "missing (required)");
+    }
+    r.symbol = scalar(m["symbol"], key("symbol"), "a venue symbol such as BTCUSDT");
+    r.base = scalar(m["base"], key("base"), "an asset code such as BTC");
+    r.quote = scalar(m["quote"], key("quote"), "an asset code such as USDT");
+    r.tick_size = decimal<Price>(m["tick_size"], key("tick_size"), "a price increment > 0");
+    r.lot_size = decimal<Quantity>(m["lot_size"], key("lot_size"), "a quantity increment > 0");
+    if (const YAML::Node n = m["min_quantity"]) r.min_quantity = decimal<Quantity>(n, key("min_quantity"), "a quantity >= 0");
+    if (const YAML::Node n = m["min_notional"]) r.min_notional = decimal<Notional>(n, key("min_notional"), "a notional >= 0");
+    if (auto ok = r.validate(); !ok) error_at(m_key, path, ok.error().message());
+    if (!model::Symbol::from(r.symbol)) error_at(m["symbol"], key("symbol"), "too long");
+    if (!model::Asset::from(r.base)) error_at(m["base"], key("base"), "too long");
+    if (!model::Asset::from(r.quote)) error_at(m["quote"], key("quote"), "too long");
   }
 
  private:

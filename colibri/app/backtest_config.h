@@ -7,9 +7,14 @@
 //   strategy_parameters:                  # required: Hummingbot's pure_market_making keys
 //     bid_spread: 0.1                     #   (conf_pure_mm_*.yml names; percents: 1 means 1 %)
 //     ...                                 #   time keys are in seconds, as in Hummingbot
-//   market:                               # required
+//   market:                               # required, or `markets:` below
 //     symbol, base, quote, tick_size, lot_size      # required
 //     min_quantity, min_notional                    # optional, default 0
+//   markets:                              # several markets sharing one quote asset (one each base):
+//     - symbol, base, quote, tick_size, ...         #   the rules as under `market`,
+//       data: [file, ...]                           #   the market's own data files,
+//       strategy_parameters: {order_amount: 0.05}   #   optional overrides of the shared parameters;
+//                                                   #   one pure_market_making runs on each market
 //   starting_balances: {ASSET: amount, ...}         # optional
 //   fees: {maker_percent, taker_percent}            # optional, default 0.1 % each
 //   latency: {entry_ms, response_ms}                # optional, default 1 ms each
@@ -17,8 +22,8 @@
 //                                                   #   prob_power2, prob_power3, prob_log, prob_log2; power 2
 //   tick_size_seconds: 1                            # optional: the strategy clock
 //   sample_interval_seconds: 1                      # optional: series rows, Sharpe/Sortino returns
-//   data: [file, ...]                               # optional here (`--data` may give it);
-//                                                   #   relative paths are from the working directory
+//   data: [file, ...]                               # with `market`; optional here (`--data` may give
+//                                                   #   it); relative paths are from the working directory
 // Hummingbot pure_market_making keys colibri does not implement yet (hanging orders, price bands,
 // order optimization, ping-pong, external price sources, ...) load only at Hummingbot's default value
 // (the behaviour colibri has); any other value is an error naming the key.
@@ -34,6 +39,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "colibri/core/result.h"
 #include "colibri/runtime/backtest_engine.h"
@@ -57,8 +63,11 @@ struct ExchangeSection {
 
 struct BacktestConfigFile {
   std::string strategy;                       // "pure_market_making"
-  runtime::BacktestConfig backtest;           // data_files may be empty (given on the command line)
-  strategy::PureMarketMakingConfig pure_market_making;
+  runtime::BacktestConfig backtest;           // a market's data_files may be empty (given on the command line)
+  strategy::PureMarketMakingConfig pure_market_making;  // the shared strategy_parameters
+  // The parameters each market runs with (the shared ones and the market's overrides), in the
+  // order of backtest.markets.
+  std::vector<strategy::PureMarketMakingConfig> market_parameters;
   std::optional<ExchangeSection> exchange;  // live configs only
 };
 

@@ -98,13 +98,13 @@ TEST(BacktestConfig, GoodConfigLoadsWithExactValues) {
   EXPECT_TRUE(p.take_if_crossed);
 
   const auto& b = c->backtest;
-  EXPECT_EQ(b.rules.symbol, "BTCUSDT");
-  EXPECT_EQ(b.rules.base, "BTC");
-  EXPECT_EQ(b.rules.quote, "USDT");
-  EXPECT_EQ(b.rules.tick_size, *Price::parse("0.01"));
-  EXPECT_EQ(b.rules.lot_size, *Quantity::parse("0.00001"));
-  EXPECT_EQ(b.rules.min_quantity, *Quantity::parse("0.0001"));
-  EXPECT_EQ(b.rules.min_notional, *Notional::parse("5.5"));
+  EXPECT_EQ(b.markets[0].rules.symbol, "BTCUSDT");
+  EXPECT_EQ(b.markets[0].rules.base, "BTC");
+  EXPECT_EQ(b.markets[0].rules.quote, "USDT");
+  EXPECT_EQ(b.markets[0].rules.tick_size, *Price::parse("0.01"));
+  EXPECT_EQ(b.markets[0].rules.lot_size, *Quantity::parse("0.00001"));
+  EXPECT_EQ(b.markets[0].rules.min_quantity, *Quantity::parse("0.0001"));
+  EXPECT_EQ(b.markets[0].rules.min_notional, *Notional::parse("5.5"));
   ASSERT_EQ(b.starting_balances.size(), 2u);
   EXPECT_EQ(b.starting_balances[0].asset, "BTC");
   EXPECT_EQ(b.starting_balances[0].amount.raw(), 30'000'001);  // exact: never through double
@@ -115,9 +115,9 @@ TEST(BacktestConfig, GoodConfigLoadsWithExactValues) {
   EXPECT_EQ(b.entry_latency, 2500us);
   EXPECT_EQ(b.response_latency, 3ms);
   EXPECT_EQ(b.tick_size, 500ms);
-  ASSERT_EQ(b.data_files.size(), 2u);
-  EXPECT_EQ(b.data_files[0], "a.clog");
-  EXPECT_EQ(b.data_files[1], "b.clog");
+  ASSERT_EQ(b.markets[0].data_files.size(), 2u);
+  EXPECT_EQ(b.markets[0].data_files[0], "a.clog");
+  EXPECT_EQ(b.markets[0].data_files[1], "b.clog");
 }
 
 TEST(BacktestConfig, UnknownKeyNamesKeyLineAndAllowedKeys) {
@@ -211,18 +211,98 @@ TEST(BacktestConfig, QueueModelIsChosenByNameAndCheckedOnLoad) {
 TEST(BacktestConfig, ExamplePmmBtcusdtLoads) {
   auto c = load_backtest_config(std::filesystem::path(COLIBRI_SOURCE_DIR) / "examples" / "pmm-btcusdt.yml");
   ASSERT_TRUE(c) << c.error().message();
-  EXPECT_EQ(c->backtest.data_files.size(), 2u);
+  EXPECT_EQ(c->backtest.markets[0].data_files.size(), 2u);
   EXPECT_EQ(c->backtest.sample_interval, 1s);
 }
 
 TEST(BacktestConfig, ExamplePmmLoads) {
   auto c = load_backtest_config(std::filesystem::path(COLIBRI_SOURCE_DIR) / "examples" / "pmm.yml");
   ASSERT_TRUE(c) << c.error().message();
-  EXPECT_EQ(c->backtest.rules.symbol, "BTCUSDT");
+  EXPECT_EQ(c->backtest.markets[0].rules.symbol, "BTCUSDT");
   EXPECT_EQ(c->pure_market_making.order_amount, *Quantity::parse("0.002"));
-  ASSERT_EQ(c->backtest.data_files.size(), 1u);
+  ASSERT_EQ(c->backtest.markets[0].data_files.size(), 1u);
   EXPECT_TRUE(c->pure_market_making.validate());
-  EXPECT_TRUE(c->backtest.rules.validate());
+  EXPECT_TRUE(c->backtest.markets[0].rules.validate());
+}
+
+// Two markets: each with its rules, its data and its overrides of the shared parameters.
+constexpr std::string_view kTwoMarkets = R"(strategy: pure_market_making
+strategy_parameters:
+  bid_spread: 0.05
+  ask_spread: 0.07
+  order_amount: 0.002
+  order_refresh_time: 5
+markets:
+  - symbol: BTCUSDT
+    base: BTC
+    quote: USDT
+    tick_size: 0.01
+    lot_size: 0.00001
+    data: [btc1.clog, btc2.clog]
+  - symbol: ETHUSDT
+    base: ETH
+    quote: USDT
+    tick_size: 0.01
+    lot_size: 0.0001
+    strategy_parameters:
+      order_amount: 0.05
+      bid_spread: 0.1
+    data: eth.clog
+)";
+
+// kTwoMarkets with `from` replaced by `to` (once).
+std::string two_markets_with(std::string_view from, std::string_view to) {
+  std::string yaml(kTwoMarkets);
+  const auto at = yaml.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return yaml.replace(at, from.size(), to);
+}
+
+TEST(BacktestConfig, MarketsListEachMarketWithItsDataAndParameterOverrides) {
+  auto c = parse_backtest_config(kTwoMarkets, "bt.yml");
+  ASSERT_TRUE(c) << c.error().message();
+  ASSERT_EQ(c->backtest.markets.size(), 2u);
+  EXPECT_EQ(c->backtest.markets[0].rules.symbol, "BTCUSDT");
+  EXPECT_EQ(c->backtest.markets[1].rules.lot_size, *Quantity::parse("0.0001"));
+  ASSERT_EQ(c->backtest.markets[0].data_files.size(), 2u);
+  ASSERT_EQ(c->backtest.markets[1].data_files.size(), 1u);
+  EXPECT_EQ(c->backtest.markets[1].data_files[0], "eth.clog");
+  ASSERT_EQ(c->market_parameters.size(), 2u);
+  EXPECT_EQ(c->market_parameters[0].order_amount, *Quantity::parse("0.002"));  // the shared value
+  EXPECT_DOUBLE_EQ(c->market_parameters[0].bid_spread, 0.05);
+  EXPECT_EQ(c->market_parameters[1].order_amount, *Quantity::parse("0.05"));   // overridden
+  EXPECT_DOUBLE_EQ(c->market_parameters[1].bid_spread, 0.1);
+  EXPECT_DOUBLE_EQ(c->market_parameters[1].ask_spread, 0.07);                  // shared
+}
+
+TEST(BacktestConfig, MarketsErrorsNameTheMarketAndKey) {
+  EXPECT_THAT(error_of(two_markets_with("    quote: USDT\n    tick_size: 0.01\n    lot_size: 0.0001",
+                                        "    quote: FDUSD\n    tick_size: 0.01\n    lot_size: 0.0001")),
+              HasSubstr("bt.yml:16: markets[1].quote: FDUSD is not USDT: the markets of one backtest share one quote"));
+  EXPECT_THAT(error_of(two_markets_with("base: ETH", "base: BTC")),
+              HasSubstr("bt.yml:15: markets[1].base: BTC is already traded by BTCUSDT"));
+  EXPECT_THAT(error_of(two_markets_with("order_amount: 0.05", "order_amount: -1")),
+              HasSubstr("markets[1].strategy_parameters.order_amount"));
+  EXPECT_THAT(error_of(two_markets_with("order_amount: 0.05", "order_amout: 1")),
+              HasSubstr("bt.yml:20: markets[1].strategy_parameters.order_amout: unknown key"));
+  EXPECT_THAT(error_of(two_markets_with("    data: eth.clog", "    datta: eth.clog")),
+              HasSubstr("bt.yml:22: markets[1].datta: unknown key"));
+  EXPECT_THAT(error_of(two_markets_with("    tick_size: 0.01\n    lot_size: 0.00001", "    lot_size: 0.00001")),
+              HasSubstr("markets[0].tick_size: missing (required)"));
+  EXPECT_THAT(error_of(std::string(kTwoMarkets) + "data: [x.clog]\n"),
+              HasSubstr("data: with `markets`, each market lists its own data"));
+  EXPECT_THAT(error_of(std::string(kTwoMarkets) + "market: {symbol: X}\n"),
+              HasSubstr("give either `market` (one) or `markets` (a list), not both"));
+  EXPECT_THAT(error_of(two_markets_with("markets:\n  - symbol: BTCUSDT", "markets: []\nx:\n  - symbol: BTCUSDT")),
+              HasSubstr("unknown key"));
+}
+
+TEST(BacktestConfig, ExamplePmmBtcEthLoadsTwoMarkets) {
+  auto c = load_backtest_config(std::filesystem::path(COLIBRI_SOURCE_DIR) / "examples" / "pmm-btc-eth.yml");
+  ASSERT_TRUE(c) << c.error().message();
+  ASSERT_EQ(c->backtest.markets.size(), 2u);
+  EXPECT_EQ(c->backtest.markets[1].rules.symbol, "ETHUSDT");
+  EXPECT_EQ(c->market_parameters[1].order_amount, *Quantity::parse("0.05"));
 }
 
 TEST(LiveConfig, ExampleLiveSimConfigLoadsWithItsExchangeSection) {

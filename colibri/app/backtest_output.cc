@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <set>
 #include <span>
 #include <system_error>
 
@@ -44,9 +45,11 @@ std::optional<double> parse_number(std::string_view text) noexcept {
 
 // Reads `file` as comma-separated values with a header line (no quoting: colibri's files never
 // need it) and calls `row(line_number, fields)` for each data line, fields[i] being the value of
-// columns[i]. Blank lines are allowed only at the end.
+// columns[i]. Blank lines are allowed only at the end. A column named in `optional_columns` may be
+// missing from the header (older files): its field is then empty.
 template <typename RowFn>
-Result<void> read_csv(const fs::path& file, std::span<const std::string_view> columns, RowFn&& row) {
+Result<void> read_csv(const fs::path& file, std::span<const std::string_view> columns, RowFn&& row,
+                      const std::set<std::string_view>& optional_columns = {}) {
   auto reader = data::LineReader::open(file);
   if (!reader) return fail(std::move(reader.error()));
   const std::string name = reader->name();
@@ -81,7 +84,7 @@ Result<void> read_csv(const fs::path& file, std::span<const std::string_view> co
         for (std::size_t f = 0; f < fields.size(); ++f) {
           if (fields[f] == columns[i]) positions[i] = f;
         }
-        if (positions[i] == SIZE_MAX) {
+        if (positions[i] == SIZE_MAX && !optional_columns.contains(columns[i])) {
           return fail(ErrorCode::InvalidArgument, "{}:1: header has no column '{}'", name, columns[i]);
         }
       }
@@ -91,7 +94,9 @@ Result<void> read_csv(const fs::path& file, std::span<const std::string_view> co
       return fail(ErrorCode::InvalidArgument, "{}:{}: {} fields, the header has {}", name, line_number,
                   fields.size(), header_fields);
     }
-    for (std::size_t i = 0; i < columns.size(); ++i) picked[i] = fields[positions[i]];
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      picked[i] = positions[i] == SIZE_MAX ? std::string_view() : fields[positions[i]];
+    }
     if (auto ok = row(line_number, std::span<const std::string_view>(picked)); !ok) return ok;
   }
   if (header_fields == 0) return fail(ErrorCode::InvalidArgument, "{}: empty file (no header line)", name);
@@ -299,12 +304,19 @@ Result<BacktestSummary> load_backtest_summary(const fs::path& file) {
   return summary;
 }
 
-Result<BacktestSeries> load_backtest_series(const fs::path& file) {
-  std::array<std::string_view, kSeriesColumns + 1> columns{"time"};
+Result<BacktestSeries> load_backtest_series(const fs::path& file, std::string_view market) {
+  std::array<std::string_view, kSeriesColumns + 2> columns{"time"};
   std::ranges::copy(kSeriesColumnNames, columns.begin() + 1);
+  columns.back() = "symbol";
   BacktestSeries series;
+  std::string chosen(market);
   auto ok = read_csv(file, columns,
                      [&](std::uint64_t line, std::span<const std::string_view> fields) -> Result<void> {
+                       const std::string_view symbol = fields.back();
+                       if (!symbol.empty()) {
+                         if (chosen.empty()) chosen = symbol;
+                         if (symbol != chosen) return {};  // another market's row
+                       }
                        const auto time = parse_utc_time(fields[0]);
                        if (!time)
                          return field_error(file, line, "time", "not an ISO-8601 UTC time", fields[0]);
@@ -324,17 +336,18 @@ Result<BacktestSeries> load_backtest_series(const fs::path& file) {
                          series.columns[c].push_back(value);
                        }
                        return {};
-                     });
+                     }, {"symbol"});
   if (!ok) return fail(std::move(ok.error()));
   return series;
 }
 
-Result<std::vector<BacktestFill>> load_backtest_fills(const fs::path& file) {
-  static constexpr std::array<std::string_view, 8> kColumns = {
-      "time", "order_id", "side", "price", "quantity", "fee", "fee_asset", "liquidity"};
+Result<std::vector<BacktestFill>> load_backtest_fills(const fs::path& file, std::string_view market) {
+  static constexpr std::array<std::string_view, 9> kColumns = {
+      "time", "order_id", "side", "price", "quantity", "fee", "fee_asset", "liquidity", "symbol"};
   std::vector<BacktestFill> fills;
   auto ok =
       read_csv(file, kColumns, [&](std::uint64_t line, std::span<const std::string_view> f) -> Result<void> {
+        if (!market.empty() && !f[8].empty() && f[8] != market) return {};  // another market's fill
         BacktestFill fill;
         const auto time = parse_utc_time(f[0]);
         if (!time) return field_error(file, line, "time", "not an ISO-8601 UTC time", f[0]);
@@ -357,7 +370,7 @@ Result<std::vector<BacktestFill>> load_backtest_fills(const fs::path& file) {
         fill.maker = maker;
         fills.push_back(std::move(fill));
         return {};
-      });
+      }, {"symbol"});
   if (!ok) return fail(std::move(ok.error()));
   return fills;
 }
@@ -366,9 +379,12 @@ Result<BacktestOutput> load_backtest_output(const fs::path& dir) {
   BacktestOutput output;
   auto summary = load_backtest_summary(dir / "summary.json");
   if (!summary) return fail(std::move(summary.error()));
-  auto series = load_backtest_series(dir / "series.csv");
+  // Several markets: the charts are of the first one (equity and PnL are the portfolio's in every row).
+  const std::string_view symbols = summary->symbol;
+  output.market = std::string(symbols.substr(0, symbols.find(',')));
+  auto series = load_backtest_series(dir / "series.csv", output.market);
   if (!series) return fail(std::move(series.error()));
-  auto fills = load_backtest_fills(dir / "fills.csv");
+  auto fills = load_backtest_fills(dir / "fills.csv", output.market);
   if (!fills) return fail(std::move(fills.error()));
   output.summary = std::move(*summary);
   output.series = std::move(*series);

@@ -1,10 +1,14 @@
 #pragma once
 // What `colibri backtest --out DIR` wrote, read back for the report (backtest_report.h):
-//   summary.json  strategy, symbol, period, orders by outcome, balances, and "metrics"
-//   series.csv    time,mid,best_bid,best_ask,bid_quote,ask_quote,base_balance,quote_balance,equity,pnl,
-//                 drawdown_pct: one row per sampling interval
-//   fills.csv     time,order_id,side,price,quantity,fee,fee_asset,liquidity (side buy or sell and
-//                 liquidity maker or taker, in any case)
+//   summary.json  strategy, symbol (comma-separated when several markets), period, orders by
+//                 outcome, balances, "metrics" (the portfolio's) and "markets" (each market's)
+//   series.csv    time,symbol,mid,best_bid,best_ask,bid_quote,ask_quote,base_balance,quote_balance,equity,
+//                 pnl,drawdown_pct: one row per market per sampling interval (equity, pnl and
+//                 drawdown are the portfolio's, the same in every market's row)
+//   fills.csv     time,symbol,order_id,side,price,quantity,fee,fee_asset,liquidity (side buy or sell
+//                 and liquidity maker or taker, in any case)
+// The symbol columns may be missing (files of one market written before they existed). A report
+// draws one market's series and fills: BacktestOutput::market.
 // Numbers for charts are doubles (a report draws them; nothing here reaches an order or a balance);
 // exact decimal strings stay text wherever the page prints them (balances, metrics).
 //
@@ -96,6 +100,7 @@ struct BacktestFill {
 
 struct BacktestOutput {
   BacktestSummary summary;
+  std::string market;  // the market whose series and fills were loaded (the summary's first symbol)
   BacktestSeries series;
   std::vector<BacktestFill> fills;
 };
@@ -103,8 +108,12 @@ struct BacktestOutput {
 // CSV files need the header line; their columns are found by name (extra columns are ignored, a
 // missing one is an error naming it).
 [[nodiscard]] Result<BacktestSummary> load_backtest_summary(const std::filesystem::path& file);
-[[nodiscard]] Result<BacktestSeries> load_backtest_series(const std::filesystem::path& file);
-[[nodiscard]] Result<std::vector<BacktestFill>> load_backtest_fills(const std::filesystem::path& file);
+// `market`: keep that symbol's rows only (empty: the first symbol in the file; rows without a
+// symbol are always kept).
+[[nodiscard]] Result<BacktestSeries> load_backtest_series(const std::filesystem::path& file,
+                                                          std::string_view market = {});
+[[nodiscard]] Result<std::vector<BacktestFill>> load_backtest_fills(const std::filesystem::path& file,
+                                                                    std::string_view market = {});
 // All three files of an output directory.
 [[nodiscard]] Result<BacktestOutput> load_backtest_output(const std::filesystem::path& dir);
 

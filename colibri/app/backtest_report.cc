@@ -146,7 +146,8 @@ struct MarketAssets {
 MarketAssets market_assets(const BacktestSummary& summary) {
   MarketAssets assets;
   if (!summary.base.empty() && !summary.quote.empty()) {
-    assets.base = summary.base;
+    // Several markets list their bases "BTC,ETH": the charts are of the first market.
+    assets.base = summary.base.substr(0, summary.base.find(','));
     assets.quote = summary.quote;
     return assets;
   }
@@ -402,7 +403,8 @@ std::string chart_data_json(const BacktestOutput& output, const MarketAssets& as
   const std::int64_t t0_ns =
       first_ns == INT64_MAX ? 0 : first_ns - (first_ns % 1'000'000 + 1'000'000) % 1'000'000;
   std::string out = fmt::format(R"({{"symbol":{},"base":{},"quote":{},"t0":{},"span":)",
-                                script_json_string(output.summary.symbol), script_json_string(assets.base),
+                                script_json_string(output.market.empty() ? output.summary.symbol : output.market),
+                                script_json_string(assets.base),
                                 script_json_string(assets.quote), t0_ns / 1'000'000);
   append_number(out, last_ns == INT64_MIN ? 0.0 : seconds_since(t0_ns, last_ns));
   fmt::format_to(std::back_inserter(out), R"(,"rows":{},"series":{{)", series.time_ns.size());
@@ -751,6 +753,15 @@ std::vector<ChartPoint> min_max_points(std::span<const double> values, std::size
   return out;
 }
 
+// For several markets: which one the charts show, and that the figures are the portfolio's.
+std::string markets_note(const BacktestOutput& output) {
+  const auto markets = std::count(output.summary.symbol.begin(), output.summary.symbol.end(), ',') + 1;
+  if (markets == 1) return {};
+  return fmt::format(" {} markets share the account: the price and inventory charts are {}'s; equity, PnL, "
+                     "drawdown and the metrics are the whole portfolio's (summary.json has each market's).",
+                     markets, output.market);
+}
+
 std::string render_backtest_report(const BacktestOutput& output) {
   const BacktestSummary& summary = output.summary;
   const MarketAssets assets = market_assets(summary);
@@ -768,10 +779,10 @@ std::string render_backtest_report(const BacktestOutput& output) {
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       "<title>Backtest: {} on {}</title>\n<style>{}</style>\n</head>\n<body>\n"
-      "<header><h1>{} on {}</h1>\n<p class=\"sub\">Backtest, {}.{} Money in {}, inventory in {}.</p>"
+      "<header><h1>{} on {}</h1>\n<p class=\"sub\">Backtest, {}.{} Money in {}, inventory in {}.{}</p>"
       "</header>\n",
       html(summary.strategy), html(summary.symbol), kStyle, html(summary.strategy), html(summary.symbol),
-      html(period), replayed(summary), html(assets.quote), html(assets.base));
+      html(period), replayed(summary), html(assets.quote), html(assets.base), html(markets_note(output)));
   page += headline_section(summary, assets);
   page += "<section><div id=\"chart\"></div><pre id=\"report-errors\" hidden></pre></section>\n";
   page += "<section class=\"tables\">\n";

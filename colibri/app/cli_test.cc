@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -53,7 +54,7 @@ TEST_F(BacktestCommand, RunsTheExampleAndWritesIdenticalResultsTwice) {
   ASSERT_EQ(run({"backtest", example_, "--data", log_.string(), "--out", (dir_ / "b").string()}), 0);
   const std::string fills = slurp(dir_ / "a" / "fills.csv");
   const std::string summary = slurp(dir_ / "a" / "summary.json");
-  EXPECT_EQ(fills.rfind("time,order_id,side,price,quantity,fee,fee_asset,liquidity\n", 0), 0u);
+  EXPECT_EQ(fills.rfind("time,symbol,order_id,side,price,quantity,fee,fee_asset,liquidity\n", 0), 0u);
   EXPECT_GT(std::count(fills.begin(), fills.end(), '\n'), 1) << "the example should trade";
   EXPECT_NE(summary.find("\"final_balances\":"), std::string::npos);
   EXPECT_NE(summary.find("\"metrics\":{\"realized_pnl\":"), std::string::npos);
@@ -101,28 +102,29 @@ TEST(BacktestCommandSampleData, TheRealRecordingsBacktestConservesMoneyInTheFile
   std::stringstream fills(slurp(dir / "out" / "fills.csv"));
   std::string line;
   std::getline(fills, line);
-  ASSERT_EQ(line, "time,order_id,side,price,quantity,fee,fee_asset,liquidity");
+  ASSERT_EQ(line, "time,symbol,order_id,side,price,quantity,fee,fee_asset,liquidity");
   Quantity btc = balance_in(summary, "starting_balances", "BTC");
   Notional usdt = Notional::from_quantity(balance_in(summary, "starting_balances", "USDT"));
   int count = 0;
   while (std::getline(fills, line)) {
     const auto f = fields(line);
-    ASSERT_EQ(f.size(), 8u) << line;
-    const Price price = *Price::parse(f[3]);
-    const Quantity amount = *Quantity::parse(f[4]);
-    const Quantity fee = *Quantity::parse(f[5]);
-    if (f[2] == "BUY") {
+    ASSERT_EQ(f.size(), 9u) << line;
+    ASSERT_EQ(f[1], "BTCUSDT") << line;
+    const Price price = *Price::parse(f[4]);
+    const Quantity amount = *Quantity::parse(f[5]);
+    const Quantity fee = *Quantity::parse(f[6]);
+    if (f[3] == "BUY") {
       btc += amount;
       usdt -= price * amount;
     } else {
-      ASSERT_EQ(f[2], "SELL");
+      ASSERT_EQ(f[3], "SELL");
       btc -= amount;
       usdt += price * amount;
     }
-    if (f[6] == "BTC") {
+    if (f[7] == "BTC") {
       btc -= fee;
     } else {
-      ASSERT_EQ(f[6], "USDT") << line;
+      ASSERT_EQ(f[7], "USDT") << line;
       usdt -= Notional::from_quantity(fee);
     }
     ++count;
@@ -131,6 +133,57 @@ TEST(BacktestCommandSampleData, TheRealRecordingsBacktestConservesMoneyInTheFile
   EXPECT_NE(summary.find("\"fills\":" + std::to_string(count) + ","), std::string::npos);
   EXPECT_EQ(balance_in(summary, "final_balances", "BTC"), btc);
   EXPECT_EQ(Notional::from_quantity(balance_in(summary, "final_balances", "USDT")), usdt);
+}
+
+// Two real markets in one account: every asset's final balance follows from fills.csv, fill by fill.
+TEST(BacktestCommandSampleData, TwoMarketsShareOneAccountAndConserveEveryAsset) {
+  COLIBRI_SAMPLE_FILE_OR_SKIP(btc, "binance/spot/btcusdt_20240808.gz");
+  COLIBRI_SAMPLE_FILE_OR_SKIP(eth, "binance/spot/ethusdt_20240808.gz");
+  testing::TempDir dir;
+  // The example names its data relative to the repository's parent; point it at the sample folder.
+  std::string yaml = slurp(fs::path(COLIBRI_SOURCE_DIR) / "examples" / "pmm-btc-eth.yml");
+  const std::string from = "../shared/data/binance/spot/";
+  const std::string to = btc.parent_path().string() + "/";
+  for (auto at = yaml.find(from); at != std::string::npos; at = yaml.find(from, at + to.size())) {
+    yaml.replace(at, from.size(), to);
+  }
+  const fs::path config = dir / "two.yml";
+  std::ofstream(config) << yaml;
+  ASSERT_EQ(run({"backtest", config.string(), "--out", (dir / "out").string()}), 0);
+  const std::string summary = slurp(dir / "out" / "summary.json");
+  EXPECT_NE(summary.find(R"("symbol":"BTCUSDT,ETHUSDT")"), std::string::npos);
+  EXPECT_NE(summary.find(R"("markets":[{"symbol":"BTCUSDT")"), std::string::npos);
+  EXPECT_NE(summary.find(R"({"symbol":"ETHUSDT","base":"ETH","data_files":2,)"), std::string::npos);
+
+  std::map<std::string, Notional> balance;
+  for (const char* asset : {"BTC", "ETH", "USDT"}) {
+    balance[asset] = Notional::from_quantity(balance_in(summary, "starting_balances", asset));
+  }
+  std::stringstream fills(slurp(dir / "out" / "fills.csv"));
+  std::string line;
+  std::getline(fills, line);
+  std::map<std::string, int> per_market;
+  while (std::getline(fills, line)) {
+    const auto f = fields(line);
+    ASSERT_EQ(f.size(), 9u) << line;
+    const std::string base = f[1] == "BTCUSDT" ? "BTC" : "ETH";
+    ASSERT_TRUE(f[1] == "BTCUSDT" || f[1] == "ETHUSDT") << line;
+    ++per_market[f[1]];
+    const Notional value = *Price::parse(f[4]) * *Quantity::parse(f[5]);
+    const Notional amount = Notional::from_quantity(*Quantity::parse(f[5]));
+    const bool buy = f[3] == "BUY";
+    balance[base] += buy ? amount : -amount;
+    balance["USDT"] += buy ? -value : value;
+    balance[f[7]] -= Notional::from_quantity(*Quantity::parse(f[6]));
+  }
+  EXPECT_GT(per_market["BTCUSDT"], 5);
+  EXPECT_GT(per_market["ETHUSDT"], 5);
+  for (const char* asset : {"BTC", "ETH", "USDT"}) {
+    EXPECT_EQ(Notional::from_quantity(balance_in(summary, "final_balances", asset)), balance[asset]) << asset;
+  }
+  const std::string report = slurp(dir / "out" / "report.html");
+  EXPECT_NE(report.find("2 markets share the account: the price and inventory charts are BTCUSDT&#39;s"),
+            std::string::npos);
 }
 
 TEST_F(BacktestCommand, ABadConfigRunsNothing) {

@@ -44,7 +44,7 @@ Result<std::string> env_secret(const char* name) {
 
 Result<live::LiveBotConfig> make_bot_config(const BacktestConfigFile& file, Secret key, Secret secret) {
   live::LiveBotConfig config;
-  const model::TradingRules& rules = file.backtest.rules;
+  const model::TradingRules& rules = file.backtest.markets.front().rules;  // a live config has one market
   config.symbol = model::Symbol::truncating(rules.symbol);
   config.base = model::Asset::truncating(rules.base);
   config.quote = model::Asset::truncating(rules.quote);

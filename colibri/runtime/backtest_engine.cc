@@ -32,7 +32,7 @@ constexpr sim::AccountId kAccount = 1;
 constexpr std::size_t kMaxShutdownSteps = 10'000'000;
 constexpr std::size_t kMaxDrainSteps = 1'000'000;
 
-// The fees of the one market: the simulator charges and the connector estimates with the same
+// The fees of one market: the simulator charges and the connector estimates with the same
 // schedule (model/fees.h).
 struct MarketFees {
   model::FeeSchedule engine;
@@ -138,40 +138,78 @@ const model::BookSequencePolicy& policy_for(data::EventLogInfo::Market market) {
   return unsequenced;
 }
 
-// Everything one run wires together, in construction order (destroyed in reverse: the strategy and
-// the subscriptions before the connector, the connector before the api, the scheduler last).
-struct Session {
-  Session(const BacktestConfig& config, Timestamp start, const MarketFees& fees,
-          const model::BookSequencePolicy& policy, std::unique_ptr<sim::QueueModel> queue_model)
-      : scheduler(start),
-        latency(config.entry_latency, config.response_latency),
-        fees(fees),
-        policy(policy),
+// One market of a run: its logs, the two cursors over them, its matching engine and the feeds.
+// Not movable (the cursors refer to the readers, the feed to the engine).
+struct MarketReplay {
+  MarketReplay(const BacktestMarket& market, std::vector<data::EventLogReader> logs, MarketFees market_fees, std::unique_ptr<sim::QueueModel> queue_model, sim::Ledger& ledger)
+      : rules(market.rules),
+        symbol(model::Symbol::truncating(market.rules.symbol)),
+        base(model::Asset::truncating(market.rules.base)),
+        data_files(market.data_files.size()),
+        readers(std::move(logs)),
+        exchange_side(readers, StreamCursor::Side::Exchange),
+        local_side(readers, StreamCursor::Side::Local),
+        fees(market_fees),
+        policy(policy_for(readers.front().info().market)),
         queue(std::move(queue_model)),
-        engine(config.rules, *queue, ledger),
-        exchange_feed(engine, policy),
-        api(scheduler, latency, ledger, kAccount),
-        connector(scheduler, api, connector_config(), markets(config)),
-        clock(scheduler, config.tick_size) {
-    api.add_market(engine, this->fees.engine);
+        engine(market.rules, *queue, ledger),
+        exchange_feed(engine, policy) {
+    for (const auto& reader : readers) {
+      total_records += reader.info().messages;
+      total_events += reader.info().events;
+    }
+  }
+  MarketReplay(const MarketReplay&) = delete;
+  MarketReplay& operator=(const MarketReplay&) = delete;
+
+  // Pages both cursors have passed leave memory: a long replay stays flat.
+  void release_read_pages() {
+    for (std::size_t i = 0; i < readers.size(); ++i) {
+      readers[i].release_before(std::min(exchange_side.read_up_to(i), local_side.read_up_to(i)));
+    }
   }
 
-  std::vector<connector::MarketSetup> markets(const BacktestConfig& config) const {
+  model::TradingRules rules;
+  model::Symbol symbol;
+  model::Asset base;
+  std::size_t data_files;
+  std::vector<data::EventLogReader> readers;
+  StreamCursor exchange_side;
+  StreamCursor local_side;
+  MarketFees fees;
+  const model::BookSequencePolicy& policy;
+  std::unique_ptr<sim::QueueModel> queue;
+  sim::MatchingEngine engine;
+  sim::SequencedFeed exchange_feed;
+  data::MarketEventSink* local_feed = nullptr;  // set once the api knows the market
+  std::uint64_t total_records = 0;
+  std::uint64_t total_events = 0;
+};
+
+// Everything one run wires together, in construction order (destroyed in reverse: the strategies
+// and the subscriptions before the connector, the connector before the api, the engines before
+// the ledger, the scheduler last).
+struct Session {
+  Session(const BacktestConfig& config, Timestamp start, std::vector<std::unique_ptr<MarketReplay>>& replays,
+          sim::Ledger& ledger)
+      : scheduler(start),
+        latency(config.entry_latency, config.response_latency),
+        api(scheduler, latency, ledger, kAccount),
+        connector(scheduler, api, connector_config(), setups(replays)),
+        clock(scheduler, config.tick_size) {
+    for (auto& m : replays) api.add_market(m->engine, m->fees.engine);
+    for (auto& m : replays) m->local_feed = api.local_feed(m->symbol);
+  }
+
+  static std::vector<connector::MarketSetup> setups(const std::vector<std::unique_ptr<MarketReplay>>& replays) {
     std::vector<connector::MarketSetup> m;
     // Rules are asked of the api.
-    m.push_back(connector::MarketSetup{model::Symbol::truncating(config.rules.symbol), fees.connector, &policy,
-                                       std::nullopt});
+    for (const auto& r : replays) m.push_back(connector::MarketSetup{r->symbol, r->fees.connector, &r->policy, std::nullopt});
     return m;
   }
 
   SimScheduler scheduler;
   sim::ConstantLatency latency;
-  MarketFees fees;
-  const model::BookSequencePolicy& policy;
-  std::unique_ptr<sim::QueueModel> queue;
-  sim::Ledger ledger;
-  sim::MatchingEngine engine;
-  sim::SequencedFeed exchange_feed;
   sim::SimExchangeApi api;
   connector::ExchangeBase connector;
   Clock clock;
@@ -215,32 +253,34 @@ class ScratchDir {
   std::filesystem::path path_;
 };
 
-// The event logs to replay: logs as given, each run of consecutive recordings converted into one.
-Result<std::vector<std::filesystem::path>> prepare_inputs(const BacktestConfig& config, ScratchDir& scratch) {
+// The event logs to replay for `market`: logs as given, each run of consecutive recordings
+// converted into one.
+Result<std::vector<std::filesystem::path>> prepare_inputs(const BacktestConfig& config, const BacktestMarket& market,
+                                                          ScratchDir& scratch) {
   std::vector<std::filesystem::path> logs;
   std::vector<std::filesystem::path> recordings;
   auto flush = [&]() -> Result<void> {
     if (recordings.empty()) return {};
     auto dir = scratch.path(config.scratch_dir);
     if (!dir) return fail(std::move(dir.error()));
-    auto out = *dir / fmt::format("input-{}.clog", logs.size());
+    auto out = *dir / fmt::format("{}-input-{}.clog", market.rules.symbol, logs.size());
     data::EventLogInfo info;
-    info.tick_size = config.rules.tick_size;
-    info.lot_size = config.rules.lot_size;
+    info.tick_size = market.rules.tick_size;
+    info.lot_size = market.rules.lot_size;
     data::MarketReplayOptions options;
-    options.symbol = config.rules.symbol;
+    options.symbol = market.rules.symbol;
     auto converted = data::convert_to_event_log(recordings, out, info, options);
     if (!converted) return fail(std::move(converted.error()));
     // A snapshot carries no symbol: only diffs and trades show the recording is of this market.
     if (converted->recordings.diffs + converted->recordings.trades == 0) {
       return fail(ErrorCode::InvalidArgument, "{}: no {} diff or trade in the recording{}",
-                  recordings.front().string(), config.rules.symbol, recordings.size() > 1 ? "s" : "");
+                  recordings.front().string(), market.rules.symbol, recordings.size() > 1 ? "s" : "");
     }
     logs.push_back(std::move(out));
     recordings.clear();
     return {};
   };
-  for (const auto& path : config.data_files) {
+  for (const auto& path : market.data_files) {
     auto format = data::detect_format(path);
     if (!format) return fail(std::move(format.error()));
     if (*format == data::MarketFileFormat::BinanceRecording) {
@@ -263,6 +303,7 @@ class OrderBookkeeping {
     if (recorder_ == nullptr) return;
     OrderRecord& r = open_[e.client_order_id];
     r.client_order_id = e.client_order_id;
+    r.symbol = e.symbol;
     r.side = e.side;
     r.type = e.type;
     r.price = e.price;
@@ -273,8 +314,8 @@ class OrderBookkeeping {
     if (recorder_ == nullptr) return;
     if (auto it = open_.find(e.client_order_id); it != open_.end()) it->second.filled += e.amount;
   }
-  void closed(const model::ClientOrderId& id, model::Side side, std::string_view status, Timestamp time,
-              std::string message = {}) {
+  void closed(const model::ClientOrderId& id, const model::Symbol& symbol, model::Side side,
+              std::string_view status, Timestamp time, std::string message = {}) {
     if (recorder_ == nullptr) return;
     auto it = open_.find(id);
     OrderRecord r;
@@ -283,6 +324,7 @@ class OrderBookkeeping {
       open_.erase(it);
     } else {  // failed before it was created
       r.client_order_id = id;
+      r.symbol = symbol;
       r.side = side;
     }
     r.status = status;
@@ -313,193 +355,280 @@ constexpr std::uint64_t kProgressEvery = 65'536;
 
 }  // namespace
 
-Result<BacktestResult> BacktestEngine::run(const StrategyFactory& make_strategy, BacktestRecorder* recorder) const {
-  // --- set-up: every config error becomes one Result here.
-  if (config_.data_files.empty()) return fail(ErrorCode::InvalidArgument, "backtest: no data file");
-  if (!make_strategy) return fail(ErrorCode::InvalidArgument, "backtest: no strategy factory");
-  if (auto ok = config_.rules.validate(); !ok) return fail(std::move(ok.error()));
-  if (auto ok = Clock::check_tick_size(config_.tick_size); !ok) return fail(std::move(ok.error()));
-  if (config_.sample_interval <= Duration::zero()) {
+namespace {
+
+// The checks a config must pass before anything is opened.
+Result<void> check_config(const BacktestConfig& config, std::size_t strategies) {
+  if (config.markets.empty()) return fail(ErrorCode::InvalidArgument, "backtest: no market");
+  if (strategies == 0) return fail(ErrorCode::InvalidArgument, "backtest: no strategy factory");
+  for (std::size_t i = 0; i < config.markets.size(); ++i) {
+    const BacktestMarket& market = config.markets[i];
+    if (auto ok = market.rules.validate(); !ok) return fail(std::move(ok.error()));
+    if (market.data_files.empty()) {
+      return fail(ErrorCode::InvalidArgument, "backtest: no data file for {}", market.rules.symbol);
+    }
+    const BacktestMarket& first = config.markets.front();
+    if (market.rules.quote != first.rules.quote) {
+      return fail(ErrorCode::InvalidArgument,
+                  "backtest: {} is quoted in {}, {} in {}: the markets of one backtest share one quote asset",
+                  market.rules.symbol, market.rules.quote, first.rules.symbol, first.rules.quote);
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (config.markets[j].rules.base == market.rules.base) {
+        return fail(ErrorCode::InvalidArgument, "backtest: {} and {} both trade {}: one market per base asset",
+                    config.markets[j].rules.symbol, market.rules.symbol, market.rules.base);
+      }
+    }
+  }
+  if (auto ok = Clock::check_tick_size(config.tick_size); !ok) return fail(std::move(ok.error()));
+  if (config.sample_interval <= Duration::zero()) {
     return fail(ErrorCode::InvalidArgument, "backtest: the sample interval must be positive");
   }
-  for (const AssetAmount& b : config_.starting_balances) {
+  for (const AssetAmount& b : config.starting_balances) {
     if (b.amount.is_negative()) {
       return fail(ErrorCode::InvalidArgument, "backtest: negative starting balance of {}", b.asset);
     }
   }
-  const auto base = model::Asset::truncating(config_.rules.base);
-  const auto quote = model::Asset::truncating(config_.rules.quote);
-  auto fees = make_fees(config_, base, quote);
-  if (!fees) return fail(std::move(fees.error()));
-  auto queue_model = sim::make_queue_model(config_.queue_model, config_.queue_power);
-  if (!queue_model) return fail(std::move(queue_model.error()));
+  return {};
+}
 
-  ScratchDir scratch;
-  auto inputs = prepare_inputs(config_, scratch);
+// Opens a market's logs (converting its recordings into `scratch`) and checks they hold its symbol
+// and one market type.
+Result<std::vector<data::EventLogReader>> open_market_logs(const BacktestConfig& config, const BacktestMarket& market,
+                                                           ScratchDir& scratch) {
+  auto inputs = prepare_inputs(config, market, scratch);
   if (!inputs) return fail(std::move(inputs.error()));
   std::vector<data::EventLogReader> readers;
   readers.reserve(inputs->size());
-  std::uint64_t total_records = 0;
-  std::uint64_t total_events = 0;
   for (std::size_t i = 0; i < inputs->size(); ++i) {
     auto reader = data::EventLogReader::open((*inputs)[i]);
     if (!reader) return fail(std::move(reader.error()));
     const data::EventLogInfo& info = reader->info();
-    if (!info.symbol.empty() && info.symbol != config_.rules.symbol) {
-      return fail(ErrorCode::InvalidArgument, "{}: holds {}, but the market is {}", config_.data_files[i].string(),
-                  info.symbol, config_.rules.symbol);
+    if (!info.symbol.empty() && info.symbol != market.rules.symbol) {
+      return fail(ErrorCode::InvalidArgument, "{}: holds {}, but the market is {}", (*inputs)[i].string(),
+                  info.symbol, market.rules.symbol);
     }
     if (!readers.empty() && info.market != readers.front().info().market) {
-      return fail(ErrorCode::InvalidArgument, "{}: another market type than the first data file",
-                  (*inputs)[i].string());
+      return fail(ErrorCode::InvalidArgument, "{}: another market type than {}'s first data file",
+                  (*inputs)[i].string(), market.rules.symbol);
     }
-    total_records += info.messages;
-    total_events += info.events;
     readers.push_back(std::move(*reader));
   }
-  StreamCursor exchange_side(readers, StreamCursor::Side::Exchange);
-  StreamCursor local_side(readers, StreamCursor::Side::Local);
-  const Timestamp first_exchange = exchange_side.due();
-  const Timestamp first_local = local_side.due();
-  Timestamp start = first_exchange;
-  if (start.is_none() || (!first_local.is_none() && first_local < start)) start = first_local;
+  return readers;
+}
+
+void take_earliest(Timestamp& t, Timestamp candidate) noexcept {
+  if (!candidate.is_none() && (t.is_none() || candidate < t)) t = candidate;
+}
+
+}  // namespace
+
+Result<BacktestResult> BacktestEngine::run(const std::vector<StrategyFactory>& make_strategies,
+                                           BacktestRecorder* recorder) const {
+  // --- set-up: every config error becomes one Result here.
+  if (auto ok = check_config(config_, make_strategies.size()); !ok) return fail(std::move(ok.error()));
+  for (const auto& factory : make_strategies) {
+    if (!factory) return fail(ErrorCode::InvalidArgument, "backtest: no strategy factory");
+  }
+  const auto quote = model::Asset::truncating(config_.markets.front().rules.quote);
+
+  ScratchDir scratch;
+  sim::Ledger ledger;
+  std::vector<std::unique_ptr<MarketReplay>> markets;
+  std::uint64_t total_records = 0;
+  std::uint64_t total_events = 0;
+  for (const BacktestMarket& market : config_.markets) {
+    const auto base = model::Asset::truncating(market.rules.base);
+    auto fees = make_fees(config_, base, quote);
+    if (!fees) return fail(std::move(fees.error()));
+    auto queue_model = sim::make_queue_model(config_.queue_model, config_.queue_power);
+    if (!queue_model) return fail(std::move(queue_model.error()));
+    auto readers = open_market_logs(config_, market, scratch);
+    if (!readers) return fail(std::move(readers.error()));
+    try {
+      markets.push_back(
+          std::make_unique<MarketReplay>(market, std::move(*readers), *fees, std::move(*queue_model), ledger));
+    } catch (const StartupError& e) {
+      return fail(e.error());
+    }
+    total_records += markets.back()->total_records;
+    total_events += markets.back()->total_events;
+  }
+  Timestamp start = Timestamp::none();
+  for (const auto& m : markets) {
+    take_earliest(start, m->exchange_side.due());
+    take_earliest(start, m->local_side.due());
+  }
   if (start.is_none())
     return fail(ErrorCode::InvalidArgument, "backtest: the data files hold no timed record");
-  exchange_side.set_fallback(start);
-  local_side.set_fallback(start);
+  for (auto& m : markets) {
+    m->exchange_side.set_fallback(start);
+    m->local_side.set_fallback(start);
+  }
 
   std::unique_ptr<Session> session;
   try {
-    session = std::make_unique<Session>(config_, start, *fees, policy_for(readers.front().info().market),
-                                        std::move(*queue_model));
+    session = std::make_unique<Session>(config_, start, markets, ledger);
   } catch (const StartupError& e) {
     return fail(e.error());
   }
   Session& s = *session;
-  const model::Symbol symbol = s.engine.symbol();
-  data::MarketEventSink* local_feed = s.api.local_feed(symbol);
-  if (local_feed == nullptr) return fail(ErrorCode::InvalidArgument, "backtest: no market for {}", symbol);
+  for (const auto& m : markets) {
+    if (m->local_feed == nullptr) return fail(ErrorCode::InvalidArgument, "backtest: no market for {}", m->symbol);
+  }
 
   for (const AssetAmount& b : config_.starting_balances) {
-    if (auto ok = s.ledger.deposit(kAccount, b.asset, b.amount); !ok) return fail(std::move(ok.error()));
+    if (auto ok = ledger.deposit(kAccount, b.asset, b.amount); !ok) return fail(std::move(ok.error()));
   }
 
   BacktestResult result;
   result.start_time = start;
-  result.starting_balances = balances_of(s.ledger);
-  PerformanceTracker performance(base, quote, s.ledger.balance(kAccount, base).total,
-                                 s.ledger.balance(kAccount, quote).total, config_.sample_interval);
+  result.starting_balances = balances_of(ledger);
+  std::vector<PortfolioMarket> holdings;
+  for (const auto& m : markets) holdings.push_back(PortfolioMarket{m->base, ledger.balance(kAccount, m->base).total});
+  PerformanceTracker performance(quote, ledger.balance(kAccount, quote).total, std::move(holdings),
+                                 config_.sample_interval);
   OrderBookkeeping orders(recorder);
   bool replaying = true;  // after the data ends, marks would be stale: adverse-selection checks stop
 
-  auto exchange_mid = [&s]() { return s.engine.book().mid_price(); };
+  // The market an event is about (the connector only trades these).
+  auto market_of = [&markets](const model::Symbol& symbol) -> std::size_t {
+    for (std::size_t i = 0; i < markets.size(); ++i) {
+      if (markets[i]->symbol == symbol) return i;
+    }
+    return 0;
+  };
+  auto exchange_mid = [&markets](std::size_t market) { return markets[market]->engine.book().mid_price(); };
   EventBus& bus = s.connector.events();
   const Subscription subscriptions[] = {
       bus.subscribe<model::OrderFilled>([&](const model::OrderFilled& e) {
         if (config_.keep_fills) result.fills.push_back(e);
         if (recorder != nullptr) recorder->on_fill(e);
         orders.filled(e);
-        const std::optional<Price> mid = exchange_mid();
-        performance.on_fill(e, mid);
+        const std::size_t market = market_of(e.symbol);
+        const std::optional<Price> mid = exchange_mid(market);
+        performance.on_fill(market, e, mid);
         if (!mid) return;
         for (const auto horizon : {PerformanceTracker::Horizon::OneSecond, PerformanceTracker::Horizon::TenSeconds}) {
           const Duration after = horizon == PerformanceTracker::Horizon::OneSecond ? Duration(std::chrono::seconds(1))
                                                                                    : Duration(std::chrono::seconds(10));
-          s.scheduler.schedule_after(after, [&, horizon, side = e.side, amount = e.amount, mid0 = *mid](Timestamp) {
+          s.scheduler.schedule_after(after, [&, market, horizon, side = e.side, amount = e.amount, mid0 = *mid](Timestamp) {
             if (!replaying) return;
-            if (const auto later = exchange_mid()) performance.on_mid_after_fill(horizon, side, amount, mid0, *later);
+            if (const auto later = exchange_mid(market)) {
+              performance.on_mid_after_fill(market, horizon, side, amount, mid0, *later);
+            }
           });
         }
       }),
       bus.subscribe<model::OrderCreated>([&](const model::OrderCreated& e) {
         ++result.orders.created;
-        performance.on_order_created(e.quantity);
+        performance.on_order_created(market_of(e.symbol), e.quantity, e.price);
         orders.created(e);
       }),
       bus.subscribe<model::OrderCompleted>([&](const model::OrderCompleted& e) {
         ++result.orders.completed;
-        orders.closed(e.client_order_id, e.side, "filled", e.time);
+        orders.closed(e.client_order_id, e.symbol, e.side, "filled", e.time);
       }),
       bus.subscribe<model::OrderCancelled>([&](const model::OrderCancelled& e) {
         ++result.orders.cancelled;
-        orders.closed(e.client_order_id, e.side, "cancelled", e.time);
+        orders.closed(e.client_order_id, e.symbol, e.side, "cancelled", e.time);
       }),
       bus.subscribe<model::OrderFailed>([&](const model::OrderFailed& e) {
         ++result.orders.failed;
-        orders.closed(e.client_order_id, e.side, "failed", e.time, e.message);
+        orders.closed(e.client_order_id, e.symbol, e.side, "failed", e.time, e.message);
       }),
       bus.subscribe<model::OrderExpired>([&](const model::OrderExpired& e) {
         ++result.orders.expired;
-        orders.closed(e.client_order_id, e.side, "expired", e.time);
+        orders.closed(e.client_order_id, e.symbol, e.side, "expired", e.time);
       }),
       bus.subscribe<model::OrderLost>([&](const model::OrderLost&) { ++result.orders.lost; }),
   };
   (void)subscriptions;
 
+  std::vector<SeriesSample> samples(markets.size());
+  std::vector<std::optional<Price>> mids(markets.size());
+  std::vector<Quantity> bases(markets.size());
   auto take_sample = [&](Timestamp t) {
-    SeriesSample sample;
-    sample.time = t;
-    const model::OrderBook& book = s.engine.book();
-    sample.mid = book.mid_price();
-    if (const auto bid = book.best_bid()) sample.best_bid = bid->price;
-    if (const auto ask = book.best_ask()) sample.best_ask = ask->price;
+    for (std::size_t i = 0; i < markets.size(); ++i) {
+      const MarketReplay& m = *markets[i];
+      SeriesSample& sample = samples[i];
+      sample = SeriesSample{};
+      sample.time = t;
+      sample.symbol = m.symbol;
+      const model::OrderBook& book = m.engine.book();
+      sample.mid = mids[i] = book.mid_price();
+      if (const auto bid = book.best_bid()) sample.best_bid = bid->price;
+      if (const auto ask = book.best_ask()) sample.best_ask = ask->price;
+      sample.base = bases[i] = ledger.balance(kAccount, m.base).total;
+    }
     for (const model::InFlightOrder* o : s.connector.open_orders()) {
+      SeriesSample& sample = samples[market_of(o->symbol())];
       auto& best = o->side() == model::Side::Buy ? sample.bid_quote : sample.ask_quote;
       const bool better = !best || (o->side() == model::Side::Buy ? o->price() > *best : o->price() < *best);
       if (better) best = o->price();
     }
-    sample.base = s.ledger.balance(kAccount, base).total;
-    sample.quote = s.ledger.balance(kAccount, quote).total;
-    sample.equity = performance.on_sample(sample.mid, sample.base, sample.quote);
+    const Quantity quote_total = ledger.balance(kAccount, quote).total;
+    const EquityPoint equity = performance.on_sample(mids, bases, quote_total);
     ++result.samples;
-    if (recorder != nullptr) recorder->on_sample(sample);
+    for (SeriesSample& sample : samples) {
+      sample.quote = quote_total;
+      sample.equity = equity;
+      if (recorder != nullptr) recorder->on_sample(sample);
+    }
   };
 
-  std::unique_ptr<strategy::Strategy> strategy;
-  try {
-    strategy = make_strategy(s.connector, s.scheduler);
-  } catch (const StartupError& e) {
-    return fail(e.error());
+  std::vector<std::unique_ptr<strategy::Strategy>> strategies;
+  for (const auto& factory : make_strategies) {
+    try {
+      strategies.push_back(factory(s.connector, s.scheduler));
+    } catch (const StartupError& e) {
+      return fail(e.error());
+    }
+    if (!strategies.back())
+      return fail(ErrorCode::InvalidArgument, "backtest: the strategy factory returned no strategy");
   }
-  if (!strategy)
-    return fail(ErrorCode::InvalidArgument, "backtest: the strategy factory returned no strategy");
 
   s.connector.start_trading();
   s.clock.add_iterator(s.connector);
-  s.clock.add_iterator(*strategy);
+  for (auto& strategy : strategies) s.clock.add_iterator(*strategy);
   s.clock.start();
   const TimerId sampler = s.scheduler.schedule_every(config_.sample_interval, take_sample);
 
   // --- replay (the order at equal times is documented in the header)
+  std::uint64_t replayed = 0;  // records delivered to the exchange side, all markets
   std::uint64_t next_progress = kProgressEvery;
   while (true) {
-    const Timestamp te = exchange_side.due();
-    const Timestamp tl = local_side.due();
-    if (te.is_none() && tl.is_none()) break;
-    const Timestamp t = te.is_none() ? tl : (tl.is_none() || te <= tl) ? te : tl;
+    Timestamp t = Timestamp::none();
+    for (const auto& m : markets) {
+      take_earliest(t, m->exchange_side.due());
+      take_earliest(t, m->local_side.due());
+    }
+    if (t.is_none()) break;
     s.scheduler.advance_to(t);
-    for (Timestamp d = te; !d.is_none() && d <= t; d = exchange_side.due()) {
-      if (auto ok = exchange_side.deliver(s.exchange_feed); !ok) return fail(std::move(ok.error()));
-    }
-    for (Timestamp d = local_side.due(); !d.is_none() && d <= t; d = local_side.due()) {
-      if (auto ok = local_side.deliver(*local_feed); !ok) return fail(std::move(ok.error()));
-    }
-    if (exchange_side.records() >= next_progress) {
-      // Pages both cursors have passed leave memory: a long replay stays flat.
-      for (std::size_t i = 0; i < readers.size(); ++i) {
-        readers[i].release_before(std::min(exchange_side.read_up_to(i), local_side.read_up_to(i)));
+    for (auto& m : markets) {
+      for (Timestamp d = m->exchange_side.due(); !d.is_none() && d <= t; d = m->exchange_side.due()) {
+        if (auto ok = m->exchange_side.deliver(m->exchange_feed); !ok) return fail(std::move(ok.error()));
+        ++replayed;
       }
-      if (recorder != nullptr) recorder->on_progress(exchange_side.records(), total_records);
+    }
+    for (auto& m : markets) {
+      for (Timestamp d = m->local_side.due(); !d.is_none() && d <= t; d = m->local_side.due()) {
+        if (auto ok = m->local_side.deliver(*m->local_feed); !ok) return fail(std::move(ok.error()));
+      }
+    }
+    if (replayed >= next_progress) {
+      for (auto& m : markets) m->release_read_pages();
+      if (recorder != nullptr) recorder->on_progress(replayed, total_records);
       next_progress += kProgressEvery;
     }
   }
-  result.records = exchange_side.records();
+  result.records = replayed;
   result.events = total_events;
   replaying = false;
   if (recorder != nullptr) recorder->on_progress(result.records, total_records);
 
-  // --- shutdown (DESIGN.md promise 11): stop the strategy, cancel its orders, wait (bounded).
-  s.clock.remove_iterator(*strategy);
+  // --- shutdown (DESIGN.md promise 11): stop the strategies, cancel their orders, wait (bounded).
+  for (auto& strategy : strategies) s.clock.remove_iterator(*strategy);
   bool cancel_done = false;
   bool all_cancelled = true;
   s.connector.cancel_all(config_.shutdown_timeout, [&](std::vector<connector::CancellationResult> outcomes) {
@@ -520,13 +649,26 @@ Result<BacktestResult> BacktestEngine::run(const StrategyFactory& make_strategy,
 
   result.shutdown_complete = cancel_done && all_cancelled;
   result.open_orders_at_end = s.connector.open_orders().size();
-  result.final_balances = balances_of(s.ledger);
+  result.final_balances = balances_of(ledger);
   result.end_time = s.scheduler.now();
   result.elapsed = result.end_time - result.start_time;
-  result.metrics = performance.finish(s.engine.book().mid_price(), s.ledger.balance(kAccount, base).total,
-                                      s.ledger.balance(kAccount, quote).total);
-  result.exchange_book = s.exchange_feed.sync().stats();
-  strategy.reset();  // before the connector it refers to
+  for (std::size_t i = 0; i < markets.size(); ++i) {
+    mids[i] = markets[i]->engine.book().mid_price();
+    bases[i] = ledger.balance(kAccount, markets[i]->base).total;
+  }
+  result.metrics = performance.finish(mids, bases, ledger.balance(kAccount, quote).total);
+  for (std::size_t i = 0; i < markets.size(); ++i) {
+    const MarketReplay& m = *markets[i];
+    MarketResult market;
+    market.symbol = m.symbol;
+    market.records = m.exchange_side.records();
+    market.events = m.total_events;
+    market.data_files = m.data_files;
+    market.metrics = performance.market_metrics(i, mids[i]);
+    market.exchange_book = m.exchange_feed.sync().stats();
+    result.markets.push_back(market);
+  }
+  strategies.clear();  // before the connector they refer to
   return result;
 }
 

@@ -3,6 +3,7 @@
 
 #include "colibri/runtime/backtest_engine.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "colibri/data/event_log.h"
@@ -29,6 +30,18 @@ void write_market(const std::filesystem::path& path, std::int64_t seconds, std::
   ASSERT_TRUE(written) << written.error().describe();
 }
 
+// The same for a synthetic ETHUSDT around 2,600.
+void write_eth_market(const std::filesystem::path& path, std::int64_t seconds, std::uint64_t seed = 2) {
+  data::SyntheticMarketConfig market;
+  market.symbol = "ETHUSDT";
+  market.initial_price = Price::from_int(2'600);
+  market.lot_size = Quantity::from_raw(10'000);
+  market.seconds = seconds;
+  market.seed = seed;
+  auto written = data::write_synthetic_log(market, path);
+  ASSERT_TRUE(written) << written.error().describe();
+}
+
 // The shared BTCUSDT rules with the finer lot of the synthetic market.
 model::TradingRules btcusdt() {
   model::TradingRules rules = testing::btcusdt_rules();
@@ -39,24 +52,23 @@ model::TradingRules btcusdt() {
 
 BacktestConfig config(std::vector<std::filesystem::path> files) {
   BacktestConfig c;
-  c.data_files = std::move(files);
-  c.rules = btcusdt();
+  c.markets = {BacktestMarket{btcusdt(), std::move(files)}};
   c.starting_balances = {{kBtc, qty("1")}, {kUsdt, qty("100000")}};
   return c;
 }
 
-// PMM quoting 0.5 bps either side of the mid, 0.002 BTC, refreshed every 5 s.
-StrategyFactory pmm_factory() {
-  return [](connector::Connector& connector, Scheduler& scheduler) -> std::unique_ptr<strategy::Strategy> {
+// PMM quoting 0.5 bps either side of the mid, `amount` of base, refreshed every 5 s.
+StrategyFactory pmm_factory(const char* symbol = "BTCUSDT", const char* amount = "0.002") {
+  return [symbol, amount](connector::Connector& connector, Scheduler& scheduler) -> std::unique_ptr<strategy::Strategy> {
     strategy::PureMarketMakingConfig c;
     c.bid_spread = 0.005;
     c.ask_spread = 0.005;
-    c.order_amount = qty("0.002");
+    c.order_amount = qty(amount);
     c.order_refresh_time = 5s;
     c.filled_order_delay = 1s;
-    strategy::StrategyContext context{"pmm", {&connector}, &scheduler};
+    strategy::StrategyContext context{fmt::format("pmm {}", symbol), {&connector}, &scheduler};
     return std::make_unique<strategy::PureMarketMaking>(
-        std::move(context), strategy::MarketTradingPair{&connector, model::Symbol::truncating("BTCUSDT")}, c);
+        std::move(context), strategy::MarketTradingPair{&connector, model::Symbol::truncating(symbol)}, c);
   };
 }
 
@@ -215,7 +227,7 @@ TEST_F(BacktestEngineTest, SeveralFilesReplayAsOneStream) {
 }
 
 TEST(BacktestEngine, ConfigErrorsAreValues) {
-  EXPECT_FALSE(BacktestEngine(BacktestConfig{}).run(pmm_factory()));  // no file
+  EXPECT_FALSE(BacktestEngine(BacktestConfig{}).run(pmm_factory()));  // no market
   BacktestConfig c = config({"/nonexistent/file.clog"});
   auto missing = BacktestEngine(c).run(pmm_factory());
   ASSERT_FALSE(missing);
@@ -316,15 +328,15 @@ TEST(BacktestEngineSampleData, RealRecordingsTradeAndConserveMoneyExactly) {
   COLIBRI_SAMPLE_FILE_OR_SKIP(day2, "binance/spot/btcusdt_20240809.gz");
   testing::TempDir scratch;
   BacktestConfig c = config({day1, day2});
-  c.rules.lot_size = qty("0.00001");
+  c.markets[0].rules.lot_size = qty("0.00001");
   c.scratch_dir = scratch.path();
   auto result = BacktestEngine(c).run(pmm_factory());
   ASSERT_TRUE(result) << result.error().describe();
   EXPECT_GT(result->records, 90'000u);
   EXPECT_GE(result->elapsed, 640s);
-  EXPECT_EQ(result->exchange_book.gaps, 0u);
-  EXPECT_GE(result->exchange_book.snapshots, 1u);
-  EXPECT_GT(result->exchange_book.applied, 6'000u);
+  EXPECT_EQ(result->markets[0].exchange_book.gaps, 0u);
+  EXPECT_GE(result->markets[0].exchange_book.snapshots, 1u);
+  EXPECT_GT(result->markets[0].exchange_book.applied, 6'000u);
   EXPECT_GT(result->fills.size(), 10u);
   EXPECT_TRUE(result->shutdown_complete);
   expect_money_conserved(*result, qty("1"), qty("100000"));
@@ -345,8 +357,8 @@ TEST(BacktestEngineSampleData, ARecordingOfAnotherSymbolIsAnError) {
 
 TEST_F(BacktestEngineTest, AnEventLogOfAnotherSymbolIsAnError) {
   BacktestConfig c = config({path_});
-  c.rules.symbol = "ETHUSDT";
-  c.rules.base = "ETH";
+  c.markets[0].rules.symbol = "ETHUSDT";
+  c.markets[0].rules.base = "ETH";
   auto result = BacktestEngine(c).run(pmm_factory());
   ASSERT_FALSE(result);
   EXPECT_NE(result.error().message().find("holds BTCUSDT, but the market is ETHUSDT"), std::string::npos)
@@ -364,6 +376,170 @@ TEST_F(BacktestEngineTest, TheQueueModelIsChosenByName) {
   auto refused = BacktestEngine(c).run(pmm_factory());
   ASSERT_FALSE(refused);
   EXPECT_NE(refused.error().message().find("unknown queue model \"optimistic\""), std::string::npos);
+}
+
+// --- several markets sharing one quote asset
+
+const model::Asset kEth = model::Asset::truncating("ETH");
+
+BacktestConfig two_markets(std::vector<std::filesystem::path> btc_files, std::vector<std::filesystem::path> eth_files) {
+  BacktestConfig c = config(std::move(btc_files));
+  model::TradingRules eth = testing::ethusdt_rules();
+  c.markets.push_back(BacktestMarket{eth, std::move(eth_files)});
+  c.starting_balances.push_back({kEth, qty("10")});
+  return c;
+}
+
+// Per asset, final = start + signed fills − fees over both markets' fills, to the last unit; a
+// fill moves only its own market's base; the portfolio's PnL is the sum of the markets' and
+// exactly the change in marked equity.
+void expect_portfolio_conserved(const BacktestResult& result) {
+  Notional usdt = Notional::from_quantity(balance_of(result.starting_balances, kUsdt));
+  Quantity btc = balance_of(result.starting_balances, kBtc);
+  Quantity eth = balance_of(result.starting_balances, kEth);
+  for (const auto& f : result.fills) {
+    Quantity& base = f.symbol == "BTCUSDT" ? btc : eth;
+    ASSERT_TRUE(f.symbol == "BTCUSDT" || f.symbol == "ETHUSDT") << f.symbol;
+    const Notional value = f.price * f.amount;
+    usdt += f.side == model::Side::Buy ? -value : value;
+    base += f.side == model::Side::Buy ? f.amount : -f.amount;
+    if (f.fee.asset == kUsdt) {
+      usdt -= Notional::from_quantity(f.fee.amount);
+    } else {
+      ASSERT_EQ(f.fee.asset, f.symbol == "BTCUSDT" ? kBtc : kEth);
+      base -= f.fee.amount;
+    }
+  }
+  EXPECT_EQ(balance_of(result.final_balances, kBtc), btc);
+  EXPECT_EQ(balance_of(result.final_balances, kEth), eth);
+  EXPECT_EQ(Notional::from_quantity(balance_of(result.final_balances, kUsdt)), usdt);
+
+  const PerformanceMetrics& p = result.metrics;
+  EXPECT_EQ(p.total_pnl, p.end_value - p.start_value);
+  ASSERT_EQ(result.markets.size(), 2u);
+  const PerformanceMetrics& a = result.markets[0].metrics;
+  const PerformanceMetrics& b = result.markets[1].metrics;
+  EXPECT_EQ(p.total_pnl, a.total_pnl + b.total_pnl);
+  EXPECT_EQ(p.realized_pnl, a.realized_pnl + b.realized_pnl);
+  EXPECT_EQ(p.fees_quote, a.fees_quote + b.fees_quote);
+  EXPECT_EQ(p.traded_volume_quote, a.traded_volume_quote + b.traded_volume_quote);
+  EXPECT_EQ(p.fill_count, result.fills.size());
+  EXPECT_EQ(p.fill_count, a.fill_count + b.fill_count);
+}
+
+class TwoMarketTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    write_market(btc_, 300);
+    write_eth_market(eth_, 300);
+  }
+  testing::TempDir dir_;
+  std::filesystem::path btc_ = dir_ / "btcusdt.clog";
+  std::filesystem::path eth_ = dir_ / "ethusdt.clog";
+};
+
+TEST_F(TwoMarketTest, OneAccountTradesBothMarketsAndMoneyIsConservedPerAsset) {
+  auto result = BacktestEngine(two_markets({btc_}, {eth_})).run({pmm_factory(), pmm_factory("ETHUSDT", "0.05")});
+  ASSERT_TRUE(result) << result.error().describe();
+  ASSERT_EQ(result->markets.size(), 2u);
+  EXPECT_EQ(result->markets[0].symbol, "BTCUSDT");
+  EXPECT_EQ(result->markets[1].symbol, "ETHUSDT");
+  auto btc_log = data::EventLogReader::open(btc_);
+  auto eth_log = data::EventLogReader::open(eth_);
+  ASSERT_TRUE(btc_log && eth_log);
+  EXPECT_EQ(result->markets[0].records, btc_log->info().messages);
+  EXPECT_EQ(result->markets[1].records, eth_log->info().messages);
+  EXPECT_EQ(result->records, btc_log->info().messages + eth_log->info().messages);
+  EXPECT_GT(result->markets[0].metrics.fill_count, 0u);
+  EXPECT_GT(result->markets[1].metrics.fill_count, 0u);
+  EXPECT_TRUE(result->shutdown_complete);
+  EXPECT_EQ(result->open_orders_at_end, 0u);
+  EXPECT_EQ(result->final_balances.size(), 3u);
+  expect_portfolio_conserved(*result);
+  // Both markets' fills interleave in time: one clock, one replay.
+  for (std::size_t i = 1; i < result->fills.size(); ++i) {
+    EXPECT_LE(result->fills[i - 1].time, result->fills[i].time) << i;
+  }
+}
+
+// The series has one row per market per sampling instant; the portfolio's columns agree.
+TEST_F(TwoMarketTest, SamplesComeOnePerMarketWithThePortfolioEquity) {
+  struct Samples final : BacktestRecorder {
+    std::vector<SeriesSample> rows;
+    void on_sample(const SeriesSample& s) override { rows.push_back(s); }
+  } recorder;
+  auto result =
+      BacktestEngine(two_markets({btc_}, {eth_})).run({pmm_factory(), pmm_factory("ETHUSDT", "0.05")}, &recorder);
+  ASSERT_TRUE(result) << result.error().describe();
+  ASSERT_EQ(recorder.rows.size(), 2 * result->samples);
+  for (std::size_t i = 0; i + 1 < recorder.rows.size(); i += 2) {
+    const SeriesSample& btc = recorder.rows[i];
+    const SeriesSample& eth = recorder.rows[i + 1];
+    ASSERT_EQ(btc.symbol, "BTCUSDT");
+    ASSERT_EQ(eth.symbol, "ETHUSDT");
+    ASSERT_EQ(btc.time, eth.time);
+    ASSERT_EQ(btc.quote, eth.quote);
+    ASSERT_EQ(btc.equity.equity, eth.equity.equity);
+    if (btc.mid && eth.mid) {
+      EXPECT_EQ(btc.equity.equity, Notional::from_quantity(btc.quote) + btc.base * *btc.mid + eth.base * *eth.mid);
+    }
+  }
+}
+
+TEST_F(TwoMarketTest, TwoRunsGiveIdenticalFills) {
+  const BacktestConfig c = two_markets({btc_}, {eth_});
+  auto a = BacktestEngine(c).run({pmm_factory(), pmm_factory("ETHUSDT", "0.05")});
+  auto b = BacktestEngine(c).run({pmm_factory(), pmm_factory("ETHUSDT", "0.05")});
+  ASSERT_TRUE(a && b);
+  ASSERT_EQ(a->fills.size(), b->fills.size());
+  for (std::size_t i = 0; i < a->fills.size(); ++i) {
+    EXPECT_EQ(a->fills[i].client_order_id, b->fills[i].client_order_id);
+    EXPECT_EQ(a->fills[i].price, b->fills[i].price);
+    EXPECT_EQ(a->fills[i].time, b->fills[i].time);
+  }
+  EXPECT_EQ(a->metrics.total_pnl, b->metrics.total_pnl);
+}
+
+TEST_F(TwoMarketTest, MarketsMustShareTheQuoteAndNotRepeatABase) {
+  BacktestConfig c = two_markets({btc_}, {eth_});
+  c.markets[1].rules.quote = "FDUSD";
+  auto result = BacktestEngine(c).run(pmm_factory());
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message(),
+            "backtest: ETHUSDT is quoted in FDUSD, BTCUSDT in USDT: the markets of one backtest share one quote asset");
+  c = two_markets({btc_}, {eth_});
+  c.markets[1].rules.base = "BTC";
+  result = BacktestEngine(c).run(pmm_factory());
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message(), "backtest: BTCUSDT and ETHUSDT both trade BTC: one market per base asset");
+  c = two_markets({btc_}, {});
+  result = BacktestEngine(c).run(pmm_factory());
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message(), "backtest: no data file for ETHUSDT");
+}
+
+// The project's sample data: BTCUSDT and ETHUSDT recorded side by side, replayed in one run.
+TEST(BacktestEngineSampleData, TwoRealMarketsTradeSideBySide) {
+  COLIBRI_SAMPLE_FILE_OR_SKIP(btc1, "binance/spot/btcusdt_20240808.gz");
+  COLIBRI_SAMPLE_FILE_OR_SKIP(btc2, "binance/spot/btcusdt_20240809.gz");
+  COLIBRI_SAMPLE_FILE_OR_SKIP(eth1, "binance/spot/ethusdt_20240808.gz");
+  COLIBRI_SAMPLE_FILE_OR_SKIP(eth2, "binance/spot/ethusdt_20240809.gz");
+  testing::TempDir scratch;
+  BacktestConfig c = two_markets({btc1, btc2}, {eth1, eth2});
+  c.markets[0].rules.lot_size = qty("0.00001");
+  c.scratch_dir = scratch.path();
+  auto result = BacktestEngine(c).run({pmm_factory(), pmm_factory("ETHUSDT", "0.05")});
+  ASSERT_TRUE(result) << result.error().describe();
+  for (const MarketResult& m : result->markets) {
+    EXPECT_EQ(m.exchange_book.gaps, 0u) << m.symbol;
+    EXPECT_GE(m.exchange_book.snapshots, 1u) << m.symbol;
+    EXPECT_GT(m.records, 30'000u) << m.symbol;
+    EXPECT_GT(m.metrics.fill_count, 2u) << m.symbol;
+    EXPECT_EQ(m.data_files, 2u);
+  }
+  EXPECT_TRUE(result->shutdown_complete);
+  expect_portfolio_conserved(*result);
+  EXPECT_TRUE(std::filesystem::is_empty(scratch.path()));
 }
 
 }  // namespace

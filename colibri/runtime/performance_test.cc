@@ -1,6 +1,8 @@
 #include "colibri/runtime/performance.h"
 
+#include <array>
 #include <cmath>
+#include <optional>
 
 #include <gtest/gtest.h>
 
@@ -62,9 +64,9 @@ TEST(PerformanceTracker, AFeeInBaseIsADisposalAtTheFillPrice) {
 TEST(PerformanceTracker, ARoundTripRealizesTheSpreadAndCountsVolumeAndMakerShare) {
   auto t = tracker("0", "1000");
   (void)t.on_sample(px("100"), qty("0"), qty("1000"));
-  t.on_order_created(qty("1"));
-  t.on_order_created(qty("1"));
-  t.on_order_created(qty("2"));
+  t.on_order_created(qty("1"), px("99"));
+  t.on_order_created(qty("1"), px("101"));
+  t.on_order_created(qty("2"), px("98"));
   t.on_fill(fill(model::Side::Buy, "99", "1", "0", "USDT"), px("100"));
   t.on_fill(fill(model::Side::Sell, "101", "1", "0", "USDT", model::Liquidity::Taker), px("100"));
   const auto m = t.finish(px("100"), qty("0"), qty("1002"));
@@ -147,6 +149,48 @@ TEST(PerformanceTracker, NoMidMeansNothingIsMarked) {
   EXPECT_TRUE(m.total_pnl.is_zero());
   EXPECT_EQ(m.return_pct, 0);
   EXPECT_EQ(m.sharpe, 0);
+}
+
+// Two markets sharing USDT: PnL per market on its own base, summed; equity marks both bases.
+TEST(PerformanceTracker, APortfolioOfTwoMarketsAddsUpItsMarkets) {
+  PerformanceTracker t(asset("USDT"), qty("1000"), {{asset("BTC"), qty("1")}, {asset("ETH"), qty("10")}}, 1s);
+  const std::array<std::optional<Price>, 2> mids0 = {px("100"), px("10")};
+  const std::array<Quantity, 2> bases0 = {qty("1"), qty("10")};
+  const EquityPoint first = t.on_sample(mids0, bases0, qty("1000"));
+  EXPECT_TRUE(first.marked);
+  EXPECT_EQ(first.equity, notional("1200"));  // 1000 + 1 × 100 + 10 × 10
+  const std::array<std::optional<Price>, 2> half = {px("100"), std::nullopt};
+  EXPECT_FALSE(t.on_sample(half, bases0, qty("1000")).marked) << "a market without a mid marks nothing";
+
+  t.on_order_created(0, qty("1"), px("110"));  // 110 USDT quoted on BTC
+  t.on_order_created(1, qty("4"), px("9"));    // 36 USDT quoted on ETH
+  auto btc_fill = fill(model::Side::Sell, "110", "0.5", "0.055", "USDT");
+  auto eth_fill = fill(model::Side::Buy, "9", "2", "0.018", "USDT");
+  t.on_fill(0, btc_fill, px("109"));
+  t.on_fill(1, eth_fill, px("9.5"));
+
+  const std::array<std::optional<Price>, 2> end_mids = {px("110"), px("9")};
+  const std::array<Quantity, 2> end_bases = {qty("0.5"), qty("12")};
+  const auto m = t.finish(end_mids, end_bases, qty("1036.927"));  // 1000 + 55 − 0.055 − 18 − 0.018
+  const auto btc = t.market_metrics(0, px("110"));
+  const auto eth = t.market_metrics(1, px("9"));
+  EXPECT_EQ(btc.total_pnl, notional("9.945"));    // realized 5 + unrealized 5 − fees 0.055
+  EXPECT_EQ(eth.unrealized_pnl, notional("-10"));  // 12 × 9 − (100 + 18)
+  EXPECT_EQ(eth.total_pnl, notional("-10.018"));
+  EXPECT_EQ(m.total_pnl, btc.total_pnl + eth.total_pnl);
+  EXPECT_EQ(m.start_value, notional("1200"));
+  EXPECT_EQ(m.end_value, notional("1199.927"));   // 1036.927 + 0.5 × 110 + 12 × 9
+  EXPECT_EQ(m.total_pnl, m.end_value - m.start_value);
+  EXPECT_EQ(m.hold_value, notional("1200"));      // 1000 + 1 × 110 + 10 × 9
+  EXPECT_NEAR(m.return_vs_hold_pct, 100.0 * (1199.927 - 1200) / 1200, 1e-9);
+  EXPECT_EQ(m.traded_volume_quote, notional("73"));
+  EXPECT_EQ(m.traded_volume_base, Quantity()) << "BTC and ETH do not add up";
+  EXPECT_EQ(btc.traded_volume_base, qty("0.5"));
+  EXPECT_EQ(m.fill_count, 2u);
+  EXPECT_DOUBLE_EQ(m.maker_share, 1.0);
+  EXPECT_NEAR(m.fill_ratio, 0.5, 1e-12);  // (0.5 × 110 + 0.5 × 36) / 146
+  // Spread captured: BTC (110 − 109)/109, ETH (9.5 − 9)/9.5, weighted by quote volume 55 and 18.
+  EXPECT_NEAR(m.spread_captured_bps, 1e4 * ((1.0 / 109) * 55 + (0.5 / 9.5) * 18) / 73, 1e-6);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #pragma once
 // Test fixtures shared by the connector, simulator, strategy tests and benchmarks: a small
-// BTCUSDT market whose numbers are easy to compute by hand. Header-only; users link colibri_model.
+// BTCUSDT market whose numbers are easy to compute by hand, and an ETHUSDT one beside it (the
+// multi-market tests). Header-only; users link colibri_model.
 
 #include "colibri/model/trading_rules.h"
 
@@ -16,6 +17,16 @@ inline model::TradingRules btcusdt_rules() {
   rules.lot_size = Quantity::from_raw(100'000);
   rules.min_quantity = Quantity::from_raw(100'000);
   rules.min_notional = Notional::from_quantity(Quantity::from_int(5));
+  return rules;
+}
+
+// Tick 0.01, lot 0.0001, minimum quantity 0.0001, minimum notional 5 USDT (Binance's ETHUSDT).
+inline model::TradingRules ethusdt_rules() {
+  model::TradingRules rules = btcusdt_rules();
+  rules.symbol = "ETHUSDT";
+  rules.base = "ETH";
+  rules.lot_size = Quantity::from_raw(10'000);
+  rules.min_quantity = Quantity::from_raw(10'000);
   return rules;
 }
 

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "colibri/connector/sim/latency_model.h"
 #include "colibri/connector/sim/queue_model.h"
 #include "colibri/model/fees.h"
 
@@ -267,7 +268,15 @@ class ConfigReader {
     }
 
     if (const YAML::Node latency = root["latency"]) {
-      check_keys(latency, "latency", {"entry_ms", "response_ms"}, "entry_ms, response_ms");
+      check_keys(latency, "latency", {"entry_ms", "response_ms", "file"}, "entry_ms, response_ms, file");
+      if (const YAML::Node n = latency["file"]) {
+        if (latency["entry_ms"] || latency["response_ms"]) {
+          error_at(n, "latency.file", "give either a recorded-latency file or entry_ms/response_ms, not both");
+        }
+        out.backtest.latency_file = scalar(n, "latency.file", "a CSV of request_time,exchange_time,response_time");
+        auto recorded = connector::sim::RecordedLatency::load(out.backtest.latency_file.string());
+        if (!recorded) error_at(n, "latency.file", recorded.error().message());
+      }
       if (const YAML::Node n = latency["entry_ms"]) {
         out.backtest.entry_latency = duration(n, "latency.entry_ms", 1'000'000, "milliseconds");
       }

@@ -17,7 +17,9 @@
 //                                                   #   one pure_market_making runs on each market
 //   starting_balances: {ASSET: amount, ...}         # optional
 //   fees: {maker_percent, taker_percent}            # optional, default 0.1 % each
-//   latency: {entry_ms, response_ms}                # optional, default 1 ms each
+//   latency: {entry_ms, response_ms}                # optional, default 1 ms each; or
+//   latency: {file: requests.csv}                   #   latencies interpolated from recorded requests
+//                                                   #   (connector/sim/latency_model.h RecordedLatency)
 //   queue: {model, power}                           # optional: risk_averse (default), prob_power,
 //                                                   #   prob_power2, prob_power3, prob_log, prob_log2; power 2
 //   tick_size_seconds: 1                            # optional: the strategy clock

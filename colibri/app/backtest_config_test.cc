@@ -1,5 +1,6 @@
 #include "colibri/app/backtest_config.h"
 
+#include <fstream>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -295,6 +296,27 @@ TEST(BacktestConfig, MarketsErrorsNameTheMarketAndKey) {
               HasSubstr("give either `market` (one) or `markets` (a list), not both"));
   EXPECT_THAT(error_of(two_markets_with("markets:\n  - symbol: BTCUSDT", "markets: []\nx:\n  - symbol: BTCUSDT")),
               HasSubstr("unknown key"));
+}
+
+TEST(BacktestConfig, LatencyFromARecordedFileIsCheckedOnLoad) {
+  const std::string path = ::testing::TempDir() + "/colibri-latency-test.csv";
+  {
+    std::ofstream out(path);
+    out << "1723161600000000000,1723161600004000000,1723161600008000000\n";
+  }
+  auto c = parse_backtest_config(with_line(35, "  response_ms: 3\n  file_unused: 1"), "bt.yml");
+  ASSERT_FALSE(c);
+  EXPECT_THAT(c.error().message(), HasSubstr("latency.file_unused: unknown key (allowed: entry_ms, response_ms, file)"));
+  EXPECT_THAT(error_of(with_line(34, "  entry_ms: 2.5\n  file: " + path)),
+              HasSubstr("latency.file: give either a recorded-latency file or entry_ms/response_ms, not both"));
+  std::string yaml = with_line(34, "  file: " + path);
+  yaml.replace(yaml.find("  response_ms: 3\n"), 17, "");
+  c = parse_backtest_config(yaml, "bt.yml");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->backtest.latency_file, path);
+  yaml = with_line(34, "  file: /nonexistent/latency.csv");
+  yaml.replace(yaml.find("  response_ms: 3\n"), 17, "");
+  EXPECT_THAT(error_of(yaml), HasSubstr("bt.yml:34: latency.file: "));
 }
 
 TEST(BacktestConfig, ExamplePmmBtcEthLoadsTwoMarkets) {

@@ -190,11 +190,11 @@ struct MarketReplay {
 // and the subscriptions before the connector, the connector before the api, the engines before
 // the ledger, the scheduler last).
 struct Session {
-  Session(const BacktestConfig& config, Timestamp start, std::vector<std::unique_ptr<MarketReplay>>& replays,
-          sim::Ledger& ledger)
+  Session(const BacktestConfig& config, Timestamp start, std::unique_ptr<sim::LatencyModel> latency_model,
+          std::vector<std::unique_ptr<MarketReplay>>& replays, sim::Ledger& ledger)
       : scheduler(start),
-        latency(config.entry_latency, config.response_latency),
-        api(scheduler, latency, ledger, kAccount),
+        latency(std::move(latency_model)),
+        api(scheduler, *latency, ledger, kAccount),
         connector(scheduler, api, connector_config(), setups(replays)),
         clock(scheduler, config.tick_size) {
     for (auto& m : replays) api.add_market(m->engine, m->fees.engine);
@@ -209,7 +209,7 @@ struct Session {
   }
 
   SimScheduler scheduler;
-  sim::ConstantLatency latency;
+  std::unique_ptr<sim::LatencyModel> latency;
   sim::SimExchangeApi api;
   connector::ExchangeBase connector;
   Clock clock;
@@ -431,6 +431,13 @@ Result<BacktestResult> BacktestEngine::run(const std::vector<StrategyFactory>& m
     if (!factory) return fail(ErrorCode::InvalidArgument, "backtest: no strategy factory");
   }
   const auto quote = model::Asset::truncating(config_.markets.front().rules.quote);
+  std::unique_ptr<sim::LatencyModel> latency =
+      std::make_unique<sim::ConstantLatency>(config_.entry_latency, config_.response_latency);
+  if (!config_.latency_file.empty()) {
+    auto recorded = sim::RecordedLatency::load(config_.latency_file.string());
+    if (!recorded) return fail(std::move(recorded.error()));
+    latency = std::make_unique<sim::RecordedLatency>(std::move(*recorded));
+  }
 
   ScratchDir scratch;
   sim::Ledger ledger;
@@ -468,7 +475,7 @@ Result<BacktestResult> BacktestEngine::run(const std::vector<StrategyFactory>& m
 
   std::unique_ptr<Session> session;
   try {
-    session = std::make_unique<Session>(config_, start, markets, ledger);
+    session = std::make_unique<Session>(config_, start, std::move(latency), markets, ledger);
   } catch (const StartupError& e) {
     return fail(e.error());
   }

@@ -17,7 +17,8 @@
 //   SimScheduler ── Clock (tick_size) ── [ExchangeBase, then the strategies in order]
 //   per market: event logs ──exchange cursor──▶ SequencedFeed ─▶ MatchingEngine (EXCHANGE time)
 //                          ──local cursor─────▶ SimExchangeApi::local_feed ─▶ the connector's BookSync (LOCAL time)
-//   ExchangeBase ──▶ SimExchangeApi (ConstantLatency entry/response) ──▶ the market's MatchingEngine ──▶ Ledger
+//   ExchangeBase ──▶ SimExchangeApi (ConstantLatency, or RecordedLatency from latency_file) ──▶ the market's
+//                    MatchingEngine ──▶ Ledger
 // The strategies see only the Connector (the real ExchangeBase): the code path of live trading.
 //
 // Replay. A market's files are one stream, in the order given. Two cursors walk it independently
@@ -92,6 +93,9 @@ struct BacktestConfig {
   Duration tick_size = std::chrono::seconds(1);           // the strategy clock
   Duration entry_latency = std::chrono::milliseconds(1);  // bot request -> engine acts
   Duration response_latency = std::chrono::milliseconds(1);      // engine acts -> bot hears
+  // A record of real requests (connector/sim's RecordedLatency CSV); when set, its interpolated
+  // latencies replace the two constants above.
+  std::filesystem::path latency_file;
   model::FeeRate maker_fee = model::FeeRate::from_raw(100'000);  // 0.001 = 0.1 %
   model::FeeRate taker_fee = model::FeeRate::from_raw(100'000);
   std::string queue_model = "risk_averse";  // connector/sim's make_queue_model names

@@ -3,6 +3,8 @@
 
 #include "colibri/runtime/backtest_engine.h"
 
+#include <fstream>
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -376,6 +378,35 @@ TEST_F(BacktestEngineTest, TheQueueModelIsChosenByName) {
   auto refused = BacktestEngine(c).run(pmm_factory());
   ASSERT_FALSE(refused);
   EXPECT_NE(refused.error().message().find("unknown queue model \"optimistic\""), std::string::npos);
+}
+
+// A recorded-latency file replaces the constant latencies: 200 ms each way makes other fills than
+// 1 ms, and money is still conserved; a bad file is an error naming it.
+TEST_F(BacktestEngineTest, ARecordedLatencyFileDrivesTheOrderLatencies) {
+  const std::filesystem::path latencies = dir_ / "latency.csv";
+  {
+    std::ofstream out(latencies);
+    out << "request_time,exchange_time,response_time\n";
+    for (std::int64_t s = -10; s < 400; ++s) {
+      const std::int64_t request = 1'723'161'600'000'000'000 + s * 1'000'000'000;  // around the synthetic start
+      out << request << ',' << request + 200'000'000 << ',' << request + 400'000'000 << '\n';
+    }
+  }
+  BacktestConfig slow = config({path_});
+  slow.latency_file = latencies;
+  auto fast = BacktestEngine(config({path_})).run(pmm_factory());
+  auto delayed = BacktestEngine(slow).run(pmm_factory());
+  ASSERT_TRUE(fast && delayed) << (fast ? delayed.error().describe() : fast.error().describe());
+  ASSERT_FALSE(delayed->fills.empty());
+  bool differ = fast->fills.size() != delayed->fills.size();
+  for (std::size_t i = 0; !differ && i < fast->fills.size(); ++i) differ = fast->fills[i].time != delayed->fills[i].time;
+  EXPECT_TRUE(differ) << "200 ms latencies should change when orders rest and fill";
+  expect_money_conserved(*delayed, qty("1"), qty("100000"));
+
+  slow.latency_file = dir_ / "missing.csv";
+  auto refused = BacktestEngine(slow).run(pmm_factory());
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message().find("missing.csv"), std::string::npos) << refused.error().message();
 }
 
 // --- several markets sharing one quote asset

@@ -18,7 +18,7 @@ void TickDivider::reset(std::uint64_t divisor) noexcept {
 }
 
 LadderSide::LadderSide(std::uint32_t window_ticks)
-    : qty_(std::max<std::uint32_t>(window_ticks, 64) / 64 * 64, 0),
+    : qty_(std::max<std::uint32_t>(window_ticks, 64) / 64 * 64),
       occupied_(qty_.size() / 64, 0),
       window_(qty_.size()),
       quarter_(static_cast<std::int64_t>(qty_.size() / 4)) {}

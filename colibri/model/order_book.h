@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "colibri/core/decimal.h"
+#include "colibri/core/zeroed_array.h"
 #include "colibri/core/result.h"
 #include "colibri/model/level_table.h"
 #include "colibri/model/market_data.h"
@@ -141,7 +142,7 @@ class LadderSide {
   void rebalance();
   void recentre(std::int64_t best_key);
 
-  std::vector<std::int64_t> qty_;                    // slot s holds key base_ + s
+  ZeroedArray<std::int64_t> qty_;  // slot s holds key base_ + s; pages untouched until used (calloc)
   std::vector<std::uint64_t> occupied_;              // one bit per slot
   std::uint64_t window_ = 0;                         // qty_.size()
   std::int64_t quarter_ = 0;                         // window_ / 4

@@ -230,6 +230,35 @@ std::optional<std::int64_t> parse_utc_time(std::string_view text) noexcept {
   return seconds * 1'000'000'000 + nanos;
 }
 
+// "markets": [{"symbol":..., "base":..., "metrics":{...}, ...}, ...]; other members are skipped.
+Result<std::vector<SummaryMarket>> read_markets(const fs::path& file, od::value value) {
+  od::array array;
+  if (auto error = value.get_array().get(array)) return json_error(file, "markets", error);
+  std::vector<SummaryMarket> out;
+  for (auto element : array) {
+    od::object object;
+    if (auto error = element.get_object().get(object)) return json_error(file, "markets", error);
+    SummaryMarket market;
+    for (auto member : object) {
+      std::string_view key;
+      if (auto error = member.unescaped_key().get(key)) return json_error(file, "markets", error);
+      od::value v;
+      if (auto error = member.value().get(v)) return json_error(file, fmt::format("markets.{}", key), error);
+      if (key == "symbol" || key == "base") {
+        std::string_view text;
+        if (auto error = v.get_string().get(text)) return json_error(file, fmt::format("markets.{}", key), error);
+        (key == "symbol" ? market.symbol : market.base) = text;
+      } else if (key == "metrics") {
+        auto metrics = read_metrics(file, v);
+        if (!metrics) return fail(std::move(metrics.error()));
+        market.metrics = std::move(*metrics);
+      }
+    }
+    out.push_back(std::move(market));
+  }
+  return out;
+}
+
 Result<BacktestSummary> load_backtest_summary(const fs::path& file) {
   auto text = read_whole_file(file);
   if (!text) return fail(std::move(text.error()));
@@ -282,6 +311,10 @@ Result<BacktestSummary> load_backtest_summary(const fs::path& file) {
       auto metrics = read_metrics(file, value);
       if (!metrics) return fail(std::move(metrics.error()));
       summary.metrics = std::move(*metrics);
+    } else if (key == "markets") {
+      auto markets = read_markets(file, value);
+      if (!markets) return fail(std::move(markets.error()));
+      summary.markets = std::move(*markets);
     } else if (key == "base") {
       ok = read_string(summary.base);
     } else if (key == "quote") {

@@ -42,6 +42,13 @@ struct SummaryBalance {
   std::string amount;  // exact decimal string, as written
 };
 
+// One entry of summary.json's "markets" (several markets in one run): its trading metrics.
+struct SummaryMarket {
+  std::string symbol;
+  std::string base;
+  std::vector<SummaryMetric> metrics;  // in file order
+};
+
 struct BacktestSummary {
   std::string strategy;
   std::string symbol;
@@ -50,7 +57,8 @@ struct BacktestSummary {
   std::vector<std::pair<std::string, std::uint64_t>> orders;  // outcome -> count, in file order
   std::vector<SummaryBalance> starting_balances;              // in file order
   std::vector<SummaryBalance> final_balances;
-  std::vector<SummaryMetric> metrics;  // in file order; empty when the file has no "metrics"
+  std::vector<SummaryMetric> metrics;  // in file order; empty when the file has no "metrics" (the portfolio's)
+  std::vector<SummaryMarket> markets;  // each market's entry of "markets", in file order (may be empty)
   std::string base;                    // the market's assets, when the summary names them
   std::string quote;
   std::optional<std::uint64_t> records;     // data records replayed

@@ -1,6 +1,7 @@
 #include "colibri/app/backtest_report.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <fstream>
 #include <string>
@@ -578,6 +579,8 @@ std::string metrics_section(const BacktestSummary& summary, const MarketAssets& 
     std::vector<const SummaryMetric*> rows;
     for (const auto& spec : kMetricSpecs) {
       if (spec.group != group) continue;
+      // Several markets: their bases do not add up (the Markets table has each one's).
+      if (summary.markets.size() > 1 && spec.key == "traded_volume_base") continue;
       for (const auto& m : summary.metrics) {
         if (m.key == spec.key) rows.push_back(&m);
       }
@@ -613,6 +616,39 @@ std::string headline_section(const BacktestSummary& summary, const MarketAssets&
     }
   }
   return out.empty() ? out : "<section class=\"kpis\">\n" + out + "</section>\n";
+}
+
+// Several markets: one row per market with its own trading metrics (summary.json "markets").
+std::string markets_table(const BacktestSummary& summary, const MarketAssets& assets) {
+  if (summary.markets.size() < 2) return {};
+  static constexpr std::array<std::string_view, 8> kKeys = {
+      "fill_count",         "traded_volume_base", "traded_volume_quote", "realized_pnl",
+      "unrealized_pnl",     "fees_quote",         "total_pnl",           "spread_captured_bps"};
+  std::string head = "<tr><th>market</th>";
+  for (const std::string_view key : kKeys) {
+    const MetricSpec* spec = find_spec(key);
+    fmt::format_to(std::back_inserter(head), "<th class=\"num\" title=\"{}\">{}</th>", html(key),
+                   html(spec != nullptr ? spec->label : key));
+  }
+  head += "</tr>\n";
+  std::string rows;
+  for (const SummaryMarket& market : summary.markets) {
+    MarketAssets own = assets;
+    if (!market.base.empty()) own.base = market.base;
+    rows += "<tr><td>" + html(market.symbol) + "</td>";
+    for (const std::string_view key : kKeys) {
+      const auto it = std::ranges::find_if(market.metrics, [key](const SummaryMetric& m) { return m.key == key; });
+      if (it == market.metrics.end()) {
+        rows += "<td></td>";
+        continue;
+      }
+      const MetricDisplay d = display(*it, find_spec(key), own);
+      fmt::format_to(std::back_inserter(rows), "<td class=\"num {}\" title=\"{}\">{} {}</td>", d.css, d.exact,
+                     d.value, d.unit);
+    }
+    rows += "</tr>\n";
+  }
+  return "<div style=\"grid-column: 1 / -1\"><h2>Markets</h2><table>\n" + head + rows + "</table></div>\n";
 }
 
 std::string balances_table(const BacktestSummary& summary) {
@@ -786,6 +822,7 @@ std::string render_backtest_report(const BacktestOutput& output) {
   page += headline_section(summary, assets);
   page += "<section><div id=\"chart\"></div><pre id=\"report-errors\" hidden></pre></section>\n";
   page += "<section class=\"tables\">\n";
+  page += markets_table(summary, assets);
   page += metrics_section(summary, assets);
   page += balances_table(summary);
   page += orders_table(summary, output.fills);

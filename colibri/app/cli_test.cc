@@ -184,6 +184,8 @@ TEST(BacktestCommandSampleData, TwoMarketsShareOneAccountAndConserveEveryAsset) 
   const std::string report = slurp(dir / "out" / "report.html");
   EXPECT_NE(report.find("2 markets share the account: the price and inventory charts are BTCUSDT&#39;s"),
             std::string::npos);
+  EXPECT_NE(report.find("<h2>Markets</h2>"), std::string::npos);
+  EXPECT_NE(report.find("<tr><td>ETHUSDT</td>"), std::string::npos);
 }
 
 TEST_F(BacktestCommand, ABadConfigRunsNothing) {

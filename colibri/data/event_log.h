@@ -111,7 +111,7 @@ class EventLogCursor {
   std::size_t size_;
   std::size_t offset_;
   const std::filesystem::path* path_;  // for error messages; owned by the reader (heap-stable)
-  std::vector<model::PriceLevel> levels_;  // reused: levels copied out of the mapping
+  std::vector<model::PriceLevel> levels_;  // reused when levels cannot be read in place (unaligned)
   std::uint64_t records_ = 0;
 };
 

@@ -10,7 +10,7 @@
 
 #include "colibri/core/log.h"
 #include "colibri/net/http_client.h"
-#include "colibri/net/websocket.h"
+#include "colibri/net/http/websocket.h"
 #include "colibri/venue/binance/api_errors.h"
 #include "colibri/venue/binance/api_parser.h"
 #include "colibri/venue/binance/message_parser.h"

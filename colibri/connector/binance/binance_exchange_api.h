@@ -49,7 +49,7 @@
 #include "colibri/core/result.h"
 #include "colibri/core/secret.h"
 #include "colibri/model/market_data.h"
-#include "colibri/net/http.h"
+#include "colibri/net/http/message.h"
 
 namespace colibri::connector::binance {
 

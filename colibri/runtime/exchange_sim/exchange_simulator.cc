@@ -5,14 +5,13 @@
 #include "colibri/runtime/exchange_sim/exchange_simulator.h"
 
 #include <algorithm>
+#include <charconv>
 #include <deque>
 #include <map>
 #include <optional>
 #include <random>
 #include <unordered_map>
 #include <variant>
-
-#include <yaml-cpp/yaml.h>
 
 #include "colibri/connector/sim/ledger.h"
 #include "colibri/connector/sim/matching_engine.h"
@@ -22,6 +21,7 @@
 #include "colibri/data/market_file.h"
 #include "colibri/data/synthetic_market.h"
 #include "colibri/runtime/exchange_sim/json.h"
+#include "colibri/runtime/exchange_sim/ws_request.h"
 #include "colibri/venue/binance/signing.h"
 
 namespace colibri::exchange_sim {
@@ -194,11 +194,11 @@ struct ExchangeSimulator::Impl {
     TimerId held_timer;
   };
 
-  Impl(LiveScheduler& s, ExchangeSimConfig c) : scheduler(s), config(std::move(c)), faults(config.faults) {
+  Impl(Scheduler& s, ExchangeSimConfig c) : scheduler(s), config(std::move(c)), faults(config.faults) {
     rng.seed(config.fault_seed);
   }
 
-  LiveScheduler& scheduler;
+  Scheduler& scheduler;
   ExchangeSimConfig config;
   model::TradingRules rules;
   std::string symbol_lower;
@@ -208,7 +208,7 @@ struct ExchangeSimulator::Impl {
   std::vector<Account> accounts;
 
   // replay
-  data::EventTape tape;
+  std::shared_ptr<const data::EventTape> tape;  // the market, shared when the config gave one
   std::size_t next_event = 0;
   Timestamp data_start = Timestamp::none();
   Timestamp replay_start = Timestamp::none();
@@ -471,9 +471,22 @@ struct ExchangeSimulator::Impl {
   void deliver(const data::EventTape::Event& event, Timestamp at);
   void emit_depth_frame();
   void broadcast(const std::string& stream, const std::string& payload);
+  // Whether a market-stream connection listens to `stream` (frames nobody hears are not formatted).
+  [[nodiscard]] bool listened(const std::string& stream) const;
   void broadcast_book_ticker();
   [[nodiscard]] Timestamp due_time(std::size_t index) const;
   [[nodiscard]] Timestamp event_time(const data::EventTape::Event& event) const;
+
+  // A signed request's refusal: HTTP status (REST) or WS API status, Binance code and message.
+  struct Refusal {
+    int status = 400;
+    int code = 0;
+    std::string message;
+  };
+  // Binance's checks of a signed request's `timestamp` and `recvWindow` (null: 5000 ms), as sent,
+  // against the server's clock, and the clock_skew fault. nullopt: on time.
+  std::optional<Refusal> check_time(const std::string& timestamp, const std::string* recv_window,
+                                    std::string_view endpoint);
 
   // --- REST (implemented below)
   void handle(HttpRequest request, net::HttpReply reply);
@@ -523,7 +536,7 @@ Timestamp Impl::event_time(const data::EventTape::Event& event) const {
 }
 
 Timestamp Impl::due_time(std::size_t index) const {
-  const Timestamp t = event_time(tape.events()[index]);
+  const Timestamp t = event_time(tape->events()[index]);
   if (t.is_none() || data_start.is_none()) return replay_start;
   const auto offset = static_cast<std::int64_t>(static_cast<double>((t - data_start).count()) / config.speed);
   return replay_start + Duration(std::max<std::int64_t>(offset, 0));
@@ -531,7 +544,7 @@ Timestamp Impl::due_time(std::size_t index) const {
 
 void Impl::deliver_due() {
   const Timestamp now = scheduler.now();
-  const auto& events = tape.events();
+  const auto& events = tape->events();
   while (next_event < events.size() && due_time(next_event) <= now) {
     deliver(events[next_event], due_time(next_event));
     ++next_event;
@@ -576,7 +589,9 @@ void Impl::deliver(const data::EventTape::Event& event, Timestamp at) {
     engine->on_trade(t);
     recent_trades.push_back(t);
     if (recent_trades.size() > kRecentTrades) recent_trades.pop_front();
-    broadcast(symbol_lower + "@trade",
+    const std::string stream = symbol_lower + "@trade";
+    if (!listened(stream)) return;
+    broadcast(stream,
               fmt::format(R"({{"e":"trade","E":{},"s":{},"t":{},"p":{},"q":{},"T":{},"m":{},"M":true}})",
                           now_ms(), json_string(rules.symbol), t.trade_id, json_decimal(t.price),
                           json_decimal(t.quantity), at.ms(), t.aggressor == Side::Sell));
@@ -585,10 +600,12 @@ void Impl::deliver(const data::EventTape::Event& event, Timestamp at) {
 }
 
 void Impl::broadcast_book_ticker() {
+  const std::string stream = symbol_lower + "@bookTicker";
+  if (!listened(stream)) return;
   const auto bid = engine->book().best_bid();
   const auto ask = engine->book().best_ask();
   if (!bid || !ask) return;
-  broadcast(symbol_lower + "@bookTicker",
+  broadcast(stream,
             fmt::format(R"({{"u":{},"s":{},"b":{},"B":{},"a":{},"A":{}}})", last_update_id,
                         json_string(rules.symbol), json_decimal(bid->price), json_decimal(bid->quantity),
                         json_decimal(ask->price), json_decimal(ask->quantity)));
@@ -597,7 +614,7 @@ void Impl::broadcast_book_ticker() {
 void Impl::emit_depth_frame() {
   if (pending_first == model::kNoUpdateId && pending_bids.empty() && pending_asks.empty()) return;
   const bool gap = fire(FaultKind::DepthGap);
-  if (!gap) {
+  if (!gap && (listened(symbol_lower + "@depth@100ms") || listened(symbol_lower + "@depth"))) {
     std::string bids;
     std::string asks;
     // Binance lists bids and asks by price; order does not matter to a client applying final quantities.
@@ -619,6 +636,12 @@ void Impl::emit_depth_frame() {
   pending_asks.clear();
   pending_first = model::kNoUpdateId;
   pending_last = model::kNoUpdateId;
+}
+
+bool Impl::listened(const std::string& stream) const {
+  return std::any_of(market_sessions.begin(), market_sessions.end(), [&](const auto& session) {
+    return std::find(session->streams.begin(), session->streams.end(), stream) != session->streams.end();
+  });
 }
 
 void Impl::broadcast(const std::string& stream, const std::string& payload) {
@@ -643,6 +666,53 @@ void Impl::broadcast(const std::string& stream, const std::string& payload) {
 // ---------------------------------------------------------------------------------------------
 // REST
 
+namespace {
+
+// A non-negative decimal integer of at most 18 digits (no sign, no spaces): an id or a time.
+std::optional<std::int64_t> parse_count(std::string_view text) {
+  if (text.empty() || text.size() > 18) return std::nullopt;
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value < 0) return std::nullopt;
+  return value;
+}
+
+Impl::Refusal illegal_characters(std::string_view name, std::string_view legal) {
+  return {400, -1100, fmt::format("Illegal characters found in parameter '{}'; legal range is '{}'.", name, legal)};
+}
+
+}  // namespace
+
+std::optional<Impl::Refusal> Impl::check_time(const std::string& timestamp, const std::string* recv_window,
+                                              std::string_view endpoint) {
+  const std::optional<std::int64_t> ts = parse_count(timestamp);
+  if (!ts) return illegal_characters("timestamp", "^[0-9]{1,18}$");
+  // recvWindow: milliseconds, Binance also accepts up to three decimals (microseconds).
+  std::int64_t window_ms = 5000;
+  if (recv_window != nullptr) {
+    const std::string_view text = *recv_window;
+    const std::size_t dot = text.find('.');
+    const std::optional<std::int64_t> whole = parse_count(text.substr(0, dot));
+    const std::string_view fraction = dot == std::string_view::npos ? std::string_view{} : text.substr(dot + 1);
+    const bool fraction_ok = dot == std::string_view::npos ||
+                             (!fraction.empty() && fraction.size() <= 3 && parse_count(fraction).has_value());
+    if (!whole || !fraction_ok) return illegal_characters("recvWindow", "^[0-9]{1,5}(\\.[0-9]{1,3})?$");
+    window_ms = *whole;
+    if (window_ms > kMaxRecvWindowMs || (window_ms == 0 && parse_count(fraction).value_or(0) == 0)) {
+      return Refusal{400, -1131, "recvWindow must be less than 60000"};
+    }
+  }
+  // Both sides are far from the int64 limits: ts has at most 18 digits, window_ms <= 60000.
+  const std::int64_t server = now_ms();
+  if (fire(FaultKind::ClockSkew, endpoint) || *ts < server - window_ms) {
+    return Refusal{400, -1021, "Timestamp for this request is outside of the recvWindow."};
+  }
+  if (*ts >= server + 1000) {
+    return Refusal{400, -1021, "Timestamp for this request was 1000ms ahead of the server's time."};
+  }
+  return std::nullopt;
+}
+
 std::variant<std::size_t, HttpResponse> Impl::authenticate(const HttpRequest& request, const Params& p,
                                                            std::string_view endpoint) {
   const std::string* key = request.header("X-MBX-APIKEY");
@@ -657,20 +727,8 @@ std::variant<std::size_t, HttpResponse> Impl::authenticate(const HttpRequest& re
   if (timestamp == nullptr) return mandatory("timestamp");
   const std::string* signature = p.get("signature");
   if (signature == nullptr) return mandatory("signature");
-  std::int64_t recv_window = 5000;
-  if (const std::string* w = p.get("recvWindow")) {
-    recv_window = std::atoll(w->c_str());
-    if (recv_window <= 0 || recv_window > kMaxRecvWindowMs) {
-      return binance_error(400, -1131, "recvWindow must be less than 60000");
-    }
-  }
-  const std::int64_t ts = std::atoll(timestamp->c_str());
-  const std::int64_t server = now_ms();
-  if (fire(FaultKind::ClockSkew, endpoint) || server - ts > recv_window) {
-    return binance_error(400, -1021, "Timestamp for this request is outside of the recvWindow.");
-  }
-  if (ts >= server + 1000) {
-    return binance_error(400, -1021, "Timestamp for this request was 1000ms ahead of the server's time.");
+  if (auto late = check_time(*timestamp, p.get("recvWindow"), endpoint)) {
+    return binance_error(late->status, late->code, late->message);
   }
   const std::string payload = without_signature(request.query()) + without_signature(request.body);
   if (!venue::binance::verify_hmac_sha256(accounts[account].config.secret, payload, *signature)) {
@@ -877,8 +935,8 @@ std::string Impl::faults_json() const {
 std::string Impl::state_json() const {
   std::string out = fmt::format(
       R"({{"serverTime":{},"symbol":{},"lastUpdateId":{},"replay":{{"events":{},"delivered":{},"finished":{}}},"requests":{},"requestsWhileRateLimited":{},"accounts":[)",
-      now_ms(), json_string(rules.symbol), last_update_id, tape.events().size(), next_event,
-      next_event == tape.events().size(), requests, requests_while_limited);
+      now_ms(), json_string(rules.symbol), last_update_id, tape->events().size(), next_event,
+      next_event == tape->events().size(), requests, requests_while_limited);
   for (std::size_t i = 0; i < accounts.size(); ++i) {
     if (i > 0) out += ',';
     out += fmt::format(R"({{"name":{},"balances":)", json_string(accounts[i].config.name));
@@ -1181,22 +1239,13 @@ void Impl::handle(HttpRequest request, net::HttpReply reply) {
 // WebSocket API
 
 void Impl::on_api_message(const std::shared_ptr<ApiSession>& session, std::string_view text) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(text));
-  } catch (const YAML::Exception&) {
+  const std::optional<WsRequest> request = parse_ws_request(text);
+  if (!request) {
     session->connection->send(
         R"({"id":null,"status":400,"error":{"code":-1102,"msg":"Malformed request."}})");
     return;
   }
-  if (!root.IsMap()) {
-    session->connection->send(
-        R"({"id":null,"status":400,"error":{"code":-1102,"msg":"Malformed request."}})");
-    return;
-  }
-  std::string id = "null";
-  if (const YAML::Node n = root["id"]; n && n.IsScalar())
-    id = n.Tag() == "!" ? json_string(n.Scalar()) : n.Scalar();
+  const std::string& id = request->id;  // JSON: an integer, a string or null
   const auto answer = [&](int status, const std::string& result) {
     session->connection->send(fmt::format(R"({{"id":{},"status":{},"result":{}}})", id, status, result));
   };
@@ -1204,7 +1253,8 @@ void Impl::on_api_message(const std::shared_ptr<ApiSession>& session, std::strin
     session->connection->send(fmt::format(R"({{"id":{},"status":{},"error":{{"code":{},"msg":{}}}}})", id,
                                           status, code, json_string(msg)));
   };
-  const std::string method = root["method"] && root["method"].IsScalar() ? root["method"].Scalar() : "";
+  if (!request->id_valid) return error(400, -1102, "Malformed request: 'id' must be an integer, a string or null.");
+  const std::string& method = request->method;
   if (method == "ping") return answer(200, "{}");
   if (method == "time") return answer(200, fmt::format(R"({{"serverTime":{}}})", now_ms()));
   if (method == "session.subscriptions") {
@@ -1216,11 +1266,21 @@ void Impl::on_api_message(const std::shared_ptr<ApiSession>& session, std::strin
     return answer(200, out + "]");
   }
   if (method == "userDataStream.unsubscribe") {
-    const YAML::Node params = root["params"];
-    const int only = params && params["subscriptionId"] ? params["subscriptionId"].as<int>(-1) : -1;
+    std::optional<int> only;  // none: every subscription of the session
+    if (const std::string* sub = request->param("subscriptionId")) {
+      int value = -1;
+      const auto [end, ec] = std::from_chars(sub->data(), sub->data() + sub->size(), value);
+      if (ec != std::errc{} || end != sub->data() + sub->size()) {
+        return error(400, -1102, "Parameter 'subscriptionId' was not valid.");
+      }
+      only = value;
+    } else if (std::find(request->other_params.begin(), request->other_params.end(), "subscriptionId") !=
+               request->other_params.end()) {
+      return error(400, -1102, "Parameter 'subscriptionId' was not valid.");
+    }
     std::vector<int> ended;
     std::erase_if(session->subscriptions, [&](const auto& sub) {
-      if (only >= 0 && sub.first != only) return false;
+      if (only && sub.first != *only) return false;
       ended.push_back(sub.first);
       return true;
     });
@@ -1234,15 +1294,11 @@ void Impl::on_api_message(const std::shared_ptr<ApiSession>& session, std::strin
   if (method != "userDataStream.subscribe.signature") {
     return error(400, -1102, fmt::format("Unknown method '{}'.", method));  // Binance: -1102 for bad requests
   }
-  const YAML::Node params = root["params"];
-  if (!params || !params.IsMap())
+  if (!request->params_is_object)
     return error(400, -1102, "Mandatory parameter 'apiKey' was not sent, was empty/null, or malformed.");
-  std::map<std::string, std::string> values;
-  for (const auto& entry : params) {
-    if (entry.second.IsScalar()) values[entry.first.as<std::string>()] = entry.second.Scalar();
-  }
   for (const char* required : {"apiKey", "timestamp", "signature"}) {
-    if (!values.contains(required) || values[required].empty()) {
+    const std::string* value = request->param(required);
+    if (value == nullptr || value->empty()) {
       return error(
           400, -1102,
           fmt::format("Mandatory parameter '{}' was not sent, was empty/null, or malformed.", required));
@@ -1250,25 +1306,23 @@ void Impl::on_api_message(const std::shared_ptr<ApiSession>& session, std::strin
   }
   std::size_t account = accounts.size();
   for (std::size_t i = 0; i < accounts.size(); ++i) {
-    if (accounts[i].config.api_key.reveal() == values["apiKey"]) account = i;
+    if (accounts[i].config.api_key.reveal() == *request->param("apiKey")) account = i;
   }
   if (account == accounts.size()) return error(401, -2015, "Invalid API-key, IP, or permissions for action.");
-  std::int64_t recv_window = 5000;
-  if (values.contains("recvWindow")) recv_window = std::atoll(values["recvWindow"].c_str());
-  const std::int64_t ts = std::atoll(values["timestamp"].c_str());
-  const std::int64_t server = now_ms();
-  if (fire(FaultKind::ClockSkew) || server - ts > recv_window) {
-    return error(400, -1021, "Timestamp for this request is outside of the recvWindow.");
+  if (auto late = check_time(*request->param("timestamp"), request->param("recvWindow"), {})) {
+    return error(late->status, late->code, late->message);
   }
-  if (ts >= server + 1000)
-    return error(400, -1021, "Timestamp for this request was 1000ms ahead of the server's time.");
+  // Signed as Binance signs WebSocket API requests: the other params sorted by name.
+  std::vector<std::pair<std::string, std::string>> sorted = request->params;
+  std::sort(sorted.begin(), sorted.end());  // by name (then value: a repeated name is malformed anyway)
   std::string payload;
-  for (const auto& [key, value] : values) {  // std::map: sorted by name, as Binance signs them
+  for (const auto& [key, value] : sorted) {
     if (key == "signature") continue;
     if (!payload.empty()) payload += '&';
     payload += key + "=" + value;
   }
-  if (!venue::binance::verify_hmac_sha256(accounts[account].config.secret, payload, values["signature"])) {
+  if (!venue::binance::verify_hmac_sha256(accounts[account].config.secret, payload,
+                                          *request->param("signature"))) {
     return error(400, -1022, "Signature for this request is not valid.");
   }
   for (const auto& [sub, subscribed] : session->subscriptions) {
@@ -1286,13 +1340,19 @@ ExchangeSimulator::ExchangeSimulator(std::unique_ptr<Impl> impl) : impl_(std::mo
 
 ExchangeSimulator::~ExchangeSimulator() { stop(); }
 
-Result<std::unique_ptr<ExchangeSimulator>> ExchangeSimulator::create(LiveScheduler& scheduler,
+Result<std::unique_ptr<ExchangeSimulator>> ExchangeSimulator::create(Scheduler& scheduler,
                                                                      ExchangeSimConfig config) {
   if (!(config.speed > 0)) return fail(ErrorCode::InvalidArgument, "exchange-sim: --speed must be > 0");
   auto impl = std::make_unique<Impl>(scheduler, std::move(config));
   Impl& s = *impl;
   std::string data_symbol;
-  if (s.config.data_files.empty()) {
+  if (s.config.tape) {
+    s.tape = s.config.tape;
+    data_symbol = s.config.accounts.market.symbol.empty()
+                      ? s.config.accounts.market.base + s.config.accounts.market.quote
+                      : s.config.accounts.market.symbol;
+  } else if (s.config.data_files.empty()) {
+    auto tape = std::make_shared<data::EventTape>();
     data::SyntheticMarketConfig synth;
     synth.seconds = s.config.synthetic_seconds;
     synth.seed = s.config.synthetic_seed;
@@ -1300,14 +1360,17 @@ Result<std::unique_ptr<ExchangeSimulator>> ExchangeSimulator::create(LiveSchedul
     if (!s.config.accounts.market.symbol.empty()) synth.symbol = s.config.accounts.market.symbol;
     synth.tick_size = s.config.accounts.market.tick_size;
     synth.lot_size = s.config.accounts.market.lot_size;
-    auto generated = data::generate(synth, s.tape);
+    auto generated = data::generate(synth, *tape);
     if (!generated) return fail(generated.error());
     data_symbol = synth.symbol;
+    s.tape = std::move(tape);
   } else {
+    auto tape = std::make_shared<data::EventTape>();
     data::MarketReplayStats stats;
-    auto replayed = data::replay_market_files(s.config.data_files, s.tape, stats);
+    auto replayed = data::replay_market_files(s.config.data_files, *tape, stats);
     if (!replayed) return fail(replayed.error());
     data_symbol = stats.symbol;
+    s.tape = std::move(tape);
   }
   s.rules = s.config.accounts.market;
   if (s.rules.symbol.empty()) s.rules.symbol = data_symbol;
@@ -1325,7 +1388,7 @@ Result<std::unique_ptr<ExchangeSimulator>> ExchangeSimulator::create(LiveSchedul
   }
   if (auto valid = s.rules.validate(); !valid) return fail(valid.error());
   s.symbol_lower = lower(s.rules.symbol);
-  for (const auto& event : s.tape.events()) {
+  for (const auto& event : s.tape->events()) {
     const Timestamp t = s.event_time(event);
     if (!t.is_none()) {
       s.data_start = t;
@@ -1469,32 +1532,26 @@ void ExchangeSimulator::on_websocket_open(const net::HttpRequest& upgrade,
          // Live SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS, as Binance's stream endpoints accept.
          auto locked = weak.lock();
          if (!locked) return;
-         YAML::Node root;
-         try {
-           root = YAML::Load(std::string(text));
-         } catch (const YAML::Exception&) {
-           locked->connection->send(R"({"error":{"code":0,"msg":"Invalid JSON"},"id":null})");
+         const std::optional<WsRequest> request = parse_ws_request(text);
+         if (!request) {
+           locked->connection->send(R"({"error":{"code":3,"msg":"Invalid JSON"},"id":null})");
            return;
          }
-         if (!root.IsMap() || !root["method"]) return;
-         const std::string method = root["method"].Scalar();
-         const std::string id = root["id"] && root["id"].IsScalar() ? root["id"].Scalar() : "null";
-         if (method == "LIST_SUBSCRIPTIONS") {
+         if (request->method.empty()) return;
+         const std::string& id = request->id;
+         if (request->method == "LIST_SUBSCRIPTIONS") {
            std::string out = "[";
            for (const std::string& st : locked->streams) out += (out.size() > 1 ? "," : "") + json_string(st);
            locked->connection->send(fmt::format(R"({{"result":{}],"id":{}}})", out, id));
            return;
          }
-         if (root["params"] && root["params"].IsSequence()) {
-           for (const auto& p : root["params"]) {
-             const std::string st = p.Scalar();
-             if (method == "SUBSCRIBE") {
-               if (std::find(locked->streams.begin(), locked->streams.end(), st) == locked->streams.end()) {
-                 locked->streams.push_back(st);
-               }
-             } else if (method == "UNSUBSCRIBE") {
-               std::erase(locked->streams, st);
+         for (const std::string& st : request->list) {
+           if (request->method == "SUBSCRIBE") {
+             if (std::find(locked->streams.begin(), locked->streams.end(), st) == locked->streams.end()) {
+               locked->streams.push_back(st);
              }
+           } else if (request->method == "UNSUBSCRIBE") {
+             std::erase(locked->streams, st);
            }
          }
          locked->connection->send(fmt::format(R"({{"result":null,"id":{}}})", id));
@@ -1508,7 +1565,7 @@ void ExchangeSimulator::on_websocket_open(const net::HttpRequest& upgrade,
 const std::string& ExchangeSimulator::symbol() const noexcept { return impl_->rules.symbol; }
 
 ReplayProgress ExchangeSimulator::progress() const noexcept {
-  return {impl_->tape.events().size(), impl_->next_event, impl_->last_update_id};
+  return {impl_->tape->events().size(), impl_->next_event, impl_->last_update_id};
 }
 
 std::string ExchangeSimulator::state_json() const { return impl_->state_json(); }

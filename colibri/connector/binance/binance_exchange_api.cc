@@ -738,6 +738,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
         }
         known->second.total = *total;
         known->second.available = *available;
+        ++stats.balance_updates;
         listener->on_balance_update(known->second);
         break;
       }

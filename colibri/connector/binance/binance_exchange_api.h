@@ -93,6 +93,7 @@ struct BinanceApiStats {
   std::uint64_t user_reconnects = 0;    // ... after the first
   std::uint64_t user_events = 0;
   std::uint64_t stream_terminated = 0;  // eventStreamTerminated
+  std::uint64_t balance_updates = 0;    // balanceUpdate deltas applied to a known balance
   std::uint64_t depth_diffs = 0;        // depth frames handed to the listener
   std::uint64_t snapshots = 0;          // depth snapshots delivered
   std::uint64_t book_resyncs = 0;       // snapshots asked for by a gap (not the first of a connection)

@@ -389,6 +389,66 @@ TEST(BinanceExchangeApi, CancelAnsweredUnknownLeavesTheOrderOpenUntilCancelledAg
   h.expect_agrees_with_simulator();
 }
 
+// A deposit reaches the bot as balanceUpdate (a delta on the balance it knows) and then
+// outboundAccountPosition; a deposit of an asset the bot has never seen makes it read the account.
+TEST(BinanceExchangeApi, DepositBalanceUpdateMakesTheBotsBalanceTheExchanges) {
+  Harness h;
+  ASSERT_TRUE(h.wait_ready());
+  ASSERT_TRUE(run_until(h.scheduler, [&] { return h.api->user_stream_up(); }));
+  const auto usdt = model::Asset::truncating("USDT");
+  const Quantity before = h.base->total_balance(usdt);
+  const Quantity free_before = h.base->available_balance(usdt);
+  const net::HttpResponse deposit =
+      h.admin_request({"POST", "/sim/deposit", {}, "account=alice&asset=USDT&amount=250.5"});
+  ASSERT_EQ(deposit.status, 200) << deposit.body;
+  // The first change the bot shows is already the exchange's figure (the delta, applied in order).
+  Quantity first_seen = before;
+  ASSERT_TRUE(run_until(h.scheduler, [&] {
+    first_seen = h.base->total_balance(usdt);
+    return first_seen != before;
+  }));
+  EXPECT_EQ(first_seen, before + *Quantity::parse("250.5"));
+  EXPECT_EQ(h.base->available_balance(usdt), free_before + *Quantity::parse("250.5"));
+  EXPECT_EQ(h.api->stats().balance_updates, 1u) << "the balanceUpdate itself was applied";
+  h.expect_agrees_with_simulator();
+
+  const auto bnb = model::Asset::truncating("BNB");
+  const std::uint64_t answers = h.api->stats().balance_answers;
+  ASSERT_EQ(h.admin_request({"POST", "/sim/deposit", {}, "account=alice&asset=BNB&amount=3"}).status, 200);
+  ASSERT_TRUE(run_until(h.scheduler, [&] { return h.base->total_balance(bnb) == Quantity::from_int(3); }));
+  EXPECT_GT(h.api->stats().balance_answers, answers) << "an unknown asset: the account is read";
+  h.expect_agrees_with_simulator();
+}
+
+// Binance may end a user-data subscription on its own (eventStreamTerminated, the connection stays
+// open): the connector subscribes again, and what happens to orders afterwards still arrives.
+TEST(BinanceExchangeApi, StreamTerminatedSubscribesAgainAndEventsKeepComing) {
+  Harness h;
+  ASSERT_TRUE(h.wait_ready());
+  ASSERT_TRUE(run_until(h.scheduler, [&] { return h.api->user_stream_up(); }));
+  const std::uint64_t connects = h.api->stats().user_connects;
+  const net::HttpResponse ended = h.admin_request({"POST", "/sim/terminate-user-streams", {}, ""});
+  ASSERT_EQ(ended.body, R"({"terminated":1})");
+  ASSERT_TRUE(run_until(h.scheduler, [&] { return h.api->stats().stream_terminated == 1; }));
+  ASSERT_TRUE(run_until(h.scheduler, [&] {
+    return h.api->stats().user_connects > connects && h.api->user_stream_up() && h.base->ready();
+  }));
+  EXPECT_EQ(h.api->stats().user_reconnects, 1u) << "subscribed again on the same connection";
+  EXPECT_EQ(h.api->stats().user_connects, connects + 1);
+  EXPECT_EQ(h.api->stats().market_reconnects, 0u);
+
+  // The place's answer is held for 5 s (longer than the 2 s request timeout), so while the place
+  // is still waiting only the user stream can tell the bot that the order filled.
+  h.set_faults(R"({"drop_reply": {"rate": 1, "one_shot": true, "only": "POST /api/v3/order", "ms": 5000}})");
+  auto id = h.base->buy(kSymbol, *Quantity::parse("0.01"), model::OrderType::Market, Price{});
+  ASSERT_TRUE(id.has_value()) << id.error().describe();
+  ASSERT_TRUE(h.wait_state(*id, model::OrderState::Filled, std::chrono::milliseconds(1500)));
+  EXPECT_EQ(h.api->stats().ambiguous, 0u) << "the place has not timed out: the fill came by the stream";
+  EXPECT_EQ(h.order(*id)->filled(), *Quantity::parse("0.01"));
+  EXPECT_EQ(h.state()["accounts"][0]["orders"].as<int>(), 1);
+  h.expect_agrees_with_simulator();
+}
+
 TEST(BinanceExchangeApi, WrongSecretIsACredentialErrorAndNeverShown) {
   Harness h("", "not-the-secret-of-alice");
   ASSERT_FALSE(run_until(

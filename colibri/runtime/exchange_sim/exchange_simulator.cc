@@ -503,6 +503,22 @@ struct ExchangeSimulator::Impl {
 
   // --- WebSocket API (implemented below)
   void on_api_message(const std::shared_ptr<ApiSession>& session, std::string_view text);
+  // Ends the session's subscriptions for which `which(subscriptionId, account)` is true, each
+  // with an eventStreamTerminated; the connection stays open. Returns how many ended.
+  template <typename Which>
+  std::size_t end_subscriptions(ApiSession& session, Which which) {
+    std::vector<int> ended;
+    std::erase_if(session.subscriptions, [&](const auto& sub) {
+      if (!which(sub.first, sub.second)) return false;
+      ended.push_back(sub.first);
+      return true;
+    });
+    for (const int sub : ended) {
+      session.connection->send(fmt::format(
+          R"({{"subscriptionId":{},"event":{{"e":"eventStreamTerminated","E":{}}}}})", sub, now_ms()));
+    }
+    return ended.size();
+  }
 };
 
 class ExchangeSimulator::Impl::Listener final : public sim::ExecutionListener {
@@ -1023,6 +1039,28 @@ HttpResponse Impl::admin(const HttpRequest& request) {
     flush_balances();
     return json_response(200, balances_json(account));
   }
+  if (path == "/sim/terminate-user-streams" && request.method == "POST") {
+    // Binance ends a user-data subscription on its own at times (eventStreamTerminated; the
+    // connection stays): every subscription, or those of `account`.
+    std::optional<std::size_t> only;
+    std::string name;
+    const auto read = [&](const std::string& k, const std::string& v) {
+      if (k == "account") name = v;
+    };
+    net::for_each_param(request.query(), read);
+    net::for_each_param(request.body, read);
+    if (!name.empty()) {
+      for (std::size_t i = 0; i < accounts.size(); ++i) {
+        if (accounts[i].config.name == name) only = i;
+      }
+      if (!only) return json_response(400, R"({"error":"POST /sim/terminate-user-streams: unknown account"})");
+    }
+    std::size_t ended = 0;
+    for (const auto& session : std::vector(api_sessions)) {
+      ended += end_subscriptions(*session, [&](int, std::size_t account) { return !only || account == *only; });
+    }
+    return json_response(200, fmt::format(R"({{"terminated":{}}})", ended));
+  }
   if (path == "/sim/disconnect" && request.method == "POST") {
     std::size_t closed = 0;
     for (const auto& s : std::vector(market_sessions)) s->connection->abort(), ++closed;
@@ -1278,17 +1316,8 @@ void Impl::on_api_message(const std::shared_ptr<ApiSession>& session, std::strin
                request->other_params.end()) {
       return error(400, -1102, "Parameter 'subscriptionId' was not valid.");
     }
-    std::vector<int> ended;
-    std::erase_if(session->subscriptions, [&](const auto& sub) {
-      if (only && sub.first != *only) return false;
-      ended.push_back(sub.first);
-      return true;
-    });
     answer(200, "{}");
-    for (const int sub : ended) {
-      session->connection->send(fmt::format(
-          R"({{"subscriptionId":{},"event":{{"e":"eventStreamTerminated","E":{}}}}})", sub, now_ms()));
-    }
+    end_subscriptions(*session, [&](int sub, std::size_t) { return !only || sub == *only; });
     return;
   }
   if (method != "userDataStream.subscribe.signature") {

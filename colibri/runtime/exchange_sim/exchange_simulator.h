@@ -9,7 +9,8 @@
 //             (and @depth), @trade, @bookTicker
 //   WS API    /ws-api/v3: time, ping, userDataStream.subscribe.signature, userDataStream.unsubscribe
 //             (executionReport, outboundAccountPosition pushed per subscription)
-//   admin     GET /sim/state, GET/POST/DELETE /sim/faults, POST /sim/disconnect
+//   admin     GET /sim/state, GET/POST/DELETE /sim/faults, POST /sim/deposit, POST /sim/disconnect,
+//             POST /sim/terminate-user-streams
 //
 // Matching is connector/sim's MatchingEngine and Ledger, one symbol; market data is replayed from
 // an event log, a recording or a synthetic market, mapped onto wall time at `speed`. Requests are

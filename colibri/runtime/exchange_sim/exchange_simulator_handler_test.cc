@@ -196,6 +196,30 @@ TEST(ExchangeSimHandler, UnsubscribeWithAMalformedIdEndsNothing) {
   EXPECT_EQ(ws->frames()[3], R"({"id":3,"status":200,"result":[{"subscriptionId":0}]})");
 }
 
+TEST(ExchangeSimHandler, TerminatingUserStreamsEndsSubscriptionsAndKeepsTheConnection) {
+  Direct d;
+  auto ws = d.api();
+  ws->receive(d.subscribe_frame());
+  const net::HttpResponse nobody =
+      d.request({"POST", "/sim/terminate-user-streams?account=nobody", {}, ""});
+  EXPECT_EQ(nobody.status, 400);
+  const net::HttpResponse ended = d.request({"POST", "/sim/terminate-user-streams", {}, "account=alice"});
+  EXPECT_EQ(ended.body, R"({"terminated":1})");
+  ASSERT_EQ(ws->frames().size(), 2u);
+  EXPECT_NE(ws->frames()[1].find(R"("subscriptionId":0,"event":{"e":"eventStreamTerminated")"), std::string::npos)
+      << ws->frames()[1];
+  EXPECT_TRUE(ws->is_open());
+  // Nothing more reaches the ended subscription; a new one works on the same connection.
+  d.send_signed("POST", "/api/v3/order", "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.01");
+  EXPECT_EQ(ws->frames().size(), 2u);
+  ws->receive(d.subscribe_frame());
+  EXPECT_EQ(ws->frames().back(), R"({"id":"s","status":200,"result":{"subscriptionId":1}})");
+  d.send_signed("POST", "/api/v3/order", "symbol=BTCUSDT&side=SELL&type=MARKET&quantity=0.01");
+  EXPECT_GT(ws->frames().size(), 3u);
+  EXPECT_NE(ws->frames()[3].find(R"("subscriptionId":1,"event":{"e":"executionReport")"), std::string::npos)
+      << ws->frames()[3];
+}
+
 // Regression (fuzz): a faults document whose key is a list made yaml-cpp throw out of the handler;
 // huge `ms` / `retry_after` overflowed the scheduler's nanoseconds (UB); `status: 100000` made the
 // simulator answer HTTP 100000. Each is now refused with the key named.

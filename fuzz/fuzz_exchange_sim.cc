@@ -11,7 +11,8 @@
 // Nothing may crash (ASan, UBSan, an uncaught exception), and every answer keeps its contract:
 //   HTTP      a status in 200..599; header names and values without CR/LF; a body that parses as
 //             JSON; an /api/v3 error is an object with an integer `code` and a string `msg`; 429
-//             and 418 carry an integer Retry-After >= 1.
+//             and 418 carry an integer Retry-After >= 1; /api/v3 answers carry
+//             X-MBX-USED-WEIGHT-1M (and order counts) as non-negative integers.
 //   WS API    every frame parses as a JSON object: an answer {id, status 200..599, result | error
 //             {code, msg}}, or an event {subscriptionId, event {e, ...}}.
 //   streams   every frame parses as a JSON object.
@@ -98,6 +99,13 @@ void check_http(const std::string& path, const net::HttpResponse& r) {
     }
   }
   if (!api) return;
+  const std::string* weight = r.header("X-MBX-USED-WEIGHT-1M");
+  if (weight == nullptr || !non_negative_integer(*weight)) violated("no X-MBX-USED-WEIGHT-1M", r.body);
+  for (const char* name : {"X-MBX-ORDER-COUNT-10S", "X-MBX-ORDER-COUNT-1D"}) {
+    if (const std::string* count = r.header(name); count != nullptr && !non_negative_integer(*count)) {
+      violated("order count header that is not a count", *count);
+    }
+  }
   if (r.status >= 400) {
     std::int64_t code = 0;
     std::string_view msg;

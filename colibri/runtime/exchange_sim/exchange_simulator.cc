@@ -143,6 +143,54 @@ HttpResponse mandatory(std::string_view name) {
       400, -1102, fmt::format("Mandatory parameter '{}' was not sent, was empty/null, or malformed.", name));
 }
 
+// A count in fixed windows of the server's clock, as Binance counts its limits (the calendar
+// minute for request weight, 10 s and the day for orders). Invariant: `count` is the count of
+// window number `window` (now_ms / length_ms); an earlier window's count is 0.
+struct WindowCount {
+  std::int64_t length_ms = 60'000;
+  std::int64_t window = -1;
+  std::int64_t count = 0;
+
+  void add(std::int64_t now_ms, std::int64_t n) {
+    if (now_ms / length_ms != window) {
+      window = now_ms / length_ms;
+      count = 0;
+    }
+    count += n;
+  }
+  [[nodiscard]] std::int64_t at(std::int64_t now_ms) const { return now_ms / length_ms == window ? count : 0; }
+};
+
+// Binance's request weight of a REST request (developers.binance.com, each endpoint's "Weight";
+// the same table as connector/rate_limiter.h's binance_spot kinds). Unknown endpoints weigh 1.
+std::int64_t request_weight(std::string_view method, std::string_view path, const Params& p) {
+  if (path == "/api/v3/depth") {
+    std::int64_t limit = 100;
+    if (const std::string* l = p.get("limit")) limit = std::atoll(l->c_str());
+    return limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250;
+  }
+  if (path == "/api/v3/exchangeInfo" || path == "/api/v3/account") return 20;
+  if (path == "/api/v3/trades") return 25;
+  if (path == "/api/v3/ticker/bookTicker") return p.get("symbol") != nullptr ? 2 : 4;
+  if (path == "/api/v3/myTrades") return p.get("orderId") != nullptr ? 5 : 20;
+  if (path == "/api/v3/openOrders" && method == "GET") return p.get("symbol") != nullptr ? 6 : 80;
+  if (path == "/api/v3/order" && method == "GET") return 4;
+  return 1;
+}
+
+// The WebSocket API's weights (they count in the same per-IP minute as REST).
+std::int64_t ws_request_weight(std::string_view method) {
+  if (method == "userDataStream.subscribe.signature" || method == "userDataStream.unsubscribe" ||
+      method == "session.subscriptions") {
+    return 2;
+  }
+  return 1;
+}
+
+constexpr std::string_view kUsedWeightHeader = "X-MBX-USED-WEIGHT-1M";
+constexpr std::string_view kOrderCount10sHeader = "X-MBX-ORDER-COUNT-10S";
+constexpr std::string_view kOrderCount1dHeader = "X-MBX-ORDER-COUNT-1D";
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -192,6 +240,8 @@ struct ExchangeSimulator::Impl {
     std::map<std::string, model::Balance> changed_balances;  // since the last outboundAccountPosition
     std::optional<std::string> held_event;                   // user_reorder: waiting for the next event
     TimerId held_timer;
+    WindowCount orders_10s{10'000};  // orders accepted (X-MBX-ORDER-COUNT-10S)
+    WindowCount orders_1d{86'400'000};
   };
 
   Impl(Scheduler& s, ExchangeSimConfig c) : scheduler(s), config(std::move(c)), faults(config.faults) {
@@ -240,6 +290,8 @@ struct ExchangeSimulator::Impl {
   Timestamp limited_until = Timestamp::none();
   std::uint64_t requests_while_limited = 0;
   std::uint64_t requests = 0;
+  // Request weight of the (one) IP in the current minute, REST and WS API (X-MBX-USED-WEIGHT-1M).
+  WindowCount used_weight{60'000};
 
   // --- helpers
   [[nodiscard]] std::int64_t now_ms() const { return scheduler.now().ms(); }
@@ -490,7 +542,12 @@ struct ExchangeSimulator::Impl {
 
   // --- REST (implemented below)
   void handle(HttpRequest request, net::HttpReply reply);
-  HttpResponse route(const HttpRequest& request, const Params& params, bool& acted);
+  // `order_account`: set to the account of an authenticated POST /api/v3/order (its answer carries
+  // that account's order counts).
+  HttpResponse route(const HttpRequest& request, const Params& params,
+                     std::optional<std::size_t>& order_account);
+  // Adds Binance's usage headers: the IP's weight, and `order_account`'s order counts.
+  void add_usage_headers(HttpResponse& response, std::optional<std::size_t> order_account) const;
   std::variant<std::size_t, HttpResponse> authenticate(const HttpRequest& request, const Params& params,
                                                        std::string_view endpoint);
   HttpResponse new_order(std::size_t account, const Params& p);
@@ -950,12 +1007,14 @@ std::string Impl::faults_json() const {
 
 std::string Impl::state_json() const {
   std::string out = fmt::format(
-      R"({{"serverTime":{},"symbol":{},"lastUpdateId":{},"replay":{{"events":{},"delivered":{},"finished":{}}},"requests":{},"requestsWhileRateLimited":{},"accounts":[)",
+      R"({{"serverTime":{},"symbol":{},"lastUpdateId":{},"replay":{{"events":{},"delivered":{},"finished":{}}},"requests":{},"requestsWhileRateLimited":{},"usedWeight1m":{},"accounts":[)",
       now_ms(), json_string(rules.symbol), last_update_id, tape->events().size(), next_event,
-      next_event == tape->events().size(), requests, requests_while_limited);
+      next_event == tape->events().size(), requests, requests_while_limited, used_weight.at(now_ms()));
   for (std::size_t i = 0; i < accounts.size(); ++i) {
     if (i > 0) out += ',';
-    out += fmt::format(R"({{"name":{},"balances":)", json_string(accounts[i].config.name));
+    out += fmt::format(R"({{"name":{},"orderCount10s":{},"orderCount1d":{},"balances":)",
+                       json_string(accounts[i].config.name), accounts[i].orders_10s.at(now_ms()),
+                       accounts[i].orders_1d.at(now_ms()));
     std::string balances = "[";
     ledger.for_each_balance(static_cast<sim::AccountId>(i), [&](const model::Balance& b) {
       if (balances.size() > 1) balances += ',';
@@ -1070,7 +1129,8 @@ HttpResponse Impl::admin(const HttpRequest& request) {
   return json_response(404, R"({"error":"no such admin endpoint"})");
 }
 
-HttpResponse Impl::route(const HttpRequest& request, const Params& p, bool& acted) {
+HttpResponse Impl::route(const HttpRequest& request, const Params& p,
+                         std::optional<std::size_t>& order_account) {
   const std::string_view path = request.path();
   const std::string& method = request.method;
   const std::string endpoint = method + " " + std::string(path);
@@ -1137,20 +1197,16 @@ HttpResponse Impl::route(const HttpRequest& request, const Params& p, bool& acte
   if (auto* error = std::get_if<HttpResponse>(&auth)) return std::move(*error);
   const std::size_t account = std::get<std::size_t>(auth);
   if (order && method == "POST") {
+    order_account = account;
     HttpResponse r = new_order(account, p);
-    acted = r.status == 200;
+    if (r.status == 200) {
+      accounts[account].orders_10s.add(now_ms(), 1);
+      accounts[account].orders_1d.add(now_ms(), 1);
+    }
     return r;
   }
-  if (order && method == "DELETE") {
-    HttpResponse r = cancel_order(account, p, endpoint);
-    acted = r.status == 200;
-    return r;
-  }
-  if (path == "/api/v3/openOrders" && method == "DELETE") {
-    HttpResponse r = cancel_all(account, p);
-    acted = r.status == 200;
-    return r;
-  }
+  if (order && method == "DELETE") return cancel_order(account, p, endpoint);
+  if (path == "/api/v3/openOrders" && method == "DELETE") return cancel_all(account, p);
   if (order) {  // GET
     if (const std::string* symbol = p.get("symbol"); symbol == nullptr) return mandatory("symbol");
     if (p.get("orderId") == nullptr && p.get("origClientOrderId") == nullptr) return mandatory("orderId");
@@ -1203,12 +1259,28 @@ HttpResponse Impl::route(const HttpRequest& request, const Params& p, bool& acte
   return json_response(200, out + "]");
 }
 
+void Impl::add_usage_headers(HttpResponse& response, std::optional<std::size_t> order_account) const {
+  const std::int64_t now = now_ms();
+  response.headers.push_back({std::string(kUsedWeightHeader), std::to_string(used_weight.at(now))});
+  if (order_account) {
+    const Account& a = accounts[*order_account];
+    response.headers.push_back({std::string(kOrderCount10sHeader), std::to_string(a.orders_10s.at(now))});
+    response.headers.push_back({std::string(kOrderCount1dHeader), std::to_string(a.orders_1d.at(now))});
+  }
+}
+
 void Impl::handle(HttpRequest request, net::HttpReply reply) {
   const std::string_view path = request.path();
   if (path.rfind("/sim/", 0) == 0) {
     reply.send(admin(request));
     return;
   }
+  // Every answer from here on is Binance's: it carries the IP's weight.
+  const auto answer = [this](net::HttpReply& to, HttpResponse response,
+                             std::optional<std::size_t> order_account = std::nullopt) {
+    add_usage_headers(response, order_account);
+    to.send(std::move(response));
+  };
   ++requests;
   const std::string endpoint = request.method + " " + std::string(path);
   const Timestamp now = scheduler.now();
@@ -1221,7 +1293,7 @@ void Impl::handle(HttpRequest request, net::HttpReply reply) {
                       "Too many requests; current limit of IP(127.0.0.1) is 6000 requests per minute. Please "
                       "use the websocket for live updates to avoid polling the API.");
     r.headers.push_back({"Retry-After", std::to_string(seconds)});
-    reply.send(std::move(r));
+    answer(reply, std::move(r));
     return;
   }
   if (fire(FaultKind::RateLimit, endpoint)) {
@@ -1239,7 +1311,7 @@ void Impl::handle(HttpRequest request, net::HttpReply reply) {
                                         "the websocket for live updates to avoid bans.",
                                         limited_until.ms()));
     r.headers.push_back({"Retry-After", std::to_string(seconds)});
-    reply.send(std::move(r));
+    answer(reply, std::move(r));
     return;
   }
   Params params;
@@ -1248,8 +1320,9 @@ void Impl::handle(HttpRequest request, net::HttpReply reply) {
   };
   net::for_each_param(request.query(), add);
   net::for_each_param(request.body, add);
-  bool acted = false;
-  HttpResponse response = route(request, params, acted);
+  used_weight.add(now_ms(), request_weight(request.method, path, params));
+  std::optional<std::size_t> order_account;
+  HttpResponse response = route(request, params, order_account);
   if (fire(FaultKind::DropReply, endpoint)) {
     const std::int64_t ms = faults[FaultKind::DropReply].ms > 0 ? faults[FaultKind::DropReply].ms : 30'000;
     scheduler.schedule_after(std::chrono::milliseconds(ms),
@@ -1262,6 +1335,7 @@ void Impl::handle(HttpRequest request, net::HttpReply reply) {
     response =
         binance_error(status, -1001, "Internal error; unable to process your request. Please try again.");
   }
+  add_usage_headers(response, order_account);  // the counts when the request was handled
   if (fire(FaultKind::Latency, endpoint)) {
     const std::int64_t ms = faults[FaultKind::Latency].ms;
     scheduler.schedule_after(
@@ -1283,6 +1357,7 @@ void Impl::on_api_message(const std::shared_ptr<ApiSession>& session, std::strin
         R"({"id":null,"status":400,"error":{"code":-1102,"msg":"Malformed request."}})");
     return;
   }
+  used_weight.add(now_ms(), ws_request_weight(request->method));
   const std::string& id = request->id;  // JSON: an integer, a string or null
   const auto answer = [&](int status, const std::string& result) {
     session->connection->send(fmt::format(R"({{"id":{},"status":{},"result":{}}})", id, status, result));

@@ -220,6 +220,52 @@ TEST(ExchangeSimHandler, TerminatingUserStreamsEndsSubscriptionsAndKeepsTheConne
       << ws->frames()[3];
 }
 
+std::string header(const net::HttpResponse& r, std::string_view name) {
+  const std::string* value = r.header(name);
+  return value == nullptr ? "(none)" : *value;
+}
+
+// Binance's usage headers with the simulator's own counts, in fixed windows of its clock (the
+// tests start on a minute, ten-second and day boundary).
+TEST(ExchangeSimHandler, AnswersCarryTheIpsWeightAndTheAccountsOrderCounts) {
+  Direct d;
+  EXPECT_EQ(header(d.request({"GET", "/api/v3/ping", {}, ""}), "X-MBX-USED-WEIGHT-1M"), "1");
+  EXPECT_EQ(header(d.request({"GET", "/api/v3/depth?symbol=BTCUSDT&limit=5000", {}, ""}), "X-MBX-USED-WEIGHT-1M"),
+            "251");
+  const net::HttpResponse account = d.send_signed("GET", "/api/v3/account", "");
+  EXPECT_EQ(header(account, "X-MBX-USED-WEIGHT-1M"), "271");
+  EXPECT_EQ(header(account, "X-MBX-ORDER-COUNT-10S"), "(none)") << "only order answers carry order counts";
+  const net::HttpResponse placed =
+      d.send_signed("POST", "/api/v3/order", "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.01");
+  ASSERT_EQ(placed.status, 200) << placed.body;
+  EXPECT_EQ(header(placed, "X-MBX-USED-WEIGHT-1M"), "272");
+  EXPECT_EQ(header(placed, "X-MBX-ORDER-COUNT-10S"), "1");
+  EXPECT_EQ(header(placed, "X-MBX-ORDER-COUNT-1D"), "1");
+  const net::HttpResponse refused =
+      d.send_signed("POST", "/api/v3/order", "symbol=ETHUSDT&side=BUY&type=MARKET&quantity=0.01");
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(header(refused, "X-MBX-ORDER-COUNT-10S"), "1") << "a refused order is not counted";
+  auto ws = d.api();
+  ws->receive(R"({"id":1,"method":"time"})");  // the WebSocket API weighs in the same minute
+  EXPECT_NE(d.sim->state_json().find(R"("usedWeight1m":274)"), std::string::npos) << d.sim->state_json();
+  EXPECT_NE(d.sim->state_json().find(R"("orderCount10s":1,"orderCount1d":1)"), std::string::npos);
+
+  d.scheduler.advance_by(std::chrono::seconds(10));  // a new ten-second window, the same minute and day
+  const net::HttpResponse later =
+      d.send_signed("POST", "/api/v3/order", "symbol=BTCUSDT&side=SELL&type=MARKET&quantity=0.01");
+  EXPECT_EQ(header(later, "X-MBX-ORDER-COUNT-10S"), "1");
+  EXPECT_EQ(header(later, "X-MBX-ORDER-COUNT-1D"), "2");
+  EXPECT_EQ(header(later, "X-MBX-USED-WEIGHT-1M"), "275");
+  d.scheduler.advance_by(std::chrono::seconds(50));  // the next minute
+  EXPECT_EQ(header(d.request({"GET", "/api/v3/time", {}, ""}), "X-MBX-USED-WEIGHT-1M"), "1");
+
+  // A refusal for rate carries the count too (and is not counted itself).
+  ASSERT_EQ(d.request({"POST", "/sim/faults", {}, R"({"rate_limit": {"rate": 1, "one_shot": true}})"}).status, 200);
+  const net::HttpResponse limited = d.request({"GET", "/api/v3/time", {}, ""});
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(header(limited, "X-MBX-USED-WEIGHT-1M"), "1");
+}
+
 // Regression (fuzz): a faults document whose key is a list made yaml-cpp throw out of the handler;
 // huge `ms` / `retry_after` overflowed the scheduler's nanoseconds (UB); `status: 100000` made the
 // simulator answer HTTP 100000. Each is now refused with the key named.

@@ -58,6 +58,11 @@ class ExchangeApiListener {
   virtual void on_balance_update(const model::Balance& balance) = 0;
   // Nothing may be sent before `until` (HTTP 429/418 Retry-After, or our own limiter).
   virtual void on_rate_limited(Timestamp until) = 0;
+  // The venue's own count for one of its rate limits, as an answer reported it (Binance: the
+  // headers X-MBX-USED-WEIGHT-1M, X-MBX-ORDER-COUNT-10S, X-MBX-ORDER-COUNT-1D): `name` is the
+  // header, `value` its text, untrusted. It includes requests the listener never made (other
+  // programs on the IP or account, the api's own snapshots and time samples).
+  virtual void on_rate_usage(std::string_view name, std::string_view value) = 0;
   // The user stream or the transport went down or came back.
   virtual void on_connection_state(bool connected) = 0;
 

@@ -466,6 +466,28 @@ void ExchangeBase::on_rate_limited(Timestamp until) {
   }
 }
 
+void ExchangeBase::on_rate_usage(std::string_view name, std::string_view value) {
+  if (!limiter_) return;
+  switch (limiter_->update_from_header(name, value, scheduler_.now())) {
+    case RateHeader::Applied:
+      ++stats_.rate_usage_reports;
+      break;
+    case RateHeader::Malformed:
+      ++stats_.rate_usage_malformed;
+      log_warn("{}: rate-limit usage {} is not a count; ignored", config_.name, name);
+      break;
+    case RateHeader::NotTracked:
+      break;
+  }
+}
+
+std::optional<std::int64_t> ExchangeBase::rate_usage(std::string_view pool) {
+  if (!limiter_) return std::nullopt;
+  auto id = limiter_->find_pool(pool);
+  if (!id) return std::nullopt;
+  return limiter_->usage(*id, scheduler_.now());
+}
+
 void ExchangeBase::on_connection_state(bool connected) { connected_ = connected; }
 
 void ExchangeBase::on_book_snapshot(const model::Symbol& symbol, const model::BookSnapshot& snapshot) {

@@ -10,7 +10,9 @@
 // fills, and refreshes balances every balance_refresh_interval.
 //
 // Requests go out through a FIFO queue: when the rate limiter refuses one (or after the venue's
-// rate-limit answer), nothing is sent until the limiter allows it, in order. A place or cancel
+// rate-limit answer), nothing is sent until the limiter allows it, in order. The venue's own
+// counts (on_rate_usage: Binance's usage headers) raise the limiter's, so requests the limiter
+// never saw (another program on the IP, the api's snapshots) still hold ours back. A place or cancel
 // answered RateLimited or Disconnected was not executed, so it is queued again (same client order
 // id: DESIGN.md promise 2), at most max_resends times, then handed to the tracker as a failure.
 //
@@ -73,6 +75,8 @@ struct ExchangeBaseStats {
   std::uint64_t tracker_errors = 0;       // inputs the tracker refused (logged)
   std::uint64_t unknown_open_orders = 0;  // open orders on the venue this bot does not know
   std::uint64_t unknown_orders_cancelled = 0;  // ... of which a cancel was sent
+  std::uint64_t rate_usage_reports = 0;        // venue counts applied to the limiter (on_rate_usage)
+  std::uint64_t rate_usage_malformed = 0;      // ... that were not a count (logged, ignored)
 };
 
 class ExchangeBase final : public Connector,
@@ -116,6 +120,10 @@ class ExchangeBase final : public Connector,
   [[nodiscard]] const OrderTracker& tracker() const noexcept { return tracker_; }
   [[nodiscard]] const ExchangeBaseStats& stats() const noexcept { return stats_; }
   [[nodiscard]] std::size_t queued_requests() const noexcept { return queue_.size() - queue_head_; }
+  // The weight the rate limiter counts now in `pool` (e.g. "REQUEST_WEIGHT"): this connector's
+  // requests and what the venue reported (at least its last figure, for one interval). nullopt
+  // without a limiter or for a pool it does not have.
+  [[nodiscard]] std::optional<std::int64_t> rate_usage(std::string_view pool);
 
  private:
   struct Market;
@@ -164,6 +172,7 @@ class ExchangeBase final : public Connector,
   void on_fill(const model::Fill& fill) override;
   void on_balance_update(const model::Balance& balance) override;
   void on_rate_limited(Timestamp until) override;
+  void on_rate_usage(std::string_view name, std::string_view value) override;
   void on_connection_state(bool connected) override;
   void on_book_snapshot(const model::Symbol& symbol, const model::BookSnapshot& snapshot) override;
   void on_book_diff(const model::Symbol& symbol, const model::BookDiff& diff) override;

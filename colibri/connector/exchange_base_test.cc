@@ -45,6 +45,28 @@ struct EventLog {
   Subscription created, filled, completed, cancelled, failed, book;
 };
 
+// The simulated exchange's api, with the connector's listener at hand: a test can tell the
+// connector what only a real venue says (its own rate-limit counts).
+struct TappedApi final : ExchangeApi {
+  explicit TappedApi(ExchangeApi& api) : inner(api) {}
+  void set_listener(ExchangeApiListener* l) override {
+    listener = l;
+    inner.set_listener(l);
+  }
+  std::string_view name() const override { return inner.name(); }
+  void place_order(const model::OrderRequest& r) override { inner.place_order(r); }
+  void cancel_order(const model::Symbol& s, const model::ClientOrderId& id) override { inner.cancel_order(s, id); }
+  void query_order(const model::Symbol& s, const model::ClientOrderId& id) override { inner.query_order(s, id); }
+  void query_fills(const model::Symbol& s, const model::ClientOrderId& id) override { inner.query_fills(s, id); }
+  void query_balances() override { inner.query_balances(); }
+  void query_open_orders(const model::Symbol& s) override { inner.query_open_orders(s); }
+  void query_trading_rules() override { inner.query_trading_rules(); }
+  void subscribe_market_data(const model::Symbol& s) override { inner.subscribe_market_data(s); }
+
+  ExchangeApi& inner;
+  ExchangeApiListener* listener = nullptr;
+};
+
 // A one-market backtest in miniature: exchange side at exchange time, bot side 2 ms later.
 struct Harness {
   explicit Harness(std::optional<RateLimitConfig> limits = std::nullopt, bool cancel_unknown_orders = false,
@@ -53,7 +75,8 @@ struct Harness {
         fees(markets(fee_policy).front().fees),
         engine(btcusdt(), queue, ledger),
         api(scheduler, latency, ledger, kAccount),
-        connector(scheduler, api, config(std::move(limits), cancel_unknown_orders), markets(fee_policy)),
+        tap(api),
+        connector(scheduler, tap, config(std::move(limits), cancel_unknown_orders), markets(fee_policy)),
         events(connector.events()) {
     EXPECT_TRUE(ledger.deposit(kAccount, kUsdt, qty("1000")));
     EXPECT_TRUE(ledger.deposit(kAccount, kBtc, qty("1")));
@@ -99,6 +122,7 @@ struct Harness {
   sim::Ledger ledger;
   sim::MatchingEngine engine;
   sim::SimExchangeApi api;
+  TappedApi tap;
   ExchangeBase connector;
   EventLog events;
 };
@@ -240,6 +264,41 @@ TEST(ExchangeBase, RateLimitHoldsRequestsInOrderUntilAllowed) {
   h.run_for(600ms);
   EXPECT_EQ(h.connector.stats().orders_placed, 3u);
   EXPECT_EQ(h.connector.open_orders().size(), 3u);
+}
+
+// Binance reports its own count in every answer (X-MBX-USED-WEIGHT-1M, X-MBX-ORDER-COUNT-*): it
+// includes requests this connector never made, and the limiter must hold ours back for them.
+TEST(ExchangeBase, VenueUsageCountsRaiseTheLimiterAndHoldRequests) {
+  RateLimitConfig limits = binance_spot::rate_limits();
+  Harness h(limits);
+  h.run_for(61s);  // the start-up queries leave the one-minute window (nothing ticks the connector)
+  ASSERT_NE(h.tap.listener, nullptr);
+  EXPECT_EQ(h.connector.rate_usage("REQUEST_WEIGHT"), 0);
+  EXPECT_EQ(h.connector.rate_usage("NO_SUCH_POOL"), std::nullopt);
+  h.tap.listener->on_rate_usage("x-mbx-used-weight-1m", "5999");
+  h.tap.listener->on_rate_usage("X-MBX-ORDER-COUNT-10S", "7");
+  h.tap.listener->on_rate_usage("X-MBX-ORDER-COUNT-1D", "12x");  // counted, ignored
+  h.tap.listener->on_rate_usage("X-Other", "1");                   // not a pool's: ignored
+  EXPECT_EQ(h.connector.rate_usage("REQUEST_WEIGHT"), 5999);
+  EXPECT_EQ(h.connector.rate_usage("ORDERS_10S"), 7);
+  EXPECT_EQ(h.connector.rate_usage("ORDERS_1D"), 0);
+  EXPECT_EQ(h.connector.stats().rate_usage_reports, 2u);
+  EXPECT_EQ(h.connector.stats().rate_usage_malformed, 1u);
+  // A lower figure later never lowers the count (the venue's minute may have rolled; ours slides).
+  h.tap.listener->on_rate_usage("X-MBX-USED-WEIGHT-1M", "10");
+  EXPECT_EQ(h.connector.rate_usage("REQUEST_WEIGHT"), 5999);
+
+  // One more order (weight 1) fits exactly; the next waits until the reported weight has left the
+  // window, a minute after it was reported.
+  ASSERT_TRUE(h.connector.buy(kSymbol, qty("0.1"), OrderType::Limit, px("99")));
+  ASSERT_TRUE(h.connector.buy(kSymbol, qty("0.1"), OrderType::Limit, px("99")));
+  EXPECT_EQ(h.connector.stats().orders_placed, 1u);
+  EXPECT_EQ(h.connector.queued_requests(), 1u);
+  EXPECT_GE(h.connector.stats().throttled, 1u);
+  h.run_for(59s);
+  EXPECT_EQ(h.connector.stats().orders_placed, 1u);
+  h.run_for(2s);
+  EXPECT_EQ(h.connector.stats().orders_placed, 2u);
 }
 
 TEST(ExchangeBase, UnknownOpenOrderOnTheVenueIsReportedAndCancelledWhenConfigured) {

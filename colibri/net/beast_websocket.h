@@ -16,7 +16,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
-#include "colibri/net/websocket.h"
+#include "colibri/net/http/websocket.h"
 
 namespace colibri::net::detail {
 

@@ -21,8 +21,8 @@
 
 #include "colibri/core/live_scheduler.h"
 #include "colibri/core/result.h"
-#include "colibri/net/http.h"
-#include "colibri/net/websocket.h"
+#include "colibri/net/http/message.h"
+#include "colibri/net/http/websocket.h"
 
 namespace colibri::net {
 

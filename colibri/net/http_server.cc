@@ -23,42 +23,23 @@ namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 using detail::kUse;
 
-// One request's answer slot. The connection's coroutine waits on `signal` until finish().
-struct HttpReplyState {
+// One request's answer slot. The connection's coroutine waits on `signal` until it is done: the
+// handler answered or dropped the reply, or the connection ended (close()).
+struct HttpReplyState final : ReplySink {
   explicit HttpReplyState(const asio::any_io_executor& executor) : signal(executor) {}
   asio::steady_timer signal;
   std::optional<HttpResponse> response;
   bool done = false;
-  void finish() {
+  void finish(std::optional<HttpResponse> answer) override {
+    if (done) return;  // the connection ended first: the answer has nowhere to go
+    response = std::move(answer);
+    close();
+  }
+  void close() {
     done = true;
     signal.cancel();
   }
 };
-
-HttpReply& HttpReply::operator=(HttpReply&& other) noexcept {
-  if (this != &other) {
-    drop();
-    state_ = std::move(other.state_);
-  }
-  return *this;
-}
-
-HttpReply::~HttpReply() { drop(); }
-
-void HttpReply::send(HttpResponse response) {
-  if (!state_) return;
-  if (!state_->done) {
-    state_->response = std::move(response);
-    state_->finish();
-  }
-  state_.reset();
-}
-
-void HttpReply::drop() {
-  if (!state_) return;
-  if (!state_->done) state_->finish();
-  state_.reset();
-}
 
 // Invariants: (1) `closers` holds one entry per live connection or WebSocket, removed when it ends;
 // (2) once `stopped`, no handler is called.
@@ -148,7 +129,7 @@ asio::awaitable<void> serve_http(std::shared_ptr<State> st, Stream stream) {
   st->closers.emplace(id, [&stream, &pending] {
     beast::error_code ignored;
     beast::get_lowest_layer(stream).socket().close(ignored);
-    if (pending) pending->finish();
+    if (pending) pending->close();
   });
   CloserGuard guard{st.get(), id};
   beast::flat_buffer buffer;

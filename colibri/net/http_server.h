@@ -3,8 +3,8 @@
 // LiveScheduler (no Boost in this header; Beast lives in http_server.cc).
 //
 // Each connection reads requests one after another (keep-alive); a request goes to
-// ServerHandler::on_http with an HttpReply the handler answers through, now or later (the next
-// request of that connection is read only after the reply is sent). A request whose Upgrade header
+// ServerHandler::on_http (colibri/net/http/server_handler.h) with an HttpReply the handler answers
+// through, now or later (the next request of that connection is read only after the reply is sent). A request whose Upgrade header
 // asks for a WebSocket is accepted when ServerHandler::accept_websocket says yes (otherwise 404)
 // and then handed over as a WebSocketConnection.
 //
@@ -24,45 +24,12 @@
 
 #include "colibri/core/live_scheduler.h"
 #include "colibri/core/result.h"
-#include "colibri/net/http.h"
+#include "colibri/net/http/message.h"
+#include "colibri/net/http/server_handler.h"
+#include "colibri/net/http/websocket.h"
 #include "colibri/net/tls.h"
-#include "colibri/net/websocket.h"
 
 namespace colibri::net {
-
-struct HttpReplyState;  // http_server.cc
-
-// The one answer to one request. Move-only. send() answers; destroying an HttpReply that was never
-// sent closes the connection without an answer (the client sees the connection drop).
-class HttpReply {
- public:
-  explicit HttpReply(std::shared_ptr<HttpReplyState> state) noexcept : state_(std::move(state)) {}
-  HttpReply(HttpReply&&) noexcept = default;
-  HttpReply& operator=(HttpReply&& other) noexcept;
-  HttpReply(const HttpReply&) = delete;
-  HttpReply& operator=(const HttpReply&) = delete;
-  ~HttpReply();
-
-  // Answers; a second call, or a call after the connection ended, does nothing.
-  void send(HttpResponse response);
-  // Ends the connection now without an answer.
-  void drop();
-  [[nodiscard]] bool pending() const noexcept { return state_ != nullptr; }
-
- private:
-  std::shared_ptr<HttpReplyState> state_;
-};
-
-class ServerHandler {
- public:
-  virtual ~ServerHandler() = default;
-  virtual void on_http(HttpRequest request, HttpReply reply) = 0;
-  // Whether a WebSocket upgrade to this target is served (false: 404).
-  [[nodiscard]] virtual bool accept_websocket(const HttpRequest& upgrade) = 0;
-  // The new connection; set its handlers here.
-  virtual void on_websocket_open(const HttpRequest& upgrade,
-                                 std::shared_ptr<WebSocketConnection> connection) = 0;
-};
 
 struct ServerOptions {
   std::string address = "127.0.0.1";   // the address to listen on

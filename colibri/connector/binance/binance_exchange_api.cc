@@ -10,7 +10,7 @@
 
 #include "colibri/core/log.h"
 #include "colibri/net/http_client.h"
-#include "colibri/net/websocket.h"
+#include "colibri/net/http/websocket.h"
 #include "colibri/venue/binance/api_errors.h"
 #include "colibri/venue/binance/api_parser.h"
 #include "colibri/venue/binance/message_parser.h"
@@ -207,6 +207,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
       return;
     }
     const net::HttpResponse& response = *answer;
+    report_rate_usage(response);  // first: the listener's limiter knows before it reacts
     if (response.status >= 200 && response.status < 300) {
       call.on_success(response);
       return;
@@ -250,6 +251,24 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
         break;
     }
     call.on_failure(error);
+  }
+
+  // Binance's own counts, in every REST answer (X-MBX-USED-WEIGHT-1M for the IP; after an order,
+  // X-MBX-ORDER-COUNT-10S and -1D for the account): to the listener, whose limiter raises its count.
+  void report_rate_usage(const net::HttpResponse& response) {
+    const auto starts_with = [](std::string_view text, std::string_view prefix) {
+      return text.size() >= prefix.size() &&
+             std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
+               return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+             });
+    };
+    for (const net::HttpHeader& header : response.headers) {
+      if (!starts_with(header.name, vb::kUsedWeightHeaderPrefix) && !starts_with(header.name, vb::kOrderCountHeaderPrefix)) {
+        continue;
+      }
+      ++stats.rate_usage_headers;
+      if (listener != nullptr) listener->on_rate_usage(header.name, header.value);
+    }
   }
 
   // A signed request's builder: `make` fills the query string from the builder at send time.
@@ -738,6 +757,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
         }
         known->second.total = *total;
         known->second.available = *available;
+        ++stats.balance_updates;
         listener->on_balance_update(known->second);
         break;
       }

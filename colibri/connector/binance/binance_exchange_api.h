@@ -26,6 +26,9 @@
 //               overlap: Binance's 24 h limit without a gap in the book). Reconnects with backoff;
 //               a stream silent for `stream_silence_limit` is dropped and reopened. WebSocket pings
 //               are answered by the transport.
+//   limits      every REST answer's X-MBX-USED-WEIGHT-* and X-MBX-ORDER-COUNT-* headers go to the
+//               listener (on_rate_usage): ExchangeBase's limiter then counts at least what Binance
+//               counts, including this api's own snapshots and time samples.
 //   errors      venue/binance/api_errors.h: rate limits (429/418/-1003 with Retry-After) block every
 //               REST request of this api until they pass and are told to the listener
 //               (on_rate_limited); 5xx, -1006, -1007, timeouts after writing: Ambiguous (the order
@@ -49,7 +52,7 @@
 #include "colibri/core/result.h"
 #include "colibri/core/secret.h"
 #include "colibri/model/market_data.h"
-#include "colibri/net/http.h"
+#include "colibri/net/http/message.h"
 
 namespace colibri::connector::binance {
 
@@ -83,6 +86,7 @@ struct BinanceApiStats {
   std::uint64_t rest_requests = 0;      // written to the transport
   std::uint64_t rest_deferred = 0;      // held back by a rate-limit block or an unsynced clock
   std::uint64_t rate_limited = 0;       // 429/418/-1003 answers
+  std::uint64_t rate_usage_headers = 0;  // X-MBX-USED-WEIGHT-* / X-MBX-ORDER-COUNT-* read (to the listener)
   std::uint64_t ambiguous = 0;          // answers Ambiguous (timeout, 5xx, -1006/-1007)
   std::uint64_t clock_resyncs = 0;      // after -1021
   std::uint64_t clock_resends = 0;      // requests resent after a clock resync
@@ -93,6 +97,7 @@ struct BinanceApiStats {
   std::uint64_t user_reconnects = 0;    // ... after the first
   std::uint64_t user_events = 0;
   std::uint64_t stream_terminated = 0;  // eventStreamTerminated
+  std::uint64_t balance_updates = 0;    // balanceUpdate deltas applied to a known balance
   std::uint64_t depth_diffs = 0;        // depth frames handed to the listener
   std::uint64_t snapshots = 0;          // depth snapshots delivered
   std::uint64_t book_resyncs = 0;       // snapshots asked for by a gap (not the first of a connection)

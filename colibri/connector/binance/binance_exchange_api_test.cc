@@ -18,6 +18,7 @@
 #include "colibri/net/tls.h"
 #include "colibri/runtime/exchange_sim/exchange_simulator.h"
 #include "colibri/venue/binance/sequence_policy.h"
+#include "colibri/venue/binance/signing.h"
 #include "colibri/testing/live_loop.h"
 
 namespace colibri::connector::binance {
@@ -387,6 +388,121 @@ TEST(BinanceExchangeApi, CancelAnsweredUnknownLeavesTheOrderOpenUntilCancelledAg
                                  << to_string(h.order(*id)->state());
   ASSERT_TRUE(h.wait_state(*id, model::OrderState::Canceled)) << to_string(h.order(*id)->state());
   h.expect_agrees_with_simulator();
+}
+
+// A deposit reaches the bot as balanceUpdate (a delta on the balance it knows) and then
+// outboundAccountPosition; a deposit of an asset the bot has never seen makes it read the account.
+TEST(BinanceExchangeApi, DepositBalanceUpdateMakesTheBotsBalanceTheExchanges) {
+  Harness h;
+  ASSERT_TRUE(h.wait_ready());
+  ASSERT_TRUE(run_until(h.scheduler, [&] { return h.api->user_stream_up(); }));
+  const auto usdt = model::Asset::truncating("USDT");
+  const Quantity before = h.base->total_balance(usdt);
+  const Quantity free_before = h.base->available_balance(usdt);
+  const net::HttpResponse deposit =
+      h.admin_request({"POST", "/sim/deposit", {}, "account=alice&asset=USDT&amount=250.5"});
+  ASSERT_EQ(deposit.status, 200) << deposit.body;
+  // The first change the bot shows is already the exchange's figure (the delta, applied in order).
+  Quantity first_seen = before;
+  ASSERT_TRUE(run_until(h.scheduler, [&] {
+    first_seen = h.base->total_balance(usdt);
+    return first_seen != before;
+  }));
+  EXPECT_EQ(first_seen, before + *Quantity::parse("250.5"));
+  EXPECT_EQ(h.base->available_balance(usdt), free_before + *Quantity::parse("250.5"));
+  EXPECT_EQ(h.api->stats().balance_updates, 1u) << "the balanceUpdate itself was applied";
+  h.expect_agrees_with_simulator();
+
+  const auto bnb = model::Asset::truncating("BNB");
+  const std::uint64_t answers = h.api->stats().balance_answers;
+  ASSERT_EQ(h.admin_request({"POST", "/sim/deposit", {}, "account=alice&asset=BNB&amount=3"}).status, 200);
+  ASSERT_TRUE(run_until(h.scheduler, [&] { return h.base->total_balance(bnb) == Quantity::from_int(3); }));
+  EXPECT_GT(h.api->stats().balance_answers, answers) << "an unknown asset: the account is read";
+  h.expect_agrees_with_simulator();
+}
+
+// Binance may end a user-data subscription on its own (eventStreamTerminated, the connection stays
+// open): the connector subscribes again, and what happens to orders afterwards still arrives.
+TEST(BinanceExchangeApi, StreamTerminatedSubscribesAgainAndEventsKeepComing) {
+  Harness h;
+  ASSERT_TRUE(h.wait_ready());
+  ASSERT_TRUE(run_until(h.scheduler, [&] { return h.api->user_stream_up(); }));
+  const std::uint64_t connects = h.api->stats().user_connects;
+  const net::HttpResponse ended = h.admin_request({"POST", "/sim/terminate-user-streams", {}, ""});
+  ASSERT_EQ(ended.body, R"({"terminated":1})");
+  ASSERT_TRUE(run_until(h.scheduler, [&] { return h.api->stats().stream_terminated == 1; }));
+  ASSERT_TRUE(run_until(h.scheduler, [&] {
+    return h.api->stats().user_connects > connects && h.api->user_stream_up() && h.base->ready();
+  }));
+  EXPECT_EQ(h.api->stats().user_reconnects, 1u) << "subscribed again on the same connection";
+  EXPECT_EQ(h.api->stats().user_connects, connects + 1);
+  EXPECT_EQ(h.api->stats().market_reconnects, 0u);
+
+  // The place's answer is held for 5 s (longer than the 2 s request timeout), so while the place
+  // is still waiting only the user stream can tell the bot that the order filled.
+  h.set_faults(R"({"drop_reply": {"rate": 1, "one_shot": true, "only": "POST /api/v3/order", "ms": 5000}})");
+  auto id = h.base->buy(kSymbol, *Quantity::parse("0.01"), model::OrderType::Market, Price{});
+  ASSERT_TRUE(id.has_value()) << id.error().describe();
+  ASSERT_TRUE(h.wait_state(*id, model::OrderState::Filled, std::chrono::milliseconds(1500)));
+  EXPECT_EQ(h.api->stats().ambiguous, 0u) << "the place has not timed out: the fill came by the stream";
+  EXPECT_EQ(h.order(*id)->filled(), *Quantity::parse("0.01"));
+  EXPECT_EQ(h.state()["accounts"][0]["orders"].as<int>(), 1);
+  h.expect_agrees_with_simulator();
+}
+
+// Binance's usage headers reach ExchangeBase's limiter: what another program on the same IP and
+// account did (here the test's own client) holds the bot's requests back before the exchange has
+// to refuse them (DESIGN.md promise 7).
+TEST(BinanceExchangeApi, UsageHeadersKeepTheLimiterAtTheExchangesCount) {
+  Harness h;
+  ASSERT_TRUE(h.wait_ready());
+  // The simulator counts in fixed windows of its clock (the minute, ten seconds): start where
+  // neither can roll over during the few hundred milliseconds below.
+  ASSERT_TRUE(run_until(
+      h.scheduler,
+      [&] {
+        const std::int64_t ms = h.scheduler.now().ms();
+        return ms % 60'000 < 50'000 && ms % 10'000 < 7'000;
+      },
+      std::chrono::seconds(12)));
+  const auto signed_by_alice = [&](std::string method, std::string path, std::string params) {
+    params += fmt::format("&timestamp={}", h.scheduler.now().ms());
+    params += "&signature=" + venue::binance::sign_hmac_sha256(Secret(kSecret), params);
+    return h.admin_request({std::move(method), path + "?" + params, {net::HttpHeader{"X-MBX-APIKEY", kKey}}, ""});
+  };
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_EQ(signed_by_alice("POST", "/api/v3/order", "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.001").status,
+              200);
+  }
+  auto id = h.base->buy(kSymbol, *Quantity::parse("0.01"), model::OrderType::Limit, resting_bid(*h.base));
+  ASSERT_TRUE(id.has_value()) << id.error().describe();
+  ASSERT_TRUE(h.wait_state(*id, model::OrderState::Open));
+  EXPECT_EQ(h.base->rate_usage("ORDERS_10S"), 6) << "the bot placed 1; the exchange counts 6";
+  EXPECT_GE(h.base->rate_usage("ORDERS_1D"), 6);
+  EXPECT_GT(h.api->stats().rate_usage_headers, 0u);
+  EXPECT_GT(h.base->stats().rate_usage_reports, 0u);
+  EXPECT_EQ(h.base->stats().rate_usage_malformed, 0u);
+  h.expect_agrees_with_simulator();
+
+  // 24 snapshots of 5000 levels weigh 6000: the IP's whole minute.
+  for (int i = 0; i < 24; ++i) {
+    ASSERT_EQ(h.admin_request({"GET", "/api/v3/depth?symbol=BTCUSDT&limit=5000", {}, ""}).status, 200);
+  }
+  const std::uint64_t answers = h.api->stats().balance_answers;
+  h.api->query_balances();  // any answer of the bot's carries the count
+  ASSERT_TRUE(run_until(h.scheduler, [&] { return h.api->stats().balance_answers > answers; }));
+  const std::int64_t exchange_weight = h.state()["usedWeight1m"].as<std::int64_t>();
+  EXPECT_GE(exchange_weight, 6020);
+  EXPECT_GE(*h.base->rate_usage("REQUEST_WEIGHT"), exchange_weight - 20) << "at most the bot's own last poll behind";
+  const std::uint64_t placed = h.base->stats().orders_placed;
+  const std::uint64_t throttled = h.base->stats().throttled;
+  auto held = h.base->buy(kSymbol, *Quantity::parse("0.01"), model::OrderType::Limit, resting_bid(*h.base));
+  ASSERT_TRUE(held.has_value()) << held.error().describe();
+  run_until(h.scheduler, [] { return false; }, std::chrono::milliseconds(500));
+  EXPECT_GT(h.base->stats().throttled, throttled);
+  EXPECT_EQ(h.base->stats().orders_placed, placed) << "held by the limiter, not refused by the exchange";
+  EXPECT_EQ(h.state()["accounts"][0]["orders"].as<int>(), 6);
+  EXPECT_EQ(h.api->stats().rate_limited, 0u);
 }
 
 TEST(BinanceExchangeApi, WrongSecretIsACredentialErrorAndNeverShown) {

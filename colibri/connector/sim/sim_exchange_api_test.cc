@@ -87,6 +87,9 @@ struct RecordingApiListener final : ExchangeApiListener {
     note(fmt::format("balance {}={}", b.asset, b.total));
   }
   void on_rate_limited(Timestamp) override { note("rate_limited"); }
+  void on_rate_usage(std::string_view name, std::string_view value) override {
+    note(fmt::format("rate_usage {} {}", name, value));
+  }
   void on_connection_state(bool connected) override { note(fmt::format("connected {}", connected)); }
   void on_book_snapshot(const model::Symbol&, const model::BookSnapshot& s) override {
     note(fmt::format("snapshot {} bids {} asks", s.bids.size(), s.asks.size()));

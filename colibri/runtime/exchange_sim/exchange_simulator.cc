@@ -5,14 +5,13 @@
 #include "colibri/runtime/exchange_sim/exchange_simulator.h"
 
 #include <algorithm>
+#include <charconv>
 #include <deque>
 #include <map>
 #include <optional>
 #include <random>
 #include <unordered_map>
 #include <variant>
-
-#include <yaml-cpp/yaml.h>
 
 #include "colibri/connector/sim/ledger.h"
 #include "colibri/connector/sim/matching_engine.h"
@@ -22,6 +21,7 @@
 #include "colibri/data/market_file.h"
 #include "colibri/data/synthetic_market.h"
 #include "colibri/runtime/exchange_sim/json.h"
+#include "colibri/runtime/exchange_sim/ws_request.h"
 #include "colibri/venue/binance/signing.h"
 
 namespace colibri::exchange_sim {
@@ -143,6 +143,54 @@ HttpResponse mandatory(std::string_view name) {
       400, -1102, fmt::format("Mandatory parameter '{}' was not sent, was empty/null, or malformed.", name));
 }
 
+// A count in fixed windows of the server's clock, as Binance counts its limits (the calendar
+// minute for request weight, 10 s and the day for orders). Invariant: `count` is the count of
+// window number `window` (now_ms / length_ms); an earlier window's count is 0.
+struct WindowCount {
+  std::int64_t length_ms = 60'000;
+  std::int64_t window = -1;
+  std::int64_t count = 0;
+
+  void add(std::int64_t now_ms, std::int64_t n) {
+    if (now_ms / length_ms != window) {
+      window = now_ms / length_ms;
+      count = 0;
+    }
+    count += n;
+  }
+  [[nodiscard]] std::int64_t at(std::int64_t now_ms) const { return now_ms / length_ms == window ? count : 0; }
+};
+
+// Binance's request weight of a REST request (developers.binance.com, each endpoint's "Weight";
+// the same table as connector/rate_limiter.h's binance_spot kinds). Unknown endpoints weigh 1.
+std::int64_t request_weight(std::string_view method, std::string_view path, const Params& p) {
+  if (path == "/api/v3/depth") {
+    std::int64_t limit = 100;
+    if (const std::string* l = p.get("limit")) limit = std::atoll(l->c_str());
+    return limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250;
+  }
+  if (path == "/api/v3/exchangeInfo" || path == "/api/v3/account") return 20;
+  if (path == "/api/v3/trades") return 25;
+  if (path == "/api/v3/ticker/bookTicker") return p.get("symbol") != nullptr ? 2 : 4;
+  if (path == "/api/v3/myTrades") return p.get("orderId") != nullptr ? 5 : 20;
+  if (path == "/api/v3/openOrders" && method == "GET") return p.get("symbol") != nullptr ? 6 : 80;
+  if (path == "/api/v3/order" && method == "GET") return 4;
+  return 1;
+}
+
+// The WebSocket API's weights (they count in the same per-IP minute as REST).
+std::int64_t ws_request_weight(std::string_view method) {
+  if (method == "userDataStream.subscribe.signature" || method == "userDataStream.unsubscribe" ||
+      method == "session.subscriptions") {
+    return 2;
+  }
+  return 1;
+}
+
+constexpr std::string_view kUsedWeightHeader = "X-MBX-USED-WEIGHT-1M";
+constexpr std::string_view kOrderCount10sHeader = "X-MBX-ORDER-COUNT-10S";
+constexpr std::string_view kOrderCount1dHeader = "X-MBX-ORDER-COUNT-1D";
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -192,13 +240,15 @@ struct ExchangeSimulator::Impl {
     std::map<std::string, model::Balance> changed_balances;  // since the last outboundAccountPosition
     std::optional<std::string> held_event;                   // user_reorder: waiting for the next event
     TimerId held_timer;
+    WindowCount orders_10s{10'000};  // orders accepted (X-MBX-ORDER-COUNT-10S)
+    WindowCount orders_1d{86'400'000};
   };
 
-  Impl(LiveScheduler& s, ExchangeSimConfig c) : scheduler(s), config(std::move(c)), faults(config.faults) {
+  Impl(Scheduler& s, ExchangeSimConfig c) : scheduler(s), config(std::move(c)), faults(config.faults) {
     rng.seed(config.fault_seed);
   }
 
-  LiveScheduler& scheduler;
+  Scheduler& scheduler;
   ExchangeSimConfig config;
   model::TradingRules rules;
   std::string symbol_lower;
@@ -208,7 +258,7 @@ struct ExchangeSimulator::Impl {
   std::vector<Account> accounts;
 
   // replay
-  data::EventTape tape;
+  std::shared_ptr<const data::EventTape> tape;  // the market, shared when the config gave one
   std::size_t next_event = 0;
   Timestamp data_start = Timestamp::none();
   Timestamp replay_start = Timestamp::none();
@@ -240,6 +290,8 @@ struct ExchangeSimulator::Impl {
   Timestamp limited_until = Timestamp::none();
   std::uint64_t requests_while_limited = 0;
   std::uint64_t requests = 0;
+  // Request weight of the (one) IP in the current minute, REST and WS API (X-MBX-USED-WEIGHT-1M).
+  WindowCount used_weight{60'000};
 
   // --- helpers
   [[nodiscard]] std::int64_t now_ms() const { return scheduler.now().ms(); }
@@ -471,13 +523,31 @@ struct ExchangeSimulator::Impl {
   void deliver(const data::EventTape::Event& event, Timestamp at);
   void emit_depth_frame();
   void broadcast(const std::string& stream, const std::string& payload);
+  // Whether a market-stream connection listens to `stream` (frames nobody hears are not formatted).
+  [[nodiscard]] bool listened(const std::string& stream) const;
   void broadcast_book_ticker();
   [[nodiscard]] Timestamp due_time(std::size_t index) const;
   [[nodiscard]] Timestamp event_time(const data::EventTape::Event& event) const;
 
+  // A signed request's refusal: HTTP status (REST) or WS API status, Binance code and message.
+  struct Refusal {
+    int status = 400;
+    int code = 0;
+    std::string message;
+  };
+  // Binance's checks of a signed request's `timestamp` and `recvWindow` (null: 5000 ms), as sent,
+  // against the server's clock, and the clock_skew fault. nullopt: on time.
+  std::optional<Refusal> check_time(const std::string& timestamp, const std::string* recv_window,
+                                    std::string_view endpoint);
+
   // --- REST (implemented below)
   void handle(HttpRequest request, net::HttpReply reply);
-  HttpResponse route(const HttpRequest& request, const Params& params, bool& acted);
+  // `order_account`: set to the account of an authenticated POST /api/v3/order (its answer carries
+  // that account's order counts).
+  HttpResponse route(const HttpRequest& request, const Params& params,
+                     std::optional<std::size_t>& order_account);
+  // Adds Binance's usage headers: the IP's weight, and `order_account`'s order counts.
+  void add_usage_headers(HttpResponse& response, std::optional<std::size_t> order_account) const;
   std::variant<std::size_t, HttpResponse> authenticate(const HttpRequest& request, const Params& params,
                                                        std::string_view endpoint);
   HttpResponse new_order(std::size_t account, const Params& p);
@@ -490,6 +560,22 @@ struct ExchangeSimulator::Impl {
 
   // --- WebSocket API (implemented below)
   void on_api_message(const std::shared_ptr<ApiSession>& session, std::string_view text);
+  // Ends the session's subscriptions for which `which(subscriptionId, account)` is true, each
+  // with an eventStreamTerminated; the connection stays open. Returns how many ended.
+  template <typename Which>
+  std::size_t end_subscriptions(ApiSession& session, Which which) {
+    std::vector<int> ended;
+    std::erase_if(session.subscriptions, [&](const auto& sub) {
+      if (!which(sub.first, sub.second)) return false;
+      ended.push_back(sub.first);
+      return true;
+    });
+    for (const int sub : ended) {
+      session.connection->send(fmt::format(
+          R"({{"subscriptionId":{},"event":{{"e":"eventStreamTerminated","E":{}}}}})", sub, now_ms()));
+    }
+    return ended.size();
+  }
 };
 
 class ExchangeSimulator::Impl::Listener final : public sim::ExecutionListener {
@@ -523,7 +609,7 @@ Timestamp Impl::event_time(const data::EventTape::Event& event) const {
 }
 
 Timestamp Impl::due_time(std::size_t index) const {
-  const Timestamp t = event_time(tape.events()[index]);
+  const Timestamp t = event_time(tape->events()[index]);
   if (t.is_none() || data_start.is_none()) return replay_start;
   const auto offset = static_cast<std::int64_t>(static_cast<double>((t - data_start).count()) / config.speed);
   return replay_start + Duration(std::max<std::int64_t>(offset, 0));
@@ -531,7 +617,7 @@ Timestamp Impl::due_time(std::size_t index) const {
 
 void Impl::deliver_due() {
   const Timestamp now = scheduler.now();
-  const auto& events = tape.events();
+  const auto& events = tape->events();
   while (next_event < events.size() && due_time(next_event) <= now) {
     deliver(events[next_event], due_time(next_event));
     ++next_event;
@@ -576,7 +662,9 @@ void Impl::deliver(const data::EventTape::Event& event, Timestamp at) {
     engine->on_trade(t);
     recent_trades.push_back(t);
     if (recent_trades.size() > kRecentTrades) recent_trades.pop_front();
-    broadcast(symbol_lower + "@trade",
+    const std::string stream = symbol_lower + "@trade";
+    if (!listened(stream)) return;
+    broadcast(stream,
               fmt::format(R"({{"e":"trade","E":{},"s":{},"t":{},"p":{},"q":{},"T":{},"m":{},"M":true}})",
                           now_ms(), json_string(rules.symbol), t.trade_id, json_decimal(t.price),
                           json_decimal(t.quantity), at.ms(), t.aggressor == Side::Sell));
@@ -585,10 +673,12 @@ void Impl::deliver(const data::EventTape::Event& event, Timestamp at) {
 }
 
 void Impl::broadcast_book_ticker() {
+  const std::string stream = symbol_lower + "@bookTicker";
+  if (!listened(stream)) return;
   const auto bid = engine->book().best_bid();
   const auto ask = engine->book().best_ask();
   if (!bid || !ask) return;
-  broadcast(symbol_lower + "@bookTicker",
+  broadcast(stream,
             fmt::format(R"({{"u":{},"s":{},"b":{},"B":{},"a":{},"A":{}}})", last_update_id,
                         json_string(rules.symbol), json_decimal(bid->price), json_decimal(bid->quantity),
                         json_decimal(ask->price), json_decimal(ask->quantity)));
@@ -597,7 +687,7 @@ void Impl::broadcast_book_ticker() {
 void Impl::emit_depth_frame() {
   if (pending_first == model::kNoUpdateId && pending_bids.empty() && pending_asks.empty()) return;
   const bool gap = fire(FaultKind::DepthGap);
-  if (!gap) {
+  if (!gap && (listened(symbol_lower + "@depth@100ms") || listened(symbol_lower + "@depth"))) {
     std::string bids;
     std::string asks;
     // Binance lists bids and asks by price; order does not matter to a client applying final quantities.
@@ -619,6 +709,12 @@ void Impl::emit_depth_frame() {
   pending_asks.clear();
   pending_first = model::kNoUpdateId;
   pending_last = model::kNoUpdateId;
+}
+
+bool Impl::listened(const std::string& stream) const {
+  return std::any_of(market_sessions.begin(), market_sessions.end(), [&](const auto& session) {
+    return std::find(session->streams.begin(), session->streams.end(), stream) != session->streams.end();
+  });
 }
 
 void Impl::broadcast(const std::string& stream, const std::string& payload) {
@@ -643,6 +739,53 @@ void Impl::broadcast(const std::string& stream, const std::string& payload) {
 // ---------------------------------------------------------------------------------------------
 // REST
 
+namespace {
+
+// A non-negative decimal integer of at most 18 digits (no sign, no spaces): an id or a time.
+std::optional<std::int64_t> parse_count(std::string_view text) {
+  if (text.empty() || text.size() > 18) return std::nullopt;
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value < 0) return std::nullopt;
+  return value;
+}
+
+Impl::Refusal illegal_characters(std::string_view name, std::string_view legal) {
+  return {400, -1100, fmt::format("Illegal characters found in parameter '{}'; legal range is '{}'.", name, legal)};
+}
+
+}  // namespace
+
+std::optional<Impl::Refusal> Impl::check_time(const std::string& timestamp, const std::string* recv_window,
+                                              std::string_view endpoint) {
+  const std::optional<std::int64_t> ts = parse_count(timestamp);
+  if (!ts) return illegal_characters("timestamp", "^[0-9]{1,18}$");
+  // recvWindow: milliseconds, Binance also accepts up to three decimals (microseconds).
+  std::int64_t window_ms = 5000;
+  if (recv_window != nullptr) {
+    const std::string_view text = *recv_window;
+    const std::size_t dot = text.find('.');
+    const std::optional<std::int64_t> whole = parse_count(text.substr(0, dot));
+    const std::string_view fraction = dot == std::string_view::npos ? std::string_view{} : text.substr(dot + 1);
+    const bool fraction_ok = dot == std::string_view::npos ||
+                             (!fraction.empty() && fraction.size() <= 3 && parse_count(fraction).has_value());
+    if (!whole || !fraction_ok) return illegal_characters("recvWindow", "^[0-9]{1,5}(\\.[0-9]{1,3})?$");
+    window_ms = *whole;
+    if (window_ms > kMaxRecvWindowMs || (window_ms == 0 && parse_count(fraction).value_or(0) == 0)) {
+      return Refusal{400, -1131, "recvWindow must be less than 60000"};
+    }
+  }
+  // Both sides are far from the int64 limits: ts has at most 18 digits, window_ms <= 60000.
+  const std::int64_t server = now_ms();
+  if (fire(FaultKind::ClockSkew, endpoint) || *ts < server - window_ms) {
+    return Refusal{400, -1021, "Timestamp for this request is outside of the recvWindow."};
+  }
+  if (*ts >= server + 1000) {
+    return Refusal{400, -1021, "Timestamp for this request was 1000ms ahead of the server's time."};
+  }
+  return std::nullopt;
+}
+
 std::variant<std::size_t, HttpResponse> Impl::authenticate(const HttpRequest& request, const Params& p,
                                                            std::string_view endpoint) {
   const std::string* key = request.header("X-MBX-APIKEY");
@@ -657,20 +800,8 @@ std::variant<std::size_t, HttpResponse> Impl::authenticate(const HttpRequest& re
   if (timestamp == nullptr) return mandatory("timestamp");
   const std::string* signature = p.get("signature");
   if (signature == nullptr) return mandatory("signature");
-  std::int64_t recv_window = 5000;
-  if (const std::string* w = p.get("recvWindow")) {
-    recv_window = std::atoll(w->c_str());
-    if (recv_window <= 0 || recv_window > kMaxRecvWindowMs) {
-      return binance_error(400, -1131, "recvWindow must be less than 60000");
-    }
-  }
-  const std::int64_t ts = std::atoll(timestamp->c_str());
-  const std::int64_t server = now_ms();
-  if (fire(FaultKind::ClockSkew, endpoint) || server - ts > recv_window) {
-    return binance_error(400, -1021, "Timestamp for this request is outside of the recvWindow.");
-  }
-  if (ts >= server + 1000) {
-    return binance_error(400, -1021, "Timestamp for this request was 1000ms ahead of the server's time.");
+  if (auto late = check_time(*timestamp, p.get("recvWindow"), endpoint)) {
+    return binance_error(late->status, late->code, late->message);
   }
   const std::string payload = without_signature(request.query()) + without_signature(request.body);
   if (!venue::binance::verify_hmac_sha256(accounts[account].config.secret, payload, *signature)) {
@@ -876,12 +1007,14 @@ std::string Impl::faults_json() const {
 
 std::string Impl::state_json() const {
   std::string out = fmt::format(
-      R"({{"serverTime":{},"symbol":{},"lastUpdateId":{},"replay":{{"events":{},"delivered":{},"finished":{}}},"requests":{},"requestsWhileRateLimited":{},"accounts":[)",
-      now_ms(), json_string(rules.symbol), last_update_id, tape.events().size(), next_event,
-      next_event == tape.events().size(), requests, requests_while_limited);
+      R"({{"serverTime":{},"symbol":{},"lastUpdateId":{},"replay":{{"events":{},"delivered":{},"finished":{}}},"requests":{},"requestsWhileRateLimited":{},"usedWeight1m":{},"accounts":[)",
+      now_ms(), json_string(rules.symbol), last_update_id, tape->events().size(), next_event,
+      next_event == tape->events().size(), requests, requests_while_limited, used_weight.at(now_ms()));
   for (std::size_t i = 0; i < accounts.size(); ++i) {
     if (i > 0) out += ',';
-    out += fmt::format(R"({{"name":{},"balances":)", json_string(accounts[i].config.name));
+    out += fmt::format(R"({{"name":{},"orderCount10s":{},"orderCount1d":{},"balances":)",
+                       json_string(accounts[i].config.name), accounts[i].orders_10s.at(now_ms()),
+                       accounts[i].orders_1d.at(now_ms()));
     std::string balances = "[";
     ledger.for_each_balance(static_cast<sim::AccountId>(i), [&](const model::Balance& b) {
       if (balances.size() > 1) balances += ',';
@@ -965,6 +1098,28 @@ HttpResponse Impl::admin(const HttpRequest& request) {
     flush_balances();
     return json_response(200, balances_json(account));
   }
+  if (path == "/sim/terminate-user-streams" && request.method == "POST") {
+    // Binance ends a user-data subscription on its own at times (eventStreamTerminated; the
+    // connection stays): every subscription, or those of `account`.
+    std::optional<std::size_t> only;
+    std::string name;
+    const auto read = [&](const std::string& k, const std::string& v) {
+      if (k == "account") name = v;
+    };
+    net::for_each_param(request.query(), read);
+    net::for_each_param(request.body, read);
+    if (!name.empty()) {
+      for (std::size_t i = 0; i < accounts.size(); ++i) {
+        if (accounts[i].config.name == name) only = i;
+      }
+      if (!only) return json_response(400, R"({"error":"POST /sim/terminate-user-streams: unknown account"})");
+    }
+    std::size_t ended = 0;
+    for (const auto& session : std::vector(api_sessions)) {
+      ended += end_subscriptions(*session, [&](int, std::size_t account) { return !only || account == *only; });
+    }
+    return json_response(200, fmt::format(R"({{"terminated":{}}})", ended));
+  }
   if (path == "/sim/disconnect" && request.method == "POST") {
     std::size_t closed = 0;
     for (const auto& s : std::vector(market_sessions)) s->connection->abort(), ++closed;
@@ -974,7 +1129,8 @@ HttpResponse Impl::admin(const HttpRequest& request) {
   return json_response(404, R"({"error":"no such admin endpoint"})");
 }
 
-HttpResponse Impl::route(const HttpRequest& request, const Params& p, bool& acted) {
+HttpResponse Impl::route(const HttpRequest& request, const Params& p,
+                         std::optional<std::size_t>& order_account) {
   const std::string_view path = request.path();
   const std::string& method = request.method;
   const std::string endpoint = method + " " + std::string(path);
@@ -1041,20 +1197,16 @@ HttpResponse Impl::route(const HttpRequest& request, const Params& p, bool& acte
   if (auto* error = std::get_if<HttpResponse>(&auth)) return std::move(*error);
   const std::size_t account = std::get<std::size_t>(auth);
   if (order && method == "POST") {
+    order_account = account;
     HttpResponse r = new_order(account, p);
-    acted = r.status == 200;
+    if (r.status == 200) {
+      accounts[account].orders_10s.add(now_ms(), 1);
+      accounts[account].orders_1d.add(now_ms(), 1);
+    }
     return r;
   }
-  if (order && method == "DELETE") {
-    HttpResponse r = cancel_order(account, p, endpoint);
-    acted = r.status == 200;
-    return r;
-  }
-  if (path == "/api/v3/openOrders" && method == "DELETE") {
-    HttpResponse r = cancel_all(account, p);
-    acted = r.status == 200;
-    return r;
-  }
+  if (order && method == "DELETE") return cancel_order(account, p, endpoint);
+  if (path == "/api/v3/openOrders" && method == "DELETE") return cancel_all(account, p);
   if (order) {  // GET
     if (const std::string* symbol = p.get("symbol"); symbol == nullptr) return mandatory("symbol");
     if (p.get("orderId") == nullptr && p.get("origClientOrderId") == nullptr) return mandatory("orderId");
@@ -1107,12 +1259,28 @@ HttpResponse Impl::route(const HttpRequest& request, const Params& p, bool& acte
   return json_response(200, out + "]");
 }
 
+void Impl::add_usage_headers(HttpResponse& response, std::optional<std::size_t> order_account) const {
+  const std::int64_t now = now_ms();
+  response.headers.push_back({std::string(kUsedWeightHeader), std::to_string(used_weight.at(now))});
+  if (order_account) {
+    const Account& a = accounts[*order_account];
+    response.headers.push_back({std::string(kOrderCount10sHeader), std::to_string(a.orders_10s.at(now))});
+    response.headers.push_back({std::string(kOrderCount1dHeader), std::to_string(a.orders_1d.at(now))});
+  }
+}
+
 void Impl::handle(HttpRequest request, net::HttpReply reply) {
   const std::string_view path = request.path();
   if (path.rfind("/sim/", 0) == 0) {
     reply.send(admin(request));
     return;
   }
+  // Every answer from here on is Binance's: it carries the IP's weight.
+  const auto answer = [this](net::HttpReply& to, HttpResponse response,
+                             std::optional<std::size_t> order_account = std::nullopt) {
+    add_usage_headers(response, order_account);
+    to.send(std::move(response));
+  };
   ++requests;
   const std::string endpoint = request.method + " " + std::string(path);
   const Timestamp now = scheduler.now();
@@ -1125,7 +1293,7 @@ void Impl::handle(HttpRequest request, net::HttpReply reply) {
                       "Too many requests; current limit of IP(127.0.0.1) is 6000 requests per minute. Please "
                       "use the websocket for live updates to avoid polling the API.");
     r.headers.push_back({"Retry-After", std::to_string(seconds)});
-    reply.send(std::move(r));
+    answer(reply, std::move(r));
     return;
   }
   if (fire(FaultKind::RateLimit, endpoint)) {
@@ -1143,7 +1311,7 @@ void Impl::handle(HttpRequest request, net::HttpReply reply) {
                                         "the websocket for live updates to avoid bans.",
                                         limited_until.ms()));
     r.headers.push_back({"Retry-After", std::to_string(seconds)});
-    reply.send(std::move(r));
+    answer(reply, std::move(r));
     return;
   }
   Params params;
@@ -1152,8 +1320,9 @@ void Impl::handle(HttpRequest request, net::HttpReply reply) {
   };
   net::for_each_param(request.query(), add);
   net::for_each_param(request.body, add);
-  bool acted = false;
-  HttpResponse response = route(request, params, acted);
+  used_weight.add(now_ms(), request_weight(request.method, path, params));
+  std::optional<std::size_t> order_account;
+  HttpResponse response = route(request, params, order_account);
   if (fire(FaultKind::DropReply, endpoint)) {
     const std::int64_t ms = faults[FaultKind::DropReply].ms > 0 ? faults[FaultKind::DropReply].ms : 30'000;
     scheduler.schedule_after(std::chrono::milliseconds(ms),
@@ -1166,6 +1335,7 @@ void Impl::handle(HttpRequest request, net::HttpReply reply) {
     response =
         binance_error(status, -1001, "Internal error; unable to process your request. Please try again.");
   }
+  add_usage_headers(response, order_account);  // the counts when the request was handled
   if (fire(FaultKind::Latency, endpoint)) {
     const std::int64_t ms = faults[FaultKind::Latency].ms;
     scheduler.schedule_after(
@@ -1181,22 +1351,14 @@ void Impl::handle(HttpRequest request, net::HttpReply reply) {
 // WebSocket API
 
 void Impl::on_api_message(const std::shared_ptr<ApiSession>& session, std::string_view text) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(text));
-  } catch (const YAML::Exception&) {
+  const std::optional<WsRequest> request = parse_ws_request(text);
+  if (!request) {
     session->connection->send(
         R"({"id":null,"status":400,"error":{"code":-1102,"msg":"Malformed request."}})");
     return;
   }
-  if (!root.IsMap()) {
-    session->connection->send(
-        R"({"id":null,"status":400,"error":{"code":-1102,"msg":"Malformed request."}})");
-    return;
-  }
-  std::string id = "null";
-  if (const YAML::Node n = root["id"]; n && n.IsScalar())
-    id = n.Tag() == "!" ? json_string(n.Scalar()) : n.Scalar();
+  used_weight.add(now_ms(), ws_request_weight(request->method));
+  const std::string& id = request->id;  // JSON: an integer, a string or null
   const auto answer = [&](int status, const std::string& result) {
     session->connection->send(fmt::format(R"({{"id":{},"status":{},"result":{}}})", id, status, result));
   };
@@ -1204,7 +1366,8 @@ void Impl::on_api_message(const std::shared_ptr<ApiSession>& session, std::strin
     session->connection->send(fmt::format(R"({{"id":{},"status":{},"error":{{"code":{},"msg":{}}}}})", id,
                                           status, code, json_string(msg)));
   };
-  const std::string method = root["method"] && root["method"].IsScalar() ? root["method"].Scalar() : "";
+  if (!request->id_valid) return error(400, -1102, "Malformed request: 'id' must be an integer, a string or null.");
+  const std::string& method = request->method;
   if (method == "ping") return answer(200, "{}");
   if (method == "time") return answer(200, fmt::format(R"({{"serverTime":{}}})", now_ms()));
   if (method == "session.subscriptions") {
@@ -1216,33 +1379,30 @@ void Impl::on_api_message(const std::shared_ptr<ApiSession>& session, std::strin
     return answer(200, out + "]");
   }
   if (method == "userDataStream.unsubscribe") {
-    const YAML::Node params = root["params"];
-    const int only = params && params["subscriptionId"] ? params["subscriptionId"].as<int>(-1) : -1;
-    std::vector<int> ended;
-    std::erase_if(session->subscriptions, [&](const auto& sub) {
-      if (only >= 0 && sub.first != only) return false;
-      ended.push_back(sub.first);
-      return true;
-    });
-    answer(200, "{}");
-    for (const int sub : ended) {
-      session->connection->send(fmt::format(
-          R"({{"subscriptionId":{},"event":{{"e":"eventStreamTerminated","E":{}}}}})", sub, now_ms()));
+    std::optional<int> only;  // none: every subscription of the session
+    if (const std::string* sub = request->param("subscriptionId")) {
+      int value = -1;
+      const auto [end, ec] = std::from_chars(sub->data(), sub->data() + sub->size(), value);
+      if (ec != std::errc{} || end != sub->data() + sub->size()) {
+        return error(400, -1102, "Parameter 'subscriptionId' was not valid.");
+      }
+      only = value;
+    } else if (std::find(request->other_params.begin(), request->other_params.end(), "subscriptionId") !=
+               request->other_params.end()) {
+      return error(400, -1102, "Parameter 'subscriptionId' was not valid.");
     }
+    answer(200, "{}");
+    end_subscriptions(*session, [&](int sub, std::size_t) { return !only || sub == *only; });
     return;
   }
   if (method != "userDataStream.subscribe.signature") {
     return error(400, -1102, fmt::format("Unknown method '{}'.", method));  // Binance: -1102 for bad requests
   }
-  const YAML::Node params = root["params"];
-  if (!params || !params.IsMap())
+  if (!request->params_is_object)
     return error(400, -1102, "Mandatory parameter 'apiKey' was not sent, was empty/null, or malformed.");
-  std::map<std::string, std::string> values;
-  for (const auto& entry : params) {
-    if (entry.second.IsScalar()) values[entry.first.as<std::string>()] = entry.second.Scalar();
-  }
   for (const char* required : {"apiKey", "timestamp", "signature"}) {
-    if (!values.contains(required) || values[required].empty()) {
+    const std::string* value = request->param(required);
+    if (value == nullptr || value->empty()) {
       return error(
           400, -1102,
           fmt::format("Mandatory parameter '{}' was not sent, was empty/null, or malformed.", required));
@@ -1250,25 +1410,23 @@ void Impl::on_api_message(const std::shared_ptr<ApiSession>& session, std::strin
   }
   std::size_t account = accounts.size();
   for (std::size_t i = 0; i < accounts.size(); ++i) {
-    if (accounts[i].config.api_key.reveal() == values["apiKey"]) account = i;
+    if (accounts[i].config.api_key.reveal() == *request->param("apiKey")) account = i;
   }
   if (account == accounts.size()) return error(401, -2015, "Invalid API-key, IP, or permissions for action.");
-  std::int64_t recv_window = 5000;
-  if (values.contains("recvWindow")) recv_window = std::atoll(values["recvWindow"].c_str());
-  const std::int64_t ts = std::atoll(values["timestamp"].c_str());
-  const std::int64_t server = now_ms();
-  if (fire(FaultKind::ClockSkew) || server - ts > recv_window) {
-    return error(400, -1021, "Timestamp for this request is outside of the recvWindow.");
+  if (auto late = check_time(*request->param("timestamp"), request->param("recvWindow"), {})) {
+    return error(late->status, late->code, late->message);
   }
-  if (ts >= server + 1000)
-    return error(400, -1021, "Timestamp for this request was 1000ms ahead of the server's time.");
+  // Signed as Binance signs WebSocket API requests: the other params sorted by name.
+  std::vector<std::pair<std::string, std::string>> sorted = request->params;
+  std::sort(sorted.begin(), sorted.end());  // by name (then value: a repeated name is malformed anyway)
   std::string payload;
-  for (const auto& [key, value] : values) {  // std::map: sorted by name, as Binance signs them
+  for (const auto& [key, value] : sorted) {
     if (key == "signature") continue;
     if (!payload.empty()) payload += '&';
     payload += key + "=" + value;
   }
-  if (!venue::binance::verify_hmac_sha256(accounts[account].config.secret, payload, values["signature"])) {
+  if (!venue::binance::verify_hmac_sha256(accounts[account].config.secret, payload,
+                                          *request->param("signature"))) {
     return error(400, -1022, "Signature for this request is not valid.");
   }
   for (const auto& [sub, subscribed] : session->subscriptions) {
@@ -1286,13 +1444,19 @@ ExchangeSimulator::ExchangeSimulator(std::unique_ptr<Impl> impl) : impl_(std::mo
 
 ExchangeSimulator::~ExchangeSimulator() { stop(); }
 
-Result<std::unique_ptr<ExchangeSimulator>> ExchangeSimulator::create(LiveScheduler& scheduler,
+Result<std::unique_ptr<ExchangeSimulator>> ExchangeSimulator::create(Scheduler& scheduler,
                                                                      ExchangeSimConfig config) {
   if (!(config.speed > 0)) return fail(ErrorCode::InvalidArgument, "exchange-sim: --speed must be > 0");
   auto impl = std::make_unique<Impl>(scheduler, std::move(config));
   Impl& s = *impl;
   std::string data_symbol;
-  if (s.config.data_files.empty()) {
+  if (s.config.tape) {
+    s.tape = s.config.tape;
+    data_symbol = s.config.accounts.market.symbol.empty()
+                      ? s.config.accounts.market.base + s.config.accounts.market.quote
+                      : s.config.accounts.market.symbol;
+  } else if (s.config.data_files.empty()) {
+    auto tape = std::make_shared<data::EventTape>();
     data::SyntheticMarketConfig synth;
     synth.seconds = s.config.synthetic_seconds;
     synth.seed = s.config.synthetic_seed;
@@ -1300,14 +1464,17 @@ Result<std::unique_ptr<ExchangeSimulator>> ExchangeSimulator::create(LiveSchedul
     if (!s.config.accounts.market.symbol.empty()) synth.symbol = s.config.accounts.market.symbol;
     synth.tick_size = s.config.accounts.market.tick_size;
     synth.lot_size = s.config.accounts.market.lot_size;
-    auto generated = data::generate(synth, s.tape);
+    auto generated = data::generate(synth, *tape);
     if (!generated) return fail(generated.error());
     data_symbol = synth.symbol;
+    s.tape = std::move(tape);
   } else {
+    auto tape = std::make_shared<data::EventTape>();
     data::MarketReplayStats stats;
-    auto replayed = data::replay_market_files(s.config.data_files, s.tape, stats);
+    auto replayed = data::replay_market_files(s.config.data_files, *tape, stats);
     if (!replayed) return fail(replayed.error());
     data_symbol = stats.symbol;
+    s.tape = std::move(tape);
   }
   s.rules = s.config.accounts.market;
   if (s.rules.symbol.empty()) s.rules.symbol = data_symbol;
@@ -1325,7 +1492,7 @@ Result<std::unique_ptr<ExchangeSimulator>> ExchangeSimulator::create(LiveSchedul
   }
   if (auto valid = s.rules.validate(); !valid) return fail(valid.error());
   s.symbol_lower = lower(s.rules.symbol);
-  for (const auto& event : s.tape.events()) {
+  for (const auto& event : s.tape->events()) {
     const Timestamp t = s.event_time(event);
     if (!t.is_none()) {
       s.data_start = t;
@@ -1469,32 +1636,26 @@ void ExchangeSimulator::on_websocket_open(const net::HttpRequest& upgrade,
          // Live SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS, as Binance's stream endpoints accept.
          auto locked = weak.lock();
          if (!locked) return;
-         YAML::Node root;
-         try {
-           root = YAML::Load(std::string(text));
-         } catch (const YAML::Exception&) {
-           locked->connection->send(R"({"error":{"code":0,"msg":"Invalid JSON"},"id":null})");
+         const std::optional<WsRequest> request = parse_ws_request(text);
+         if (!request) {
+           locked->connection->send(R"({"error":{"code":3,"msg":"Invalid JSON"},"id":null})");
            return;
          }
-         if (!root.IsMap() || !root["method"]) return;
-         const std::string method = root["method"].Scalar();
-         const std::string id = root["id"] && root["id"].IsScalar() ? root["id"].Scalar() : "null";
-         if (method == "LIST_SUBSCRIPTIONS") {
+         if (request->method.empty()) return;
+         const std::string& id = request->id;
+         if (request->method == "LIST_SUBSCRIPTIONS") {
            std::string out = "[";
            for (const std::string& st : locked->streams) out += (out.size() > 1 ? "," : "") + json_string(st);
            locked->connection->send(fmt::format(R"({{"result":{}],"id":{}}})", out, id));
            return;
          }
-         if (root["params"] && root["params"].IsSequence()) {
-           for (const auto& p : root["params"]) {
-             const std::string st = p.Scalar();
-             if (method == "SUBSCRIBE") {
-               if (std::find(locked->streams.begin(), locked->streams.end(), st) == locked->streams.end()) {
-                 locked->streams.push_back(st);
-               }
-             } else if (method == "UNSUBSCRIBE") {
-               std::erase(locked->streams, st);
+         for (const std::string& st : request->list) {
+           if (request->method == "SUBSCRIBE") {
+             if (std::find(locked->streams.begin(), locked->streams.end(), st) == locked->streams.end()) {
+               locked->streams.push_back(st);
              }
+           } else if (request->method == "UNSUBSCRIBE") {
+             std::erase(locked->streams, st);
            }
          }
          locked->connection->send(fmt::format(R"({{"result":null,"id":{}}})", id));
@@ -1508,7 +1669,7 @@ void ExchangeSimulator::on_websocket_open(const net::HttpRequest& upgrade,
 const std::string& ExchangeSimulator::symbol() const noexcept { return impl_->rules.symbol; }
 
 ReplayProgress ExchangeSimulator::progress() const noexcept {
-  return {impl_->tape.events().size(), impl_->next_event, impl_->last_update_id};
+  return {impl_->tape->events().size(), impl_->next_event, impl_->last_update_id};
 }
 
 std::string ExchangeSimulator::state_json() const { return impl_->state_json(); }

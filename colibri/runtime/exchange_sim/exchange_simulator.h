@@ -1,6 +1,7 @@
 #pragma once
-// ExchangeSimulator: a Binance-spot-compatible exchange served over net::HttpServer (HTTP/HTTPS,
-// WS/WSS) on 127.0.0.1, the product behind `colibri exchange-sim` (docs/EXCHANGE_SIM.md).
+// ExchangeSimulator: a Binance-spot-compatible exchange, the product behind `colibri exchange-sim`
+// (docs/EXCHANGE_SIM.md). It is a net::ServerHandler: served over net::HttpServer (HTTP/HTTPS,
+// WS/WSS) on 127.0.0.1 by the app and the tests, or driven directly without sockets (the fuzzer).
 //
 //   REST      GET /api/v3/ping, time, exchangeInfo, depth, trades, ticker/bookTicker; SIGNED:
 //             account, myTrades, openOrders, GET/POST/DELETE order, DELETE openOrders
@@ -8,14 +9,17 @@
 //             (and @depth), @trade, @bookTicker
 //   WS API    /ws-api/v3: time, ping, userDataStream.subscribe.signature, userDataStream.unsubscribe
 //             (executionReport, outboundAccountPosition pushed per subscription)
-//   admin     GET /sim/state, GET/POST/DELETE /sim/faults, POST /sim/disconnect
+//   admin     GET /sim/state, GET/POST/DELETE /sim/faults, POST /sim/deposit, POST /sim/disconnect,
+//             POST /sim/terminate-user-streams
 //
 // Matching is connector/sim's MatchingEngine and Ledger, one symbol; market data is replayed from
 // an event log, a recording or a synthetic market, mapped onto wall time at `speed`. Requests are
 // checked as Binance does (API key, timestamp within recvWindow, HMAC-SHA256 signature) and
 // answered with Binance's JSON and error codes. Faults (sim_config.h) make it misbehave on purpose.
 //
-// Thread-safety: none; everything runs on the LiveScheduler's event-loop thread (the server's
+// Time comes from the Scheduler: a LiveScheduler when served (wall time: fills, transactTime and
+// event times are wall-clock milliseconds, as from Binance), a SimScheduler when driven by a test or
+// the fuzzer. Thread-safety: none; everything runs on the scheduler's event-loop thread (the
 // handler calls, the replay timers). Secrets (API keys and HMAC keys) never reach an answer or a log.
 
 #include <cstdint>
@@ -24,14 +28,19 @@
 #include <string>
 #include <vector>
 
-#include "colibri/core/live_scheduler.h"
+#include "colibri/core/scheduler.h"
+#include "colibri/data/event_tape.h"
 #include "colibri/core/result.h"
-#include "colibri/net/http_server.h"
+#include "colibri/net/http/server_handler.h"
 #include "colibri/runtime/exchange_sim/sim_config.h"
 
 namespace colibri::exchange_sim {
 
 struct ExchangeSimConfig {
+  // The market to replay, already loaded: used instead of data_files and the synthetic market (the
+  // fuzzer shares one between its simulators). Its symbol is accounts.market's (symbol, else base
+  // + quote).
+  std::shared_ptr<const data::EventTape> tape;
   std::vector<std::filesystem::path> data_files;  // empty: a synthetic market
   std::int64_t synthetic_seconds = 3600;
   std::uint64_t synthetic_seed = 1;
@@ -52,7 +61,7 @@ class ExchangeSimulator final : public net::ServerHandler {
  public:
   // Loads the market (data files, or generates the synthetic market) and opens the accounts.
   // Errors: the data file that cannot be read, a symbol mismatch, bad rules or fees (InvalidArgument).
-  [[nodiscard]] static Result<std::unique_ptr<ExchangeSimulator>> create(LiveScheduler& scheduler,
+  [[nodiscard]] static Result<std::unique_ptr<ExchangeSimulator>> create(Scheduler& scheduler,
                                                                          ExchangeSimConfig config);
   ~ExchangeSimulator() override;
   ExchangeSimulator(const ExchangeSimulator&) = delete;

@@ -9,7 +9,9 @@
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include "colibri/core/live_scheduler.h"
 #include "colibri/net/http_client.h"
+#include "colibri/net/http_server.h"
 #include "colibri/net/tls.h"
 #include "colibri/venue/binance/signing.h"
 #include "colibri/testing/live_loop.h"

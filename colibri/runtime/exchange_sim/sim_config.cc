@@ -27,11 +27,17 @@ class Reader {
     throw ParseError{Error(ErrorCode::InvalidArgument, fmt::format("{}:{}: {}: {}", file_, line, key, what))};
   }
 
+  // A map's key as text (a key that is itself a list or a map is an error, not an exception).
+  std::string key_of(const YAML::Node& key, std::string_view path) const {
+    if (!key.IsScalar()) error_at(key, path, "expected a name as the key");
+    return key.Scalar();
+  }
+
   void check_keys(const YAML::Node& map, std::string_view path,
                   std::initializer_list<std::string_view> allowed) const {
     if (!map.IsMap()) error_at(map, path, "expected a map");
     for (const auto& entry : map) {
-      const std::string key = entry.first.as<std::string>();
+      const std::string key = key_of(entry.first, path);
       bool known = false;
       for (std::string_view a : allowed) known = known || a == key;
       if (!known) {
@@ -63,10 +69,10 @@ class Reader {
     return v;
   }
 
-  std::int64_t integer(const YAML::Node& node, std::string_view key, std::int64_t low) const {
+  std::int64_t integer(const YAML::Node& node, std::string_view key, std::int64_t low, std::int64_t high) const {
     std::int64_t v = 0;
-    if (!node.IsScalar() || !YAML::convert<std::int64_t>::decode(node, v) || v < low) {
-      error_at(node, key, fmt::format("expected an integer >= {}", low));
+    if (!node.IsScalar() || !YAML::convert<std::int64_t>::decode(node, v) || v < low || v > high) {
+      error_at(node, key, fmt::format("expected an integer in [{}, {}]", low, high));
     }
     return v;
   }
@@ -163,7 +169,7 @@ Result<SimAccountsFile> parse_accounts(std::string_view yaml, std::string_view f
       if (const YAML::Node b = a["balances"]) {
         if (!b.IsMap()) r.error_at(b, path + ".balances", "expected a map ASSET: amount");
         for (const auto& entry : b) {
-          const std::string asset = entry.first.as<std::string>();
+          const std::string asset = r.key_of(entry.first, path + ".balances");
           const Quantity amount = r.decimal<Quantity>(entry.second, path + ".balances." + asset);
           if (amount.is_negative())
             r.error_at(entry.second, path + ".balances." + asset, "must not be negative");
@@ -185,6 +191,8 @@ Result<SimAccountsFile> parse_accounts(std::string_view yaml, std::string_view f
     return out;
   } catch (const ParseError& e) {
     return fail(e.error);
+  } catch (const YAML::Exception& e) {  // a document shape the reader did not foresee
+    return fail(ErrorCode::InvalidArgument, "{}:{}: {}", file_name, e.mark.line + 1, e.msg);
   }
 }
 
@@ -203,9 +211,9 @@ Result<void> parse_faults(std::string_view yaml, std::string_view file_name, Fau
     if (!root.IsMap()) r.error_at(root, "(top)", "expected a map of fault name -> spec");
     FaultSet updated = faults;
     for (const auto& entry : root) {
-      const std::string name = entry.first.as<std::string>();
+      const std::string name = r.key_of(entry.first, "(top)");
       if (name == "seed") {
-        seed = static_cast<std::uint64_t>(r.integer(entry.second, "seed", 0));
+        seed = static_cast<std::uint64_t>(r.integer(entry.second, "seed", 0, INT64_MAX));
         continue;
       }
       std::size_t kind = kFaultKinds;
@@ -224,9 +232,11 @@ Result<void> parse_faults(std::string_view yaml, std::string_view file_name, Fau
         if (s["rate"]) spec.rate = r.number(s["rate"], name + ".rate", 0, 1);
         if (s["one_shot"]) spec.one_shot = r.boolean(s["one_shot"], name + ".one_shot");
         if (s["only"]) spec.only = r.scalar(s["only"], name + ".only");
-        if (s["ms"]) spec.ms = r.integer(s["ms"], name + ".ms", 0);
-        if (s["status"]) spec.status = static_cast<int>(r.integer(s["status"], name + ".status", 100));
-        if (s["retry_after"]) spec.retry_after = r.integer(s["retry_after"], name + ".retry_after", 0);
+        if (s["ms"]) spec.ms = r.integer(s["ms"], name + ".ms", 0, kMaxFaultMs);
+        if (s["status"]) spec.status = static_cast<int>(r.integer(s["status"], name + ".status", 100, 599));
+        if (s["retry_after"]) {
+          spec.retry_after = r.integer(s["retry_after"], name + ".retry_after", 0, kMaxRetryAfterSeconds);
+        }
       }
       updated.specs[kind] = spec;
     }
@@ -234,6 +244,8 @@ Result<void> parse_faults(std::string_view yaml, std::string_view file_name, Fau
     return {};
   } catch (const ParseError& e) {
     return fail(e.error);
+  } catch (const YAML::Exception& e) {  // a document shape the reader did not foresee
+    return fail(ErrorCode::InvalidArgument, "{}:{}: {}", file_name, e.mark.line + 1, e.msg);
   }
 }
 

@@ -22,8 +22,9 @@
 //   latency: {rate: 1, ms: 250}
 //   drop_reply: {rate: 1, one_shot: true, only: "POST /api/v3/order"}
 // Each spec: rate (0..1, the probability per opportunity), one_shot (fires once, then rate 0),
-// only ("METHOD /path": REST faults apply to that endpoint only), ms (latency, hold or delay),
-// status (HTTP status of server_error / rate_limit), retry_after (seconds, rate_limit).
+// only ("METHOD /path": REST faults apply to that endpoint only), ms (latency, hold or delay; at
+// most a day), status (HTTP status of server_error / rate_limit, 100..599), retry_after (seconds,
+// rate_limit; at most a day).
 //
 // Errors: InvalidArgument as "FILE:LINE: KEY: what is wrong"; secrets never appear in them.
 
@@ -78,6 +79,9 @@ enum class FaultKind : std::uint8_t {
 };
 inline constexpr std::size_t kFaultKinds = 12;
 [[nodiscard]] std::string_view to_string(FaultKind kind) noexcept;
+
+inline constexpr std::int64_t kMaxFaultMs = 86'400'000;         // a day
+inline constexpr std::int64_t kMaxRetryAfterSeconds = 86'400;  // a day
 
 struct FaultSpec {
   double rate = 0;

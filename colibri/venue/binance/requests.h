@@ -67,6 +67,10 @@ inline constexpr Endpoint kExchangeInfo{.method = "GET", .path = "/api/v3/exchan
 inline constexpr Endpoint kDepth{.method = "GET", .path = "/api/v3/depth"};
 inline constexpr Endpoint kServerTime{.method = "GET", .path = "/api/v3/time"};
 inline constexpr std::string_view kApiKeyHeader = "X-MBX-APIKEY";
+// Response headers with Binance's own rate-limit counts: X-MBX-USED-WEIGHT-1M (request weight of
+// the IP in the current minute) and X-MBX-ORDER-COUNT-10S / -1D (orders of the account).
+inline constexpr std::string_view kUsedWeightHeaderPrefix = "X-MBX-USED-WEIGHT-";
+inline constexpr std::string_view kOrderCountHeaderPrefix = "X-MBX-ORDER-COUNT-";
 
 // newOrderRespType: what the answer to a new order holds (ACK: ids only; RESULT: the order's state;
 // FULL: RESULT plus the fills that happened at once).

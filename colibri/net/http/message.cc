@@ -1,4 +1,4 @@
-#include "colibri/net/http.h"
+#include "colibri/net/http/message.h"
 
 #include <algorithm>
 #include <cctype>

@@ -75,7 +75,7 @@ Result<RateLimiter> RateLimiter::create(const RateLimitConfig& config) {
     ring_size += state.capacity;
     limiter.pools_.push_back(std::move(state));
   }
-  limiter.ring_.resize(ring_size, Entry{0, 0});
+  limiter.ring_ = ZeroedArray<Entry>(ring_size);
 
   limiter.kinds_.reserve(config.kinds.size());
   for (const RequestKind& kind : config.kinds) {

@@ -42,6 +42,7 @@
 
 #include "colibri/core/result.h"
 #include "colibri/core/time.h"
+#include "colibri/core/zeroed_array.h"
 
 namespace colibri::connector {
 
@@ -189,7 +190,7 @@ class RateLimiter {
   std::vector<PoolState> pools_;
   std::vector<KindState> kinds_;
   std::vector<Link> links_;
-  std::vector<Entry> ring_;  // every pool's ring, back to back
+  ZeroedArray<Entry> ring_;  // every pool's ring, back to back; untouched entries cost no memory
   Timestamp blocked_until_ = Timestamp::from_ns(INT64_MIN + 1);
 };
 

@@ -522,6 +522,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
       }
       const std::vector<model::Balance> balances(parsed->begin(), parsed->end());
       known_balances.clear();
+      balances_as_of.clear();  // a REST answer has no event time: later deltas apply
       for (const model::Balance& b : balances) known_balances[b.asset] = b;
       ++stats.balance_answers;
       listener->on_balances_result(std::span<const model::Balance>(balances));
@@ -739,11 +740,20 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
         const std::vector<model::Balance> balances(event.balances.begin(), event.balances.end());
         for (const model::Balance& b : balances) {
           known_balances[b.asset] = b;
+          balances_as_of[b.asset] = event.event_time;
           listener->on_balance_update(b);
         }
         break;
       }
       case vb::UserEventKind::BalanceUpdate: {
+        // A delta no later than the position the balance came from is already in it (Binance
+        // sends outboundAccountPosition after every change; a late or repeated balanceUpdate must
+        // not count twice).
+        if (const auto as_of = balances_as_of.find(event.balance_delta.asset);
+            as_of != balances_as_of.end() && !event.event_time.is_none() && event.event_time <= as_of->second) {
+          ++stats.balance_updates_skipped;
+          break;
+        }
         auto known = known_balances.find(event.balance_delta.asset);
         if (known == known_balances.end()) {
           query_balances();
@@ -757,6 +767,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
         }
         known->second.total = *total;
         known->second.available = *available;
+        balances_as_of[event.balance_delta.asset] = event.event_time;  // a repeat of it is skipped
         ++stats.balance_updates;
         listener->on_balance_update(known->second);
         break;
@@ -1057,6 +1068,9 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
   bool deliver_rules = false;
   std::unordered_map<model::ClientOrderId, model::ExchangeOrderId> exchange_ids;
   std::unordered_map<model::Asset, model::Balance> known_balances;
+  // Event time (E) of the last outboundAccountPosition or balanceUpdate applied to each known
+  // balance; absent when it came from a REST answer (no event time).
+  std::unordered_map<model::Asset, Timestamp> balances_as_of;
 
   std::shared_ptr<net::WebSocketConnection> user_ws;
   bool user_wanted = false;

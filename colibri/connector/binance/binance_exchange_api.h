@@ -15,7 +15,8 @@
 //               Disconnected (ExchangeBase may resend).
 //   user data   the WebSocket API (userDataStream.subscribe.signature): executionReport (its fill
 //               first, then the report), outboundAccountPosition, balanceUpdate (applied to the last
-//               known balance), eventStreamTerminated (subscribe again). While it is down: the
+//               known balance unless that came from a position with an event time no earlier:
+//               then it is already in it), eventStreamTerminated (subscribe again). While it is down: the
 //               listener hears on_connection_state(false), and open orders and balances are polled
 //               over REST every `poll_interval`; it reconnects with backoff. The listener hears
 //               on_connection_state(false) from set_listener() until the first subscription.
@@ -98,6 +99,7 @@ struct BinanceApiStats {
   std::uint64_t user_events = 0;
   std::uint64_t stream_terminated = 0;  // eventStreamTerminated
   std::uint64_t balance_updates = 0;    // balanceUpdate deltas applied to a known balance
+  std::uint64_t balance_updates_skipped = 0;  // ... not applied: no later than the position known
   std::uint64_t depth_diffs = 0;        // depth frames handed to the listener
   std::uint64_t snapshots = 0;          // depth snapshots delivered
   std::uint64_t book_resyncs = 0;       // snapshots asked for by a gap (not the first of a connection)

@@ -416,8 +416,35 @@ TEST(BinanceExchangeApi, DepositBalanceUpdateMakesTheBotsBalanceTheExchanges) {
   const auto bnb = model::Asset::truncating("BNB");
   const std::uint64_t answers = h.api->stats().balance_answers;
   ASSERT_EQ(h.admin_request({"POST", "/sim/deposit", {}, "account=alice&asset=BNB&amount=3"}).status, 200);
-  ASSERT_TRUE(run_until(h.scheduler, [&] { return h.base->total_balance(bnb) == Quantity::from_int(3); }));
-  EXPECT_GT(h.api->stats().balance_answers, answers) << "an unknown asset: the account is read";
+  // The position that follows also names BNB; the account is read as well (the delta alone
+  // could not be applied).
+  ASSERT_TRUE(run_until(h.scheduler, [&] {
+    return h.base->total_balance(bnb) == Quantity::from_int(3) && h.api->stats().balance_answers > answers;
+  })) << "an unknown asset: the account is read";
+  h.expect_agrees_with_simulator();
+}
+
+// Regression: balanceUpdate is a delta. Arriving after the outboundAccountPosition that already
+// includes it (user_reorder), or twice (user_duplicate), it was added again: the bot counted a
+// deposit twice until the next balance refresh. A delta no later than the position is skipped.
+TEST(BinanceExchangeApi, LateOrRepeatedBalanceUpdateIsNotCountedTwice) {
+  Harness h;
+  ASSERT_TRUE(h.wait_ready());
+  ASSERT_TRUE(run_until(h.scheduler, [&] { return h.api->user_stream_up(); }));
+  const auto usdt = model::Asset::truncating("USDT");
+  const Quantity before = h.base->total_balance(usdt);
+  // The next user event (the deposit's balanceUpdate) is held until the one after it has gone.
+  h.set_faults(R"({"user_reorder": {"rate": 1, "one_shot": true, "ms": 5000}})");
+  ASSERT_EQ(h.admin_request({"POST", "/sim/deposit", {}, "account=alice&asset=USDT&amount=100"}).status, 200);
+  const auto deltas_heard = [&] { return h.api->stats().balance_updates + h.api->stats().balance_updates_skipped; };
+  ASSERT_TRUE(run_until(h.scheduler, [&] { return deltas_heard() == 1; }));
+  EXPECT_EQ(h.base->total_balance(usdt), before + Quantity::from_int(100));
+  EXPECT_EQ(h.api->stats().balance_updates_skipped, 1u);
+  h.set_faults(R"({"user_reorder": {"rate": 0}, "user_duplicate": {"rate": 1}})");
+  ASSERT_EQ(h.admin_request({"POST", "/sim/deposit", {}, "account=alice&asset=USDT&amount=10"}).status, 200);
+  ASSERT_TRUE(run_until(h.scheduler, [&] { return deltas_heard() == 3; }));
+  EXPECT_EQ(h.base->total_balance(usdt), before + Quantity::from_int(110));
+  EXPECT_EQ(h.api->stats().balance_updates, 1u) << "the second deposit's delta, once";
   h.expect_agrees_with_simulator();
 }
 

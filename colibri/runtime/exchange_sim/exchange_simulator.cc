@@ -1275,12 +1275,7 @@ void Impl::handle(HttpRequest request, net::HttpReply reply) {
     reply.send(admin(request));
     return;
   }
-  // Every answer from here on is Binance's: it carries the IP's weight.
-  const auto answer = [this](net::HttpReply& to, HttpResponse response,
-                             std::optional<std::size_t> order_account = std::nullopt) {
-    add_usage_headers(response, order_account);
-    to.send(std::move(response));
-  };
+  // Every answer from here on is Binance's: it carries the IP's weight (add_usage_headers).
   ++requests;
   const std::string endpoint = request.method + " " + std::string(path);
   const Timestamp now = scheduler.now();
@@ -1293,7 +1288,8 @@ void Impl::handle(HttpRequest request, net::HttpReply reply) {
                       "Too many requests; current limit of IP(127.0.0.1) is 6000 requests per minute. Please "
                       "use the websocket for live updates to avoid polling the API.");
     r.headers.push_back({"Retry-After", std::to_string(seconds)});
-    answer(reply, std::move(r));
+    add_usage_headers(r, std::nullopt);
+    reply.send(std::move(r));
     return;
   }
   if (fire(FaultKind::RateLimit, endpoint)) {
@@ -1311,7 +1307,8 @@ void Impl::handle(HttpRequest request, net::HttpReply reply) {
                                         "the websocket for live updates to avoid bans.",
                                         limited_until.ms()));
     r.headers.push_back({"Retry-After", std::to_string(seconds)});
-    answer(reply, std::move(r));
+    add_usage_headers(r, std::nullopt);
+    reply.send(std::move(r));
     return;
   }
   Params params;

@@ -1117,6 +1117,8 @@ void BinanceExchangeApi::query_trading_rules() {
 
 void BinanceExchangeApi::subscribe_market_data(const model::Symbol& symbol) { impl_->subscribe(symbol); }
 
+void BinanceExchangeApi::handle_market_frame(std::string_view frame) { impl_->on_market_message(frame); }
+
 const BinanceApiStats& BinanceExchangeApi::stats() const noexcept { return impl_->stats; }
 bool BinanceExchangeApi::user_stream_up() const noexcept { return impl_->user_up; }
 bool BinanceExchangeApi::clock_synchronised() const noexcept {

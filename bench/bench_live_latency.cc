@@ -12,8 +12,10 @@
 //      balance checks, client order id, OrderTracker, rate limiter), then a cancel of its previous
 //      quote;
 //   3. BinanceExchangeApi builds the place request (RequestBuilder, HMAC-SHA256 at the ServerClock's
-//      signing time, the API-key header) and net::HttpClient writes it on its kept-alive order
-//      connection (Beast's serialisation; a TLS record when tls:1) to a real TCP socket on 127.0.0.1.
+//      signing time, the API-key header) and net::HttpClient serialises it and writes it on its
+//      kept-alive order connection (through Beast's TLS stream when tls:1) to a real TCP socket on
+//      127.0.0.1. The cancel is written after the place's answer (one request at a time per
+//      connection), outside the interval.
 //
 // The measured interval ends when the place request's bytes are handed to the kernel: the first
 // send()/sendmsg() on the connector's order socket after the frame, seen by the two functions of those
@@ -30,15 +32,20 @@
 // loop, a kept-alive order connection.
 //
 // Frames: the 6,493 depth diffs that follow the recording's REST snapshot (spot BTCUSDT 2024-08-08
-// and -09, 651 s; median frame 648 bytes, 1 % above 12 KB). After the last one the benchmark injects
-// a gap; the connector fetches a fresh snapshot over REST (the venue serves the recorded one with its
-// update ids moved on) and the frames play again, ids moved on by the same amount: the product's own
-// resync path, untimed. The first kWarmUpFrames frames are not timed.
+// and -09, 651 s; median frame 839 bytes, 1 % of 12 KB or more). After the last one the benchmark
+// injects a gap; the connector fetches a fresh snapshot over REST (the venue serves the recorded one
+// with its update ids moved on) and the frames play again, ids moved on by the same amount: the
+// product's own resync path, untimed. The first kWarmUpFrames frames are not timed.
+//
+// Arguments: tls (0: http://, 1: https:// as Binance is); busy (0: between slices the loop sleeps
+// in epoll as a live bot does, and on a shared machine other processes take the core and its caches
+// meanwhile; 1: the loop is polled without sleeping, LiveScheduler::poll).
 //
 // Counters (microseconds): p50, p99, p99.9, mean and max of frame -> bytes; book_* (frame -> the
 // strategy hears OrderBookUpdated: parse, sync, book, event) and order_* (heard -> bytes: strategy,
-// ExchangeBase, request building and signing, transport). COLIBRI_LATENCY_SAMPLES=FILE writes every
-// sample as CSV (frame bytes, book ns, total ns). Without the sample data the benchmark is skipped.
+// ExchangeBase, request building and signing, transport); allocs: heap allocations (operator new)
+// per frame within the interval. COLIBRI_LATENCY_SAMPLES=FILE writes every sample as CSV (frame
+// bytes, book ns, total ns). Without the sample data the benchmark is skipped.
 
 #include <algorithm>
 #include <cerrno>

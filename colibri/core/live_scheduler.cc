@@ -160,6 +160,12 @@ void LiveScheduler::run_for(Duration duration) {
   if (impl_->io_.stopped()) impl_->io_.restart();
 }
 
+std::size_t LiveScheduler::poll() {
+  const std::size_t ran = impl_->io_.poll();
+  if (impl_->io_.stopped()) impl_->io_.restart();
+  return ran;
+}
+
 void LiveScheduler::stop() { impl_->io_.stop(); }
 
 void LiveScheduler::post(std::function<void()> task) { asio::post(impl_->io_, std::move(task)); }

@@ -45,6 +45,11 @@ class LiveScheduler final : public Scheduler {
   // Runs the event loop for at most `duration` of wall time; returns earlier after stop().
   void run_for(Duration duration);
 
+  // Runs the callbacks that are ready (timers due, completed I/O, posted tasks) without waiting for
+  // more; returns how many ran. A caller that polls in a loop keeps the thread busy instead of
+  // sleeping until the next event (a benchmark that must not lose its caches to other processes).
+  std::size_t poll();
+
   // Makes run() / run_for() return as soon as the callback in progress (if any) finishes. Pending
   // timers and tasks stay pending for the next run. Thread-safe.
   void stop();

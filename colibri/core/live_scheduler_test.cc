@@ -100,6 +100,25 @@ TEST(LiveScheduler, PostFromAnotherThreadRunsOnTheLoopThread) {
   EXPECT_EQ(ran_on, loop_thread);
 }
 
+TEST(LiveScheduler, PollRunsWhatIsReadyWithoutWaitingForTimers) {
+  LiveScheduler scheduler;
+  int posted = 0;
+  bool timer_ran = false;
+  scheduler.schedule_after(std::chrono::hours(1), [&](Timestamp) { timer_ran = true; });
+  scheduler.post([&] { ++posted; });
+  scheduler.post([&] { ++posted; });
+  EXPECT_EQ(scheduler.poll(), 2u);  // returns although a timer is pending
+  EXPECT_EQ(posted, 2);
+  EXPECT_EQ(scheduler.poll(), 0u);
+  EXPECT_FALSE(timer_ran);
+  // The loop can still run after polling.
+  scheduler.schedule_after(1ms, [&](Timestamp) { scheduler.stop(); });
+  scheduler.run();
+  scheduler.post([&] { ++posted; });
+  EXPECT_EQ(scheduler.poll(), 1u);
+  EXPECT_EQ(posted, 3);
+}
+
 TEST(LiveScheduler, StopBeforeRunMakesRunReturnAndTheLoopCanRunAgain) {
   LiveScheduler scheduler;
   scheduler.stop();

@@ -3,6 +3,7 @@
 #include "colibri/net/http_client.h"
 
 #include <cerrno>
+#include <charconv>
 #include <deque>
 #include <optional>
 
@@ -83,18 +84,23 @@ asio::awaitable<std::string> handshake_tls(beast::ssl_stream<beast::tcp_stream>&
   co_return std::string{};
 }
 
-http::request<http::string_body> to_beast(const HttpRequest& request, const Endpoint& endpoint) {
-  http::request<http::string_body> req;
-  req.method_string(request.method);
-  req.target(request.target);
-  req.version(11);
-  req.set(http::field::host, endpoint.host + ":" + std::to_string(endpoint.port));
-  req.set(http::field::user_agent, "colibri");
-  for (const HttpHeader& h : request.headers) req.insert(h.name, h.value);
-  req.body() = request.body;
-  req.keep_alive(true);
-  req.prepare_payload();
-  return req;
+// `request` as it goes on the wire, written into `out` (whose capacity is kept from one request to
+// the next): what Beast's serializer wrote for it (request line, Host, User-Agent, the caller's
+// headers, Content-Length when there is a body or the method is POST or PUT; HTTP/1.1 keeps the
+// connection alive without a header), without building a Beast message: that copied every field
+// and the body into fresh allocations and took a large share of the order path
+// (docs/BENCHMARKS.md, "Depth frame to order request bytes").
+void serialize(const HttpRequest& request, std::string_view host, std::string& out) {
+  out.clear();
+  out.append(request.method).append(" ").append(request.target).append(" HTTP/1.1\r\nHost: ").append(host);
+  out.append("\r\nUser-Agent: colibri\r\n");
+  for (const HttpHeader& h : request.headers) out.append(h.name).append(": ").append(h.value).append("\r\n");
+  if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
+    char digits[24];
+    const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, request.body.size());
+    out.append("Content-Length: ").append(digits, end).append("\r\n");
+  }
+  out.append("\r\n").append(request.body);
 }
 
 HttpResponse to_plain(const http::response<http::string_body>& res) {
@@ -109,11 +115,24 @@ HttpResponse to_plain(const http::response<http::string_body>& res) {
 }  // namespace
 
 // Invariants: (1) at most one worker coroutine runs (`running`); (2) exactly one of plain/tls is
-// engaged while `connected`; (3) once `destroyed`, no callback runs.
+// engaged while `connected`; (3) once `destroyed`, no callback runs; (4) while `exchanging`, the
+// deadline timer is armed (`deadline_armed`) to fire at or before `deadline`.
 struct HttpClient::State : std::enable_shared_from_this<HttpClient::State> {
-  State(asio::io_context& io_context, Endpoint ep) : io(io_context), endpoint(std::move(ep)) {}
+  State(asio::io_context& io_context, Endpoint ep)
+      : io(io_context),
+        endpoint(std::move(ep)),
+        host_header(endpoint.host + ":" + std::to_string(endpoint.port)),
+        deadline_timer(io_context) {}
   asio::io_context& io;
   Endpoint endpoint;
+  std::string host_header;  // "host:port"
+  std::string wire;         // the request being written (serialize())
+  // The bound of the exchange in progress (write + read): see start_deadline().
+  asio::steady_timer deadline_timer;
+  std::chrono::steady_clock::time_point deadline{};
+  bool deadline_armed = false;
+  bool exchanging = false;
+  bool timed_out = false;  // the deadline passed: the socket was closed under the exchange
   std::shared_ptr<ssl::context> ssl;
   std::optional<beast::tcp_stream> plain;
   std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
@@ -172,28 +191,58 @@ asio::awaitable<std::string> connect(std::shared_ptr<ClientState> st) {
     if (!error.empty()) co_return error;
   }
   st->connected = true;
+  // The connect and handshake deadlines end here: exchanges are bounded by start_deadline().
+  if (st->plain) st->plain->expires_never();
+  if (st->tls) beast::get_lowest_layer(*st->tls).expires_never();
   ++st->stats.connections_opened;
   co_return std::string{};
+}
+
+void arm_deadline_timer(const std::shared_ptr<ClientState>& st) {
+  st->deadline_armed = true;
+  st->deadline_timer.expires_at(st->deadline);
+  st->deadline_timer.async_wait([weak = std::weak_ptr<ClientState>(st)](beast::error_code ec) {
+    auto st = weak.lock();
+    if (!st) return;
+    st->deadline_armed = false;
+    if (ec || st->destroyed || !st->exchanging) return;
+    if (std::chrono::steady_clock::now() < st->deadline) {
+      arm_deadline_timer(st);  // armed for an earlier exchange: wait for what is left of this one
+      return;
+    }
+    st->timed_out = true;
+    st->close_socket();  // the pending write or read completes with an error
+  });
+}
+
+// Bounds the exchange that starts now by request_timeout. One timer per client does it, armed only
+// when none is pending: a new exchange just moves the deadline, and a timer that fires early re-arms
+// for the time left. (Beast's per-operation timeouts armed a timer for every write and read, each
+// time a system call, on the order path.)
+void start_deadline(const std::shared_ptr<ClientState>& st) {
+  st->deadline = std::chrono::steady_clock::now() + steady(st->endpoint.request_timeout);
+  st->exchanging = true;
+  st->timed_out = false;
+  if (!st->deadline_armed) arm_deadline_timer(st);
 }
 
 template <class Stream>
 asio::awaitable<Result<HttpResponse>> exchange(std::shared_ptr<ClientState> st, Stream& stream,
                                                const HttpRequest& request) {
-  auto req = to_beast(request, st->endpoint);
-  beast::get_lowest_layer(stream).expires_after(steady(st->endpoint.request_timeout));
+  serialize(request, st->host_header, st->wire);
+  start_deadline(st);
   ++st->stats.requests_sent;
-  auto [write_error, written] = co_await http::async_write(stream, req, kUse);
+  auto [write_error, written] = co_await asio::async_write(stream, asio::buffer(st->wire), kUse);
   if (write_error) {
     co_return fail(ErrorCode::Ambiguous, "{} {}: writing the request failed: {}", request.method,
-                   request.path(), write_error.message());
+                   request.path(), st->timed_out ? std::string("timed out") : write_error.message());
   }
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 << 20);
   auto [read_error, read] = co_await http::async_read(stream, st->buffer, parser, kUse);
   if (read_error) {
-    const bool timeout = read_error == beast::error::timeout;
     co_return fail(ErrorCode::Ambiguous, "{} {}: no answer ({})", request.method, request.path(),
-                   timeout ? std::string("timed out") : read_error.message());
+                   st->timed_out ? std::string("timed out") : read_error.message());
   }
   ++st->stats.responses;
   auto res = parser.release();
@@ -222,6 +271,7 @@ asio::awaitable<void> work(std::shared_ptr<ClientState> st) {
     } else {
       result.emplace(co_await exchange(st, *st->plain, request));
     }
+    st->exchanging = false;
     if (st->destroyed) co_return;
     if (!*result) st->disconnect();
     callback(std::move(*result));

@@ -19,7 +19,8 @@ namespace {
 // Runs the loop until `done()` or `limit` of wall time; returns done().
 using testing::run_until;
 
-// Echoes requests as "METHOD TARGET BODY"; "/later" answers after 50 ms, "/drop" never answers;
+// Echoes requests as "METHOD TARGET BODY"; "/later" answers after 50 ms, "/slow" after 200 ms,
+// "/drop" never answers;
 // WebSockets echo every frame back prefixed with "echo:", and "/ws/refuse" is refused.
 class EchoHandler final : public ServerHandler {
  public:
@@ -30,9 +31,9 @@ class EchoHandler final : public ServerHandler {
         200, {HttpHeader{"X-Echo", "1"}}, request.method + " " + request.target + " " + request.body};
     if (request.path() == "/drop") {
       held_.push_back(std::move(reply));
-    } else if (request.path() == "/later") {
+    } else if (request.path() == "/later" || request.path() == "/slow") {
       scheduler_.schedule_after(
-          std::chrono::milliseconds(50),
+          std::chrono::milliseconds(request.path() == "/later" ? 50 : 200),
           [reply = std::move(reply), response](Timestamp) mutable { reply.send(response); });
     } else {
       reply.send(std::move(response));
@@ -171,6 +172,23 @@ TEST(HttpClient, AReplyThatNeverComesIsAmbiguousAfterTheTimeout) {
   auto next = fetch(f, client, {"GET", "/ping", {}, ""});
   ASSERT_TRUE(next.has_value() && next->has_value());
   EXPECT_EQ(client.stats().connections_opened, 2u);
+}
+
+TEST(HttpClient, EachExchangeGetsItsWholeTimeout) {
+  // One timer bounds the exchanges of a client; armed for an earlier one, it must not cut a later
+  // one short: here it first fires 100 ms into the slow exchange, which still has 200 ms left.
+  Fixture f(false);
+  f.endpoint.request_timeout = std::chrono::milliseconds(300);
+  HttpClient client(f.scheduler, f.endpoint);
+  auto first = fetch(f, client, {"GET", "/ping", {}, ""});
+  ASSERT_TRUE(first.has_value() && first->has_value());
+  run_until(
+      f.scheduler, [] { return false; }, std::chrono::milliseconds(200));
+  auto slow = fetch(f, client, {"GET", "/slow", {}, ""});
+  ASSERT_TRUE(slow.has_value());
+  ASSERT_TRUE(slow->has_value()) << slow->error().describe();
+  EXPECT_EQ((*slow)->body, "GET /slow ");
+  EXPECT_EQ(client.stats().connections_opened, 1u);
 }
 
 TEST(HttpClient, ReconnectsWhenTheServerClosedAnIdleConnection) {

@@ -65,9 +65,19 @@ Result<net::Endpoint> parse_base_url(std::string_view url, std::string ca_file) 
 
 namespace {
 
+// What a REST call is, for errors and logs: "place order clbB...", "depth snapshot of BTCUSDT"
+// (never a secret). Text only when an error or a log line needs it, not for every request.
+struct CallName {
+  std::string_view action;  // a literal
+  FixedString<36> subject;  // a client order id, a symbol, or nothing
+  [[nodiscard]] std::string text() const {
+    return subject.empty() ? std::string(action) : fmt::format("{} {}", action, subject.view());
+  }
+};
+
 // One REST request of this api, built when it is written (a signed request's timestamp is then).
 struct RestCall {
-  std::string what;  // for errors and logs: "place order clbB..." (never a secret)
+  CallName what;
   bool is_signed = false;
   bool order_channel = false;  // place / cancel: their own connection, so queries never wait behind them
   int clock_resends = 0;
@@ -203,7 +213,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
       const vb::ErrorClass cls =
           vb::classify(not_sent ? vb::TransportFailure::NotSent : vb::TransportFailure::NoAnswer);
       if (cls.error == ErrorCode::Ambiguous) ++stats.ambiguous;
-      call.on_failure(Error(cls.error, fmt::format("{}: {}", call.what, answer.error().message())));
+      call.on_failure(Error(cls.error, fmt::format("{}: {}", call.what.text(), answer.error().message())));
       return;
     }
     const net::HttpResponse& response = *answer;
@@ -217,7 +227,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     if (auto body = parser.parse_error(response.body)) failed.body = std::move(*body);
     if (const std::string* retry = response.header("Retry-After")) failed.retry_after_header = *retry;
     const vb::ErrorClass cls = vb::classify(failed, scheduler.now(), offset());
-    const Error error = vb::to_error(cls, failed, call.what);
+    const Error error = vb::to_error(cls, failed, call.what.text());
     switch (cls.action) {
       case vb::RecoveryAction::WaitUntil:
         ++stats.rate_limited;
@@ -296,11 +306,11 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
   }
 
   // A failed answer with an unreadable body: the outcome is unknown.
-  Error bad_answer(std::string_view what, const Error& parse_error) {
+  Error bad_answer(const CallName& what, const Error& parse_error) {
     ++stats.bad_messages;
     ++stats.ambiguous;
     const vb::ErrorClass cls = vb::classify(vb::TransportFailure::BadAnswer);
-    return Error(cls.error, fmt::format("{}: unreadable answer: {}", what, parse_error.message()));
+    return Error(cls.error, fmt::format("{}: unreadable answer: {}", what.text(), parse_error.message()));
   }
 
   // ---------------------------------------------------------------- time
@@ -315,7 +325,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
   // GET /api/v3/time; `sent` receives the local time it is written.
   RestCall time_request(const std::shared_ptr<Timestamp>& sent) {
     RestCall call;
-    call.what = "server time";
+    call.what = {"server time", {}};
     call.build = [this, sent]() -> Result<net::HttpRequest> {
       *sent = scheduler.now();
       return make_request(vb::kServerTime, "");
@@ -406,7 +416,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
       return;
     }
     RestCall call;
-    call.what = fmt::format("place order {}", request.client_order_id);
+    call.what = {"place order", request.client_order_id};
     call.is_signed = true;
     call.order_channel = true;
     call.build = signed_builder(vb::kOrderPlace, [this, request](Timestamp t) {
@@ -416,7 +426,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     call.on_success = [this, id](const net::HttpResponse& response) {
       auto parsed = parser.parse_order(response.body);
       if (!parsed) {
-        deliver_place(id, tl::unexpected(bad_answer(fmt::format("place order {}", id), parsed.error())));
+        deliver_place(id, tl::unexpected(bad_answer({"place order", id}, parsed.error())));
         return;
       }
       const std::vector<model::Fill> fills((*parsed)->fills.begin(), (*parsed)->fills.end());
@@ -437,7 +447,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
   void order_call(bool cancel, const model::Symbol& symbol, const model::ClientOrderId& id,
                   std::function<void(const Result<model::OrderReport>&)> deliver) {
     RestCall call;
-    call.what = fmt::format("{} order {}", cancel ? "cancel" : "query", id);
+    call.what = {cancel ? "cancel order" : "query order", id};
     call.is_signed = true;
     call.order_channel = cancel;
     call.build =
@@ -486,7 +496,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
   void my_trades(const model::Symbol& symbol, const model::ClientOrderId& id,
                  const model::ExchangeOrderId& order) {
     RestCall call;
-    call.what = fmt::format("query fills of {}", id);
+    call.what = {"query fills of", id};
     call.is_signed = true;
     call.build = signed_builder(vb::kMyTrades, [this, symbol, order](Timestamp t) {
       return builder.my_trades(symbol, order, t);
@@ -509,7 +519,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
   // `deliver` false: a poll (the answer still goes to the listener: it merges what it hears).
   void query_balances() {
     RestCall call;
-    call.what = "account balances";
+    call.what = {"account balances", {}};
     call.is_signed = true;
     call.build = signed_builder(vb::kAccount, [this](Timestamp t) -> Result<std::string_view> {
       return builder.account(t);
@@ -533,7 +543,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
 
   void query_open_orders(const model::Symbol& symbol) {
     RestCall call;
-    call.what = fmt::format("open orders of {}", symbol);
+    call.what = {"open orders of", FixedString<36>::truncating(symbol.view())};
     call.is_signed = true;
     call.build = signed_builder(vb::kOpenOrders, [this, symbol](Timestamp t) -> Result<std::string_view> {
       return builder.open_orders(symbol, t);
@@ -561,7 +571,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     if (rules_pending) return;
     rules_pending = true;
     RestCall call;
-    call.what = "exchange info";
+    call.what = {"exchange info", {}};
     call.build = [this]() -> Result<net::HttpRequest> {
       std::vector<model::Symbol> symbols;
       for (const Market& m : markets) symbols.push_back(m.symbol);
@@ -576,7 +586,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
       rules_pending = false;
       auto parsed = parser.parse_exchange_info(response.body);
       if (!parsed) {
-        finish_rules(tl::unexpected(bad_answer("exchange info", parsed.error())));
+        finish_rules(tl::unexpected(bad_answer({"exchange info", {}}, parsed.error())));
         return;
       }
       std::vector<model::TradingRules> trading;
@@ -1003,7 +1013,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     market.snapshot_pending = true;
     const model::Symbol symbol = market.symbol;
     RestCall call;
-    call.what = fmt::format("depth snapshot of {}", symbol);
+    call.what = {"depth snapshot of", FixedString<36>::truncating(symbol.view())};
     call.build = [this, symbol]() -> Result<net::HttpRequest> {
       auto query = builder.depth(symbol, config.depth_limit);
       if (!query) return tl::unexpected(query.error());
@@ -1150,6 +1160,8 @@ void BinanceExchangeApi::query_trading_rules() {
 }
 
 void BinanceExchangeApi::subscribe_market_data(const model::Symbol& symbol) { impl_->subscribe(symbol); }
+
+void BinanceExchangeApi::handle_market_frame(std::string_view frame) { impl_->on_market_message(frame); }
 
 const BinanceApiStats& BinanceExchangeApi::stats() const noexcept { return impl_->stats; }
 bool BinanceExchangeApi::user_stream_up() const noexcept { return impl_->user_up; }

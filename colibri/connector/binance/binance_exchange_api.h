@@ -132,6 +132,11 @@ class BinanceExchangeApi final : public ExchangeApi {
   void query_trading_rules() override;
   void subscribe_market_data(const model::Symbol& symbol) override;
 
+  // Handles one frame of the combined market stream as if its WebSocket had delivered it: the
+  // stream's own handling (parse, deduplicate trades, hand to the listener), on the loop thread.
+  // The entry point of bench/bench_live_latency.cc, which hands recorded frames in without a venue.
+  void handle_market_frame(std::string_view frame);
+
   [[nodiscard]] const BinanceApiStats& stats() const noexcept;
   [[nodiscard]] bool user_stream_up() const noexcept;
   [[nodiscard]] bool clock_synchronised() const noexcept;

@@ -106,16 +106,17 @@ Result<void> check_id(const model::ClientOrderId& id) {
 
 void percent_encode(std::string_view text, std::string& out) {
   static constexpr char kHex[] = "0123456789ABCDEF";
-  for (const char c : text) {
-    if (is_unreserved(c)) {
-      out += c;
-    } else {
-      const auto byte = static_cast<unsigned char>(c);
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0x0f];
-    }
+  // Runs of unreserved characters (nearly everything a request holds) are appended whole.
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (is_unreserved(text[i])) continue;
+    const auto byte = static_cast<unsigned char>(text[i]);
+    out.append(text.data() + run, i - run);
+    const char escaped[3] = {'%', kHex[byte >> 4], kHex[byte & 0x0f]};
+    out.append(escaped, 3);
+    run = i + 1;
   }
+  out.append(text.data() + run, text.size() - run);
 }
 
 void RequestBuilder::add(std::string_view name, std::string_view value) {

@@ -82,7 +82,7 @@
 #include "colibri/core/log.h"
 #include "colibri/core/test_allocations.h"
 #include "colibri/data/line_reader.h"
-#include "colibri/net/http.h"
+#include "colibri/net/http/message.h"
 #include "colibri/net/http_server.h"
 #include "colibri/net/tls.h"
 #include "colibri/strategy/strategy.h"

@@ -1,7 +1,9 @@
 // libFuzzer target: MessageParser on arbitrary bytes, through both the copying and the zero-copy
 // (caller-padded) entry points. Any input must parse or fail cleanly (no crash, no UB, no hang
-// under ASan/UBSan); both paths must agree; and a parsed message must satisfy the header's
-// contract: levels within the cap, prices positive, quantities not negative, views inside bounds.
+// under ASan/UBSan); both entry points must agree; the one-pass reader must give exactly what the
+// general walk alone gives (a parser with Reading::GeneralOnly reads every input too: same
+// message, or the same error); and a parsed message must satisfy the header's contract: levels
+// within the cap, prices positive, quantities not negative, views inside bounds.
 
 #include <cstddef>
 #include <cstdint>
@@ -94,7 +96,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   padded.assign(json.begin(), json.end());
   padded.resize(size + MessageParser::kPadding, '\0');
-  const Summary in_place = check(parser.parse_padded(std::string_view(padded.data(), size), kLocal), size);
+  const auto parsed = parser.parse_padded(std::string_view(padded.data(), size), kLocal);
+  const Summary in_place = check(parsed, size);
   if (!(copied == in_place)) violated("padded and unpadded parses disagree");
+
+  static MessageParser general(MessageParser::Reading::GeneralOnly);
+  const auto walked = general.parse(json, kLocal);
+  if (parsed.has_value() != walked.has_value()) violated("one-pass and general reading disagree on success");
+  if (!parsed) {
+    if (parsed.error().message() != walked.error().message()) violated("one-pass and general errors differ");
+  } else if (!colibri::venue::binance::same_message(**parsed, **walked)) {
+    violated("one-pass and general reading give different messages");
+  }
   return 0;
 }

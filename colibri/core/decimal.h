@@ -78,6 +78,17 @@ inline bool eight_digits(const char* p, std::uint64_t& value) noexcept {
   }
 }
 
+// Reads the run of ASCII digits at `p` (stopping at `end`) into `value`, which wraps past 19
+// digits (callers bound the count); returns where the run stops.
+inline const char* parse_digits(const char* p, const char* const end, std::uint64_t& value) noexcept {
+  value = 0;
+  while (p != end && static_cast<unsigned>(*p - '0') < 10u) {
+    value = value * 10 + static_cast<unsigned>(*p - '0');
+    ++p;
+  }
+  return p;
+}
+
 // The common shape of exchange decimals ("61837.63000000", "0.001", "12"), parsed without
 // per-digit range checks: at most 11 integer digits (anything longer takes the careful path),
 // at most 8 significant decimals (zeros after them are skipped). Parses the decimal that starts
@@ -92,10 +103,7 @@ inline const char* parse_fixed_prefix(const char* p, const char* const end, std:
   }
   const char* const int_start = p;
   std::uint64_t whole = 0;
-  while (p != end && static_cast<unsigned>(*p - '0') < 10u) {
-    whole = whole * 10 + static_cast<unsigned>(*p - '0');
-    ++p;
-  }
+  p = parse_digits(p, end, whole);
   const auto int_digits = p - int_start;
   if (int_digits == 0 || int_digits > 11) return nullptr;
   std::uint64_t frac = 0;

@@ -168,7 +168,120 @@ struct MemberValue {
 
 enum class Need : bool { Optional, Required };
 
+// A forward-only reader over message text for the one-pass path. Each step consumes exactly the
+// bytes of its narrow grammar, checking every byte and the end of the text (nothing past it is
+// read), and returns false otherwise; after a false the position is unspecified and the reader
+// is abandoned. Everything it accepts is valid JSON that the general walk reads the same way.
+class Cursor {
+ public:
+  Cursor(const char* begin, const char* end) : p_(begin), end_(end) {}
+
+  [[nodiscard]] const char* position() const { return p_; }
+  [[nodiscard]] const char* end() const { return end_; }
+  [[nodiscard]] bool at_end() const { return p_ == end_; }
+  void move_to(const char* p) { p_ = p; }
+
+  // Consumes `text` (a literal) when the input continues with it; otherwise stays in place.
+  template <std::size_t N>
+  bool literal(const char (&text)[N]) {
+    constexpr std::size_t size = N - 1;
+    if (static_cast<std::size_t>(end_ - p_) < size || std::memcmp(p_, text, size) != 0) return false;
+    p_ += size;
+    return true;
+  }
+
+  // A JSON integer without sign, fraction, exponent or leading zero, of at most 18 digits (so it
+  // fits int64; longer ones take the general walk).
+  bool integer(std::int64_t& out) {
+    const char* const start = p_;
+    std::uint64_t value = 0;
+    p_ = colibri::detail::parse_digits(p_, end_, value);
+    const auto digits = p_ - start;
+    if (digits == 0 || digits > 18 || (digits > 1 && *start == '0')) return false;
+    out = static_cast<std::int64_t>(value);
+    return true;
+  }
+
+  // An integer time in ms within Timestamp's range.
+  bool time(Timestamp& out) {
+    std::int64_t ms = 0;
+    if (!integer(ms) || ms > kMaxTimeMs) return false;
+    out = Timestamp::from_ms(ms);
+    return true;
+  }
+
+  // A JSON string of printable ASCII without escapes (so its text is its value); the view is of
+  // the characters between the quotes.
+  bool plain_string(std::string_view& out) {
+    if (p_ == end_ || *p_ != '"') return false;
+    const char* const start = ++p_;
+    while (p_ != end_ && *p_ >= 0x20 && *p_ <= 0x7e && *p_ != '"' && *p_ != '\\') ++p_;
+    if (p_ == end_ || *p_ != '"') return false;
+    out = std::string_view(start, static_cast<std::size_t>(p_ - start));
+    ++p_;
+    return true;
+  }
+
+  // A quoted decimal in the common shape (detail::parse_fixed_prefix), as units of 10^-8: what
+  // Price/Quantity::parse give for the same text.
+  bool decimal(std::int64_t& raw) {
+    if (p_ == end_ || *p_ != '"') return false;
+    const char* const stop = colibri::detail::parse_fixed_prefix(p_ + 1, end_, raw);
+    if (stop == nullptr || stop == end_ || *stop != '"') return false;
+    p_ = stop + 1;
+    return true;
+  }
+
+  bool boolean(bool& out) {
+    if (literal("true")) {
+      out = true;
+      return true;
+    }
+    out = false;
+    return literal("false");
+  }
+
+ private:
+  const char* p_;
+  const char* const end_;
+};
+
+// Text the one-pass reader keeps (stream, symbol) is copied into the parser, as the general walk's
+// unescaped strings are; longer text takes the general walk.
+constexpr std::size_t kMaxKeptText = 64;
+
+// `text` (at most kMaxKeptText characters) copied into `kept`; a bare message has no stream.
+std::string_view keep(std::string_view text, std::array<char, kMaxKeptText>& kept) {
+  if (text.empty()) return {};
+  std::memcpy(kept.data(), text.data(), text.size());
+  return {kept.data(), text.size()};
+}
+
 }  // namespace
+
+bool same_message(const ParsedMessage& a, const ParsedMessage& b) noexcept {
+  const auto same_levels = [](std::span<const model::PriceLevel> x, std::span<const model::PriceLevel> y) {
+    return std::ranges::equal(x, y);
+  };
+  const model::BookDiff& da = a.diff;
+  const model::BookDiff& db = b.diff;
+  const model::BookSnapshot& sa = a.snapshot;
+  const model::BookSnapshot& sb = b.snapshot;
+  const model::PublicTrade& ta = a.trade;
+  const model::PublicTrade& tb = b.trade;
+  const model::BookTicker& ka = a.ticker;
+  const model::BookTicker& kb = b.ticker;
+  return a.kind == b.kind && a.stream == b.stream && a.event_type == b.event_type && a.symbol == b.symbol &&
+         da.first_update_id == db.first_update_id && da.last_update_id == db.last_update_id &&
+         da.prev_last_update_id == db.prev_last_update_id && da.exchange_time == db.exchange_time &&
+         da.local_time == db.local_time && same_levels(da.bids, db.bids) && same_levels(da.asks, db.asks) &&
+         sa.last_update_id == sb.last_update_id && sa.exchange_time == sb.exchange_time &&
+         sa.local_time == sb.local_time && same_levels(sa.bids, sb.bids) && same_levels(sa.asks, sb.asks) &&
+         ta.price == tb.price && ta.quantity == tb.quantity && ta.aggressor == tb.aggressor &&
+         ta.trade_id == tb.trade_id && ta.exchange_time == tb.exchange_time && ta.local_time == tb.local_time &&
+         ka.update_id == kb.update_id && ka.best_bid == kb.best_bid && ka.best_ask == kb.best_ask &&
+         ka.exchange_time == kb.exchange_time && ka.local_time == kb.local_time;
+}
 
 std::string_view to_string(MessageKind kind) noexcept {
   switch (kind) {
@@ -188,8 +301,14 @@ std::string_view to_string(MessageKind kind) noexcept {
 
 // Invariants, between parse() calls: (1) bids_.size() + asks_.size() <= kMaxLevels; (2) when the
 // last parse succeeded, message_'s spans point into bids_ and asks_ and its string views into
-// json_'s string buffer or the parsed input.
+// json_'s string buffer, the parsed input or kept_stream_/kept_symbol_.
 struct MessageParser::Impl {
+  explicit Impl(Reading reading) : reading_(reading) {}
+
+  Reading reading_;
+  bool one_pass_ = false;  // the last message was read by the one-pass reader
+  std::array<char, kMaxKeptText> kept_stream_{};
+  std::array<char, kMaxKeptText> kept_symbol_{};
   od::parser json_{MessageParser::kMaxMessageBytes};
   std::unique_ptr<char[]> copy_;  // padded copy of unpadded input; grows, never shrinks
   std::size_t copy_capacity_ = 0;
@@ -210,7 +329,12 @@ struct MessageParser::Impl {
   Result<void> read_object(od::object& object, int depth);
   Result<void> read_member(std::string_view key, od::value& value, int depth);
   Result<void> read_levels(std::string_view key, od::value& value, std::vector<model::PriceLevel>& side);
-  bool scan_levels(const char* text, std::vector<model::PriceLevel>& side);
+  const char* scan_levels(const char* text, std::vector<model::PriceLevel>& side);
+  bool read_one_pass(const char* json, std::size_t size, Timestamp local_time);
+  bool one_pass_diff(Cursor& in, Timestamp local_time);
+  bool one_pass_trade(Cursor& in, Timestamp local_time);
+  bool one_pass_ticker(Cursor& in, Timestamp local_time);
+  bool one_pass_levels(Cursor& in, std::vector<model::PriceLevel>& side);
   void reset_members();
   static Result<void> check_skipped(std::string_view key, od::value& value, int depth);
   void classify(Timestamp local_time);
@@ -233,7 +357,7 @@ struct MessageParser::Impl {
   bool has_levels(Member member);
 };
 
-MessageParser::MessageParser() : impl_(std::make_unique<Impl>()) {}
+MessageParser::MessageParser(Reading reading) : impl_(std::make_unique<Impl>(reading)) {}
 MessageParser::~MessageParser() = default;
 MessageParser::MessageParser(MessageParser&&) noexcept = default;
 MessageParser& MessageParser::operator=(MessageParser&&) noexcept = default;
@@ -244,6 +368,8 @@ Result<const ParsedMessage*> MessageParser::parse(std::string_view json, Timesta
                 kMaxMessageBytes);
   }
   Impl& impl = *impl_;
+  // The one-pass reader reads nothing past the text, so it needs no padded copy.
+  if (impl.read_one_pass(json.data(), json.size(), local_time)) return &impl.message_;
   const std::size_t needed = json.size() + kPadding;
   if (impl.copy_capacity_ < needed) {
     const std::size_t capacity = std::max(needed, 2 * impl.copy_capacity_);
@@ -260,8 +386,11 @@ Result<const ParsedMessage*> MessageParser::parse_padded(std::string_view json, 
     return fail(ErrorCode::Corrupt, "message of {} bytes exceeds the limit of {}", json.size(),
                 kMaxMessageBytes);
   }
+  if (impl_->read_one_pass(json.data(), json.size(), local_time)) return &impl_->message_;
   return impl_->parse(json.data(), json.size(), json.size() + kPadding, local_time);
 }
+
+bool MessageParser::last_read_one_pass() const noexcept { return impl_->one_pass_; }
 
 void MessageParser::Impl::reset_members() {
   members_.fill(MemberValue{});
@@ -276,6 +405,7 @@ void MessageParser::Impl::reset_members() {
 Result<const ParsedMessage*> MessageParser::Impl::parse(const char* json, std::size_t size,
                                                         std::size_t capacity, Timestamp local_time) {
   message_ = ParsedMessage{};
+  one_pass_ = false;
   reset_members();
   stream_read_ = false;
   data_read_ = false;
@@ -479,14 +609,15 @@ Result<void> MessageParser::Impl::check_skipped(std::string_view key, od::value&
 // types or counts, escapes, a decimal outside the fast parser's common shape, a non-positive
 // price or negative quantity, too many levels): the general walk below then reads the array and
 // decides, with its precise messages. It accepts only valid JSON, and the levels it reads are
-// those the general walk would read. The array is left unconsumed; the object walk skips it.
-bool MessageParser::Impl::scan_levels(const char* text, std::vector<model::PriceLevel>& side) {
+// those the general walk would read. Returns where the array ends (after its ']'), or nullptr.
+// The general walk leaves the array unconsumed and skips it; the one-pass reader continues there.
+const char* MessageParser::Impl::scan_levels(const char* text, std::vector<model::PriceLevel>& side) {
   const std::size_t first = side.size();
   const char* p = text;
   const char* const end = text_end_;
-  const auto give_up = [&] {
+  const auto give_up = [&]() -> const char* {
     side.resize(first);
-    return false;
+    return nullptr;
   };
   // The quoted decimal at p; leaves p after its closing quote.
   const auto decimal = [&](std::int64_t& raw) {
@@ -496,9 +627,9 @@ bool MessageParser::Impl::scan_levels(const char* text, std::vector<model::Price
     p = stop + 1;
     return true;
   };
-  if (p == end || *p != '[') return false;
+  if (p == end || *p != '[') return nullptr;
   ++p;
-  if (p != end && *p == ']') return true;
+  if (p != end && *p == ']') return p + 1;
   for (;;) {
     std::int64_t price = 0;
     std::int64_t quantity = 0;
@@ -513,15 +644,149 @@ bool MessageParser::Impl::scan_levels(const char* text, std::vector<model::Price
     if (bids_.size() + asks_.size() >= MessageParser::kMaxLevels) return give_up();
     side.push_back(model::PriceLevel{Price::from_raw(price), Quantity::from_raw(quantity)});
     if (p == end) return give_up();
-    if (*p == ']') return true;
+    if (*p == ']') return p + 1;
     if (*p != ',') return give_up();
     ++p;
   }
 }
 
+// The one-pass reader: Binance's exact forms of depthUpdate, trade and bookTicker (see the header),
+// read in one pass over the text without simdjson. Returns false on the first deviation, leaving
+// message_, bids_ and asks_ for the general walk to reset.
+bool MessageParser::Impl::read_one_pass(const char* json, std::size_t size, Timestamp local_time) {
+  one_pass_ = false;
+  if (reading_ != Reading::OnePassFirst) return false;
+  message_ = ParsedMessage{};
+  bids_.clear();
+  asks_.clear();
+  text_end_ = json + size;
+  Cursor in(json, text_end_);
+  std::string_view stream;
+  const bool enveloped = in.literal(R"({"stream":)");
+  if (enveloped && !(in.plain_string(stream) && in.literal(R"(,"data":)"))) return false;
+  bool read = false;
+  if (in.literal(R"({"e":"depthUpdate",)")) {
+    read = one_pass_diff(in, local_time);
+  } else if (in.literal(R"({"e":"trade",)")) {
+    read = one_pass_trade(in, local_time);
+  } else if (in.literal("{")) {
+    read = one_pass_ticker(in, local_time);
+  }
+  if (!read || (enveloped && !in.literal("}")) || !in.at_end()) return false;
+  if (stream.size() > kMaxKeptText || message_.symbol.size() > kMaxKeptText) return false;
+  // Copied so that the message does not refer to the caller's text (as with the general walk).
+  message_.stream = keep(stream, kept_stream_);
+  message_.symbol = keep(message_.symbol, kept_symbol_);
+  one_pass_ = true;
+  return true;
+}
+
+// After {"e":"depthUpdate",  spot: "E","s","U","u","b","a"; futures: "E","T","s",("ps",)"U","u","pu","b","a".
+bool MessageParser::Impl::one_pass_diff(Cursor& in, Timestamp local_time) {
+  model::BookDiff& diff = message_.diff;
+  std::int64_t transaction_time = 0;  // futures "T": not used
+  std::string_view pair;              // COIN-M "ps": not used
+  if (!(in.literal(R"("E":)") && in.time(diff.exchange_time))) return false;
+  if (in.literal(R"(,"T":)") && !in.integer(transaction_time)) return false;
+  if (!(in.literal(R"(,"s":)") && in.plain_string(message_.symbol))) return false;
+  if (in.literal(R"(,"ps":)") && !in.plain_string(pair)) return false;
+  if (!(in.literal(R"(,"U":)") && in.integer(diff.first_update_id) && in.literal(R"(,"u":)") &&
+        in.integer(diff.last_update_id))) {
+    return false;
+  }
+  if (in.literal(R"(,"pu":)") && !in.integer(diff.prev_last_update_id)) return false;
+  if (!(in.literal(R"(,"b":)") && one_pass_levels(in, bids_) && in.literal(R"(,"a":)") &&
+        one_pass_levels(in, asks_) && in.literal("}"))) {
+    return false;
+  }
+  diff.local_time = local_time;
+  diff.bids = bids_;
+  diff.asks = asks_;
+  message_.event_type = "depthUpdate";
+  message_.kind = MessageKind::DepthDiff;
+  return true;
+}
+
+bool MessageParser::Impl::one_pass_levels(Cursor& in, std::vector<model::PriceLevel>& side) {
+  const char* const after = scan_levels(in.position(), side);
+  if (after == nullptr) return false;
+  in.move_to(after);
+  return true;
+}
+
+// After {"e":"trade",  spot: "E","s","t","p","q","T","m","M"; USD-M: "E","T","s","t","p","q","X","m".
+bool MessageParser::Impl::one_pass_trade(Cursor& in, Timestamp local_time) {
+  model::PublicTrade& trade = message_.trade;
+  Timestamp event_time;
+  Timestamp trade_time;
+  bool has_trade_time = false;
+  std::int64_t price = 0;
+  std::int64_t quantity = 0;
+  std::string_view execution;  // USD-M "X": not used
+  bool buyer_is_maker = false;
+  bool best_match = false;  // spot "M": not used
+  if (!(in.literal(R"("E":)") && in.time(event_time))) return false;
+  if (in.literal(R"(,"T":)")) {
+    if (!in.time(trade_time)) return false;
+    has_trade_time = true;
+  }
+  if (!(in.literal(R"(,"s":)") && in.plain_string(message_.symbol) && in.literal(R"(,"t":)") &&
+        in.integer(trade.trade_id) && in.literal(R"(,"p":)") && in.decimal(price) && price > 0 &&
+        in.literal(R"(,"q":)") && in.decimal(quantity) && quantity >= 0)) {
+    return false;
+  }
+  if (!has_trade_time && in.literal(R"(,"T":)")) {
+    if (!in.time(trade_time)) return false;
+    has_trade_time = true;
+  }
+  if (in.literal(R"(,"X":)") && !in.plain_string(execution)) return false;
+  if (!(in.literal(R"(,"m":)") && in.boolean(buyer_is_maker))) return false;
+  if (in.literal(R"(,"M":)") && !in.boolean(best_match)) return false;
+  if (!in.literal("}")) return false;
+  trade.price = Price::from_raw(price);
+  trade.quantity = Quantity::from_raw(quantity);
+  trade.aggressor = buyer_is_maker ? model::Side::Sell : model::Side::Buy;
+  trade.exchange_time = has_trade_time ? trade_time : event_time;
+  trade.local_time = local_time;
+  message_.event_type = "trade";
+  message_.kind = MessageKind::Trade;
+  return true;
+}
+
+// After {  spot: "u","s","b","B","a","A"; USD-M: "e","u","s","b","B","a","A","T","E";
+// COIN-M: "u","e","s","ps","b","B","a","A","T","E".
+bool MessageParser::Impl::one_pass_ticker(Cursor& in, Timestamp local_time) {
+  model::BookTicker& ticker = message_.ticker;
+  bool has_event_type = in.literal(R"("e":"bookTicker",)");
+  std::int64_t transaction_time = 0;  // futures "T": not used
+  std::string_view pair;              // COIN-M "ps": not used
+  std::int64_t bid = 0;
+  std::int64_t bid_quantity = 0;
+  std::int64_t ask = 0;
+  std::int64_t ask_quantity = 0;
+  if (!(in.literal(R"("u":)") && in.integer(ticker.update_id))) return false;
+  if (!has_event_type) has_event_type = in.literal(R"(,"e":"bookTicker")");
+  if (!(in.literal(R"(,"s":)") && in.plain_string(message_.symbol))) return false;
+  if (in.literal(R"(,"ps":)") && !in.plain_string(pair)) return false;
+  if (!(in.literal(R"(,"b":)") && in.decimal(bid) && bid >= 0 && in.literal(R"(,"B":)") &&
+        in.decimal(bid_quantity) && bid_quantity >= 0 && in.literal(R"(,"a":)") && in.decimal(ask) && ask >= 0 &&
+        in.literal(R"(,"A":)") && in.decimal(ask_quantity) && ask_quantity >= 0)) {
+    return false;
+  }
+  if (in.literal(R"(,"T":)") && !in.integer(transaction_time)) return false;
+  if (in.literal(R"(,"E":)") && !in.time(ticker.exchange_time)) return false;
+  if (!in.literal("}")) return false;
+  ticker.best_bid = {Price::from_raw(bid), Quantity::from_raw(bid_quantity)};
+  ticker.best_ask = {Price::from_raw(ask), Quantity::from_raw(ask_quantity)};
+  ticker.local_time = local_time;
+  if (has_event_type) message_.event_type = "bookTicker";
+  message_.kind = MessageKind::BookTicker;
+  return true;
+}
+
 Result<void> MessageParser::Impl::read_levels(std::string_view key, od::value& value,
                                               std::vector<model::PriceLevel>& side) {
-  if (scan_levels(value.raw_json_token().data(), side)) return {};
+  if (scan_levels(value.raw_json_token().data(), side) != nullptr) return {};
   od::array levels;
   if (auto error = value.get_array().get(levels)) return malformed_member(key, error);
   std::size_t index = 0;

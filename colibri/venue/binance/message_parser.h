@@ -31,6 +31,15 @@
 // follow it. Members no kind uses (futures "T" on a diff, "X", "M", "ps") are checked for JSON
 // syntax only, not for type or range.
 //
+// How it reads. A one-pass reader first tries the exact form Binance writes depthUpdate, trade and
+// bookTicker messages in (bare or in the envelope): members in Binance's order, the optional ones
+// of each market (futures "T", "pu", "ps", "X"; spot trade "M") only where Binance puts them, no
+// whitespace, no escapes, printable ASCII text, plain integers, decimals in the common shape. It
+// reads the text once, checking every byte, and gives up on the first deviation; the general walk
+// (simdjson On-Demand, any order, every check above) then reads the message from the start. Both
+// give the same result for every input the one-pass reader accepts (fuzz/fuzz_binance_message.cc
+// compares them on every input).
+//
 // Errors: malformed input returns ErrorCode::Corrupt with a message naming the member and the
 // problem (e.g. `member "b" level 3: invalid price "1.2.3": ...`). The parser stays usable.
 //
@@ -68,6 +77,10 @@ struct ParsedMessage {
   model::BookTicker ticker;      // kind == BookTicker
 };
 
+// Whether two parsed messages say the same: kind, texts, and every field of every member (levels
+// compared element by element). Views may point to different memory.
+[[nodiscard]] bool same_message(const ParsedMessage& a, const ParsedMessage& b) noexcept;
+
 // Owns the simdjson parser and the reusable buffers. Movable; a moved-from parser may only be
 // destroyed or assigned to.
 class MessageParser {
@@ -80,7 +93,11 @@ class MessageParser {
   // without bound (Binance sends at most 5000 per side).
   static constexpr std::size_t kMaxLevels = 100'000;
 
-  MessageParser();
+  // Which readers parse() uses: the one-pass reader with the general walk as its fallback (the
+  // default), or the general walk alone (to compare the two, in tests and fuzzing).
+  enum class Reading : std::uint8_t { OnePassFirst, GeneralOnly };
+
+  explicit MessageParser(Reading reading = Reading::OnePassFirst);
   ~MessageParser();
   MessageParser(MessageParser&&) noexcept;
   MessageParser& operator=(MessageParser&&) noexcept;
@@ -95,6 +112,10 @@ class MessageParser {
   // Zero-copy variant. Precondition: the kPadding bytes after json.data() + json.size() are
   // readable (their content does not matter), e.g. a receive buffer allocated with that slack.
   [[nodiscard]] Result<const ParsedMessage*> parse_padded(std::string_view json, Timestamp local_time);
+
+  // Whether the last parse() or parse_padded() was read by the one-pass reader (false after an
+  // error, which only the general walk reports).
+  [[nodiscard]] bool last_read_one_pass() const noexcept;
 
  private:
   struct Impl;

@@ -468,6 +468,159 @@ TEST(MessageParser, LevelsReadTheSameWithOrWithoutTheFastPath) {
   }
 }
 
+// Parses `json` with the default parser and with the general walk alone, expecting the same
+// message or the same error. Returns whether the one-pass reader read it.
+bool one_pass_agrees_with_general(std::string_view json) {
+  MessageParser parser;
+  MessageParser general(MessageParser::Reading::GeneralOnly);
+  const auto parsed = parser.parse(json, kLocal);
+  const auto walked = general.parse(json, kLocal);
+  EXPECT_FALSE(general.last_read_one_pass());
+  EXPECT_EQ(parsed.has_value(), walked.has_value()) << json;
+  if (parsed && walked) {
+    EXPECT_TRUE(same_message(**parsed, **walked)) << json;
+  } else if (!parsed && !walked) {
+    EXPECT_EQ(parsed.error().message(), walked.error().message()) << json;
+    EXPECT_FALSE(parser.last_read_one_pass()) << json;
+  }
+  return parser.last_read_one_pass();
+}
+
+// Binance's forms of each market, bare and in the envelope (see the recordings in ../shared/data).
+const std::vector<std::string> kBinanceForms = {
+    // spot depthUpdate, trade, bookTicker
+    R"({"e":"depthUpdate","E":1723161255208,"s":"BTCUSDT","U":50093239189,"u":50093239202,)"
+    R"("b":[["61737.63000000","0.00000000"],["61730.17000000","1.25000000"]],"a":[["61837.64000000","1.54698000"]]})",
+    R"({"e":"trade","E":1723161255343,"s":"BTCUSDT","t":3735683259,"p":"61837.63000000","q":"0.02000000",)"
+    R"("T":1723161255342,"m":true,"M":true})",
+    R"({"u":50093239212,"s":"BTCUSDT","b":"61837.63000000","B":"3.78826000","a":"61837.64000000","A":"1.54698000"})",
+    // USD-M
+    R"({"e":"depthUpdate","E":1723161256299,"T":1723161256298,"s":"BTCUSDT","U":5123107832006,)"
+    R"("u":5123107837557,"pu":5123107831937,"b":[["58710.20","0.014"]],"a":[]})",
+    R"({"e":"trade","E":1723161256322,"T":1723161256322,"s":"BTCUSDT","t":5266583935,"p":"61800.30",)"
+    R"("q":"0.006","X":"MARKET","m":false})",
+    R"({"e":"bookTicker","u":5123107839020,"s":"BTCUSDT","b":"61800.20","B":"2.507","a":"61800.30","A":"2.510",)"
+    R"("T":1723161256313,"E":1723161256313})",
+    // COIN-M
+    R"({"e":"depthUpdate","E":1723161257440,"T":1723161257432,"s":"BTCUSD_PERP","ps":"BTCUSD",)"
+    R"("U":1007198631260,"u":1007198631565,"pu":1007198631198,"b":[["61773.6","1001"],["61778.7","0"]],"a":[]})",
+    R"({"u":1007202248045,"e":"bookTicker","s":"BTCUSD_PERP","ps":"BTCUSD","b":"61668.6","B":"1243",)"
+    R"("a":"61668.7","A":"871","T":1723161601262,"E":1723161601269})",
+};
+
+std::string enveloped(std::string_view data) {
+  return std::string(R"({"stream":"btcusdt@depth@100ms","data":)") + std::string(data) + "}";
+}
+
+TEST(MessageParser, OnePassReaderReadsBinancesExactForms) {
+  for (const std::string& json : kBinanceForms) {
+    EXPECT_TRUE(one_pass_agrees_with_general(json)) << json;
+    EXPECT_TRUE(one_pass_agrees_with_general(enveloped(json))) << json;
+  }
+  // Ids and times at their limits, zero ticker prices, decimals of any length up to 8 places.
+  EXPECT_TRUE(one_pass_agrees_with_general(
+      R"({"u":0,"s":"","b":"0","B":"0.0","a":"0.00000000000","A":"92233720368.54775807","E":9223372036854})"));
+  EXPECT_TRUE(one_pass_agrees_with_general(
+      R"({"e":"trade","E":0,"s":"X","t":999999999999999999,"p":"0.00000001","q":"-0","m":false})"));
+
+  MessageParser parser;
+  const ParsedMessage& m = parse_ok(parser, enveloped(kBinanceForms[6]));
+  EXPECT_TRUE(parser.last_read_one_pass());
+  EXPECT_EQ(m.stream, "btcusdt@depth@100ms");
+  EXPECT_EQ(m.event_type, "depthUpdate");
+  EXPECT_EQ(m.symbol, "BTCUSD_PERP");
+  EXPECT_EQ(m.diff.prev_last_update_id, 1007198631198);
+  EXPECT_EQ(levels(m.diff.bids), (std::vector{level("61773.6", "1001"), level("61778.7", "0")}));
+}
+
+// Anything but Binance's exact form is read by the general walk, with its result or its error.
+TEST(MessageParser, OnePassReaderFallsBackOnAnyDeviation) {
+  const std::string& diff = kBinanceForms[0];
+  const std::string& trade = kBinanceForms[1];
+  const std::string& ticker = kBinanceForms[2];
+  const auto with = [](const std::string& json, std::string_view from, std::string_view to) {
+    std::string changed = json;
+    const std::size_t at = changed.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    changed.replace(at, from.size(), to);
+    return changed;
+  };
+  const std::vector<std::string> deviations = {
+      // member order
+      with(diff, R"("E":1723161255208,"s":"BTCUSDT")", R"("s":"BTCUSDT","E":1723161255208)"),
+      with(ticker, R"("b":"61837.63000000","B":"3.78826000")", R"("B":"3.78826000","b":"61837.63000000")"),
+      with(trade, R"("m":true,"M":true)", R"("M":true,"m":true)"),
+      R"({"data":)" + diff + R"(,"stream":"btcusdt@depth"})",
+      // extra or missing members
+      with(diff, R"("U":)", R"("x":1,"U":)"),
+      with(trade, R"(,"M":true)", R"(,"M":true,"n":null)"),
+      with(diff, R"("u":50093239202,)", ""),
+      with(ticker, R"(,"A":"1.54698000")", ""),
+      with(trade, R"("E":1723161255343,)", ""),
+      R"({"stream":"s","data":)" + diff + R"(,"x":1})",
+      with(kBinanceForms[4], R"(,"X")", R"(,"T":1,"X")"),  // "T" twice: a duplicate member
+      // whitespace
+      " " + diff,
+      diff + " ",
+      with(diff, R"("E":)", R"("E": )"),
+      with(ticker, R"(,"B")", R"( ,"B")"),
+      with(diff, R"([["61737.63000000",)", R"([ ["61737.63000000",)"),
+      // escapes and text outside printable ASCII
+      with(diff, R"("BTCUSDT")", R"("BTC\u0055SDT")"),
+      with(trade, R"("s")", R"("\u0073")"),
+      with(trade, R"("e":"trade")", R"("e":"tr\u0061de")"),
+      with(ticker, R"("BTCUSDT")", "\"BTC\xE2\x82\xACUSDT\""),
+      with(ticker, R"("BTCUSDT")", "\"BTC\tUSDT\""),
+      with(ticker, R"("BTCUSDT")", '"' + std::string(65, 'S') + '"'),
+      // unexpected types and number forms
+      with(diff, R"("U":50093239189)", R"("U":"50093239189")"),
+      with(diff, R"("E":1723161255208)", R"("E":1723161255208.0)"),
+      with(diff, R"("E":1723161255208)", R"("E":1.723161255208e12)"),
+      with(diff, R"("U":50093239189)", R"("U":050093239189)"),
+      with(diff, R"("U":50093239189)", R"("U":-1)"),
+      with(diff, R"("U":50093239189)", R"("U":1234567890123456789)"),
+      with(diff, R"("U":50093239189)", R"("U":123456789012345678901)"),
+      with(diff, R"("E":1723161255208)", R"("E":9223372036855)"),  // past year 2262
+      with(trade, R"("m":true)", R"("m":1)"),
+      with(trade, R"("m":true)", R"("m":tru)"),
+      with(trade, R"("p":"61837.63000000")", R"("p":61837.63)"),
+      with(trade, R"("p":"61837.63000000")", R"("p":"0")"),
+      with(trade, R"("q":"0.02000000")", R"("q":"-0.02")"),
+      with(trade, R"("q":"0.02000000")", R"("q":"0.020000001")"),
+      with(ticker, R"("b":"61837.63000000")", R"("b":"123456789012.5")"),
+      with(ticker, R"("b":"61837.63000000")", R"("b":"1e5")"),
+      with(ticker, R"("b":"61837.63000000")", R"("b":"-1")"),
+      with(diff, R"("b":[[)", R"("b":[[61737.63,)"),
+      with(diff, R"("a":[["61837.64000000","1.54698000"]])", R"("a":{})"),
+      with(diff, R"("e":"depthUpdate")", R"("e":"depthUpdateX")"),
+      with(ticker, R"("u":50093239212)", R"("u":null)"),
+      // truncated or followed by something
+      diff.substr(0, diff.size() - 1),
+      diff.substr(0, diff.find(R"(,"a")")),
+      diff + "}",
+      diff + diff,
+      enveloped(diff) + "x",
+      enveloped(diff).substr(0, enveloped(diff).size() - 1),
+  };
+  for (const std::string& json : deviations) EXPECT_FALSE(one_pass_agrees_with_general(json)) << json;
+}
+
+// The stream and symbol of a message read in one pass are kept by the parser, as the general
+// walk's unescaped strings are: the caller may reuse its buffer at once.
+TEST(MessageParser, OnePassMessageDoesNotReferToTheCallersText) {
+  std::string buffer = enveloped(kBinanceForms[1]);
+  const std::size_t size = buffer.size();
+  buffer.append(MessageParser::kPadding, '\0');
+  MessageParser parser;
+  auto parsed = parser.parse_padded(std::string_view(buffer.data(), size), kLocal);
+  ASSERT_TRUE(parsed) << parsed.error().describe();
+  ASSERT_TRUE(parser.last_read_one_pass());
+  std::fill(buffer.begin(), buffer.end(), 'x');
+  EXPECT_EQ((*parsed)->stream, "btcusdt@depth@100ms");
+  EXPECT_EQ((*parsed)->symbol, "BTCUSDT");
+  EXPECT_EQ((*parsed)->event_type, "trade");
+}
+
 TEST(MessageParser, RejectsMoreLevelsThanTheCap) {
   std::string json = R"({"e":"depthUpdate","E":1,"s":"X","U":1,"u":2,"a":[],"b":[)";
   for (std::size_t i = 0; i < MessageParser::kMaxLevels; ++i) json += R"(["1","1"],)";

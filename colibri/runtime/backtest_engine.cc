@@ -142,8 +142,7 @@ const model::BookSequencePolicy& policy_for(data::EventLogInfo::Market market) {
 // Not movable (the cursors refer to the readers, the feed to the engine).
 struct MarketReplay {
   MarketReplay(const BacktestMarket& market, std::vector<data::EventLogReader> logs, MarketFees market_fees, std::unique_ptr<sim::QueueModel> queue_model, sim::Ledger& ledger)
-      : rules(market.rules),
-        symbol(model::Symbol::truncating(market.rules.symbol)),
+      : symbol(model::Symbol::truncating(market.rules.symbol)),
         base(model::Asset::truncating(market.rules.base)),
         data_files(market.data_files.size()),
         readers(std::move(logs)),
@@ -169,7 +168,6 @@ struct MarketReplay {
     }
   }
 
-  model::TradingRules rules;
   model::Symbol symbol;
   model::Asset base;
   std::size_t data_files;

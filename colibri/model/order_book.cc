@@ -132,12 +132,10 @@ Result<void> check_level(BookSide side, const PriceLevel& level) {
 OrderBook::OrderBook(Price tick_size, std::uint32_t window_ticks)
     : tick_(tick_size.is_positive() ? static_cast<std::uint64_t>(tick_size.raw()) : 1),
       tick_known_(tick_size.is_positive()),
-      bids_(window_ticks),
-      asks_(window_ticks) {}
+      sides_{detail::LadderSide(window_ticks), detail::LadderSide(window_ticks)} {}
 
 void OrderBook::clear() noexcept {
-  bids_.clear();
-  asks_.clear();
+  for (detail::LadderSide& side : sides_) side.clear();
 }
 
 Result<void> OrderBook::apply_snapshot(std::span<const PriceLevel> bids, std::span<const PriceLevel> asks) {
@@ -177,7 +175,7 @@ Result<void> OrderBook::apply_level_slow(BookSide side, PriceLevel level) {
     retick(std::gcd(tick_.divisor(), raw_price));
     ticks = static_cast<std::int64_t>(tick_.divide(raw_price, exact));
   }
-  ladder(side).set(side == BookSide::Bid ? ticks : -ticks, level.quantity.raw());
+  ladder(side).set(key_of(side, ticks), level.quantity.raw());
   return {};
 }
 
@@ -214,20 +212,20 @@ std::optional<PriceLevel> OrderBook::best(BookSide side) const noexcept {
 }
 
 std::optional<Price> OrderBook::mid_price() const noexcept {
-  if (bids_.empty() || asks_.empty()) return std::nullopt;
-  const Int128 sum = static_cast<Int128>(key_price(BookSide::Bid, bids_.best_key()).raw()) +
-                     key_price(BookSide::Ask, asks_.best_key()).raw();
+  if (bids().empty() || asks().empty()) return std::nullopt;
+  const Int128 sum = static_cast<Int128>(key_price(BookSide::Bid, bids().best_key()).raw()) +
+                     key_price(BookSide::Ask, asks().best_key()).raw();
   return Price::from_raw(static_cast<std::int64_t>(colibri::detail::divide(sum, 2, Rounding::NearestEven)));
 }
 
 std::optional<Price> OrderBook::spread() const noexcept {
-  if (bids_.empty() || asks_.empty()) return std::nullopt;
-  return key_price(BookSide::Ask, asks_.best_key()) - key_price(BookSide::Bid, bids_.best_key());
+  if (bids().empty() || asks().empty()) return std::nullopt;
+  return key_price(BookSide::Ask, asks().best_key()) - key_price(BookSide::Bid, bids().best_key());
 }
 
 bool OrderBook::is_crossed() const noexcept {
-  if (bids_.empty() || asks_.empty()) return false;
-  return bids_.best_key() >= -asks_.best_key();
+  if (bids().empty() || asks().empty()) return false;
+  return bids().best_key() >= -asks().best_key();
 }
 
 Quantity OrderBook::quantity_at(BookSide side, Price price) const {
@@ -235,7 +233,7 @@ Quantity OrderBook::quantity_at(BookSide side, Price price) const {
   bool exact = false;
   const auto ticks = static_cast<std::int64_t>(tick_.divide(static_cast<std::uint64_t>(price.raw()), exact));
   if (!exact) return Quantity::zero();
-  return Quantity::from_raw(ladder(side).quantity_at(side == BookSide::Bid ? ticks : -ticks));
+  return Quantity::from_raw(ladder(side).quantity_at(key_of(side, ticks)));
 }
 
 namespace {

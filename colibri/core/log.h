@@ -51,9 +51,11 @@ struct Options {
   std::filesystem::path file;
   // Messages queued for the background thread before the oldest is dropped. Every slot is
   // allocated and written up front (spdlog's async_msg, about 400 bytes with its inline text
-  // buffer): 8192 slots were 3.3 MB of the live bot's resident memory. 1024 holds any burst the
-  // bot writes (a few lines per order) while the writer thread drains in microseconds.
-  std::size_t queue_capacity = 1024;
+  // buffer): 8192 slots were 3.3 MB of the live bot's resident memory (budget: 16 MB in all).
+  // 256 slots (100 KiB) hold the largest burst the bot writes — a requote of 10 order levels a
+  // side is 40 orders at a few lines each — while the writer thread drains a line in
+  // microseconds; a longer burst drops its oldest lines and counts them (dropped_messages()).
+  std::size_t queue_capacity = 256;
   // Also hands each written line (redacted, formatted, no newline) to this function, on the
   // background thread: for remote control log topics. It may be slow; it never slows the caller.
   std::function<void(LogLevel level, std::string_view line)> forward;

@@ -412,16 +412,25 @@ Result<BacktestOutput> load_backtest_output(const fs::path& dir) {
   BacktestOutput output;
   auto summary = load_backtest_summary(dir / "summary.json");
   if (!summary) return fail(std::move(summary.error()));
-  // Several markets: the charts are of the first one (equity and PnL are the portfolio's in every row).
-  const std::string_view symbols = summary->symbol;
-  output.market = std::string(symbols.substr(0, symbols.find(',')));
-  auto series = load_backtest_series(dir / "series.csv", output.market);
-  if (!series) return fail(std::move(series.error()));
-  auto fills = load_backtest_fills(dir / "fills.csv", output.market);
-  if (!fills) return fail(std::move(fills.error()));
   output.summary = std::move(*summary);
-  output.series = std::move(*series);
-  output.fills = std::move(*fills);
+  // "BTCUSDT,ETHUSDT" with bases "BTC,ETH": one MarketOutput each, in that order. The files are
+  // streamed once per market (a backtest has a few).
+  std::string_view symbols = output.summary.symbol;
+  std::string_view bases = output.summary.base;
+  do {
+    MarketOutput market;
+    market.symbol = std::string(symbols.substr(0, symbols.find(',')));
+    market.base = std::string(bases.substr(0, bases.find(',')));
+    symbols.remove_prefix(std::min(symbols.size(), market.symbol.size() + 1));
+    bases.remove_prefix(std::min(bases.size(), market.base.size() + 1));
+    auto series = load_backtest_series(dir / "series.csv", market.symbol);
+    if (!series) return fail(std::move(series.error()));
+    auto fills = load_backtest_fills(dir / "fills.csv", market.symbol);
+    if (!fills) return fail(std::move(fills.error()));
+    market.series = std::move(*series);
+    market.fills = std::move(*fills);
+    output.markets.push_back(std::move(market));
+  } while (!symbols.empty());
   return output;
 }
 

@@ -7,8 +7,7 @@
 //                 drawdown are the portfolio's, the same in every market's row)
 //   fills.csv     time,symbol,order_id,side,price,quantity,fee,fee_asset,liquidity (side buy or sell
 //                 and liquidity maker or taker, in any case)
-// The symbol columns may be missing (files of one market written before they existed). A report
-// draws one market's series and fills: BacktestOutput::market.
+// The symbol columns may be missing (files of one market written before they existed).
 // Numbers for charts are doubles (a report draws them; nothing here reaches an order or a balance);
 // exact decimal strings stay text wherever the page prints them (balances, metrics).
 //
@@ -106,11 +105,18 @@ struct BacktestFill {
   bool maker = false;
 };
 
-struct BacktestOutput {
-  BacktestSummary summary;
-  std::string market;  // the market whose series and fills were loaded (the summary's first symbol)
+// One market's rows of series.csv and fills.csv. In its series rows, equity, pnl, drawdown_pct and
+// quote_balance are the portfolio's (the same in every market's rows).
+struct MarketOutput {
+  std::string symbol;  // as summary.json names it ("BTCUSDT")
+  std::string base;    // its base asset when the summary names it ("BTC"), else empty
   BacktestSeries series;
   std::vector<BacktestFill> fills;
+};
+
+struct BacktestOutput {
+  BacktestSummary summary;
+  std::vector<MarketOutput> markets;  // summary.symbol's markets, in its order: at least one
 };
 
 // CSV files need the header line; their columns are found by name (extra columns are ignored, a
@@ -122,7 +128,7 @@ struct BacktestOutput {
                                                           std::string_view market = {});
 [[nodiscard]] Result<std::vector<BacktestFill>> load_backtest_fills(const std::filesystem::path& file,
                                                                     std::string_view market = {});
-// All three files of an output directory.
+// All three files of an output directory, the CSV rows split by market.
 [[nodiscard]] Result<BacktestOutput> load_backtest_output(const std::filesystem::path& dir);
 
 // "2024-08-08T23:54:01.000000000Z" (0 to 9 fractional digits, 'Z' required) as ns since the epoch.

@@ -147,7 +147,8 @@ struct MarketAssets {
 MarketAssets market_assets(const BacktestSummary& summary) {
   MarketAssets assets;
   if (!summary.base.empty() && !summary.quote.empty()) {
-    // Several markets list their bases "BTC,ETH": the charts are of the first market.
+    // Several markets list their bases "BTC,ETH": the first one's is the unit of the portfolio's
+    // base figures, which the page leaves out for several markets (they do not add up).
     assets.base = summary.base.substr(0, summary.base.find(','));
     assets.quote = summary.quote;
     return assets;
@@ -388,34 +389,57 @@ void append_fills(std::string& out, const std::vector<BacktestFill>& fills, std:
   out += ']';
 }
 
+// {"quote":..,"t0":..,"span":..,"markets":[{"symbol":..,"base":..,"series":{mid..base_balance},
+// "fills":[..]}, ...],"portfolio":{"series":{quote_balance,equity,pnl,drawdown_pct}}}: each market's
+// own columns, and the portfolio's columns once (from the first market's rows: every market's rows
+// carry the same).
 std::string chart_data_json(const BacktestOutput& output, const MarketAssets& assets) {
-  const auto& series = output.series;
-  // The time axis spans the series and the fills; x values are seconds after t0, a whole millisecond.
+  // The time axis spans every market's series and fills; x values are seconds after t0, a whole
+  // millisecond.
   std::int64_t first_ns = INT64_MAX;
   std::int64_t last_ns = INT64_MIN;
-  if (!series.time_ns.empty()) {
-    first_ns = series.time_ns.front();
-    last_ns = series.time_ns.back();
-  }
-  for (const auto& f : output.fills) {
-    first_ns = std::min(first_ns, f.time_ns);
-    last_ns = std::max(last_ns, f.time_ns);
+  for (const MarketOutput& market : output.markets) {
+    if (!market.series.time_ns.empty()) {
+      first_ns = std::min(first_ns, market.series.time_ns.front());
+      last_ns = std::max(last_ns, market.series.time_ns.back());
+    }
+    for (const auto& f : market.fills) {
+      first_ns = std::min(first_ns, f.time_ns);
+      last_ns = std::max(last_ns, f.time_ns);
+    }
   }
   const std::int64_t t0_ns =
       first_ns == INT64_MAX ? 0 : first_ns - (first_ns % 1'000'000 + 1'000'000) % 1'000'000;
-  std::string out = fmt::format(R"({{"symbol":{},"base":{},"quote":{},"t0":{},"span":)",
-                                script_json_string(output.market.empty() ? output.summary.symbol : output.market),
-                                script_json_string(assets.base),
-                                script_json_string(assets.quote), t0_ns / 1'000'000);
+  std::string out = fmt::format(R"({{"quote":{},"t0":{},"span":)", script_json_string(assets.quote),
+                                t0_ns / 1'000'000);
   append_number(out, last_ns == INT64_MIN ? 0.0 : seconds_since(t0_ns, last_ns));
-  fmt::format_to(std::back_inserter(out), R"(,"rows":{},"series":{{)", series.time_ns.size());
-  for (std::size_t c = 0; c < kSeriesColumns; ++c) {
-    if (c > 0) out += ',';
-    append_series(out, series, static_cast<SeriesColumn>(c), t0_ns);
+  out += R"(,"markets":[)";
+  const auto append_columns = [&](const BacktestSeries& series, std::initializer_list<SeriesColumn> columns) {
+    bool first = true;
+    for (const SeriesColumn c : columns) {
+      if (!first) out += ',';
+      first = false;
+      append_series(out, series, c, t0_ns);
+    }
+  };
+  for (std::size_t m = 0; m < output.markets.size(); ++m) {
+    const MarketOutput& market = output.markets[m];
+    // One market: its assets as the summary or the balances name them (market_assets).
+    const std::string& base = output.markets.size() == 1 || market.base.empty() ? assets.base : market.base;
+    fmt::format_to(std::back_inserter(out), R"({}{{"symbol":{},"base":{},"series":{{)", m > 0 ? "," : "",
+                   script_json_string(market.symbol.empty() ? output.summary.symbol : market.symbol),
+                   script_json_string(base));
+    append_columns(market.series, {SeriesColumn::Mid, SeriesColumn::BestBid, SeriesColumn::BestAsk,
+                                   SeriesColumn::BidQuote, SeriesColumn::AskQuote, SeriesColumn::BaseBalance});
+    out += "},\"fills\":";
+    append_fills(out, market.fills, t0_ns);
+    out += '}';
   }
-  out += "},\"fills\":";
-  append_fills(out, output.fills, t0_ns);
-  out += '}';
+  out += R"(],"portfolio":{"series":{)";
+  static const BacktestSeries kNoRows;
+  append_columns(output.markets.empty() ? kNoRows : output.markets.front().series,
+                 {SeriesColumn::QuoteBalance, SeriesColumn::Equity, SeriesColumn::Pnl, SeriesColumn::DrawdownPct});
+  out += "}}}";
   return out;
 }
 
@@ -459,44 +483,81 @@ constexpr std::string_view kPageScript = R"js(
   try {
     var d = JSON.parse(document.getElementById('report-data').textContent);
     var esc = function (s) { return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'); };
-    var base = esc(d.base), quote = esc(d.quote);
+    var quote = esc(d.quote);
+    var several = d.markets.length > 1;
     var time = function (xs) { return xs.map(function (s) { return d.t0 + s * 1000; }); };
     var traces = [];
     var has = function (s) { return s && s.y.some(function (v) { return v !== null; }); };
-    function line(column, name, yaxis, style) {
-      var s = d.series[column];
+    // Axes are numbered in the order panels ask for them: 'y', 'y2', ...
+    var axes = 0;
+    var next_axis = function () { axes += 1; return axes === 1 ? 'y' : 'y' + axes; };
+    // `market`: the symbol the hover names (several markets); the legend, beside the panel's title,
+    // stays short.
+    function line(series, column, name, yaxis, style, market) {
+      var s = series[column];
       if (!has(s)) return;
-      traces.push(Object.assign({ type: 'scatter', mode: 'lines', name: name, x: time(s.x), y: s.y, yaxis: yaxis,
-        connectgaps: false, hoverlabel: { namelength: -1 } }, style));
+      var trace = { type: 'scatter', mode: 'lines', name: name, x: time(s.x), y: s.y, yaxis: yaxis,
+        connectgaps: false, hoverlabel: { namelength: -1 } };
+      if (market) trace.hovertemplate = market + ' ' + name + ': %{y:,.8~f}<extra></extra>';
+      traces.push(Object.assign(trace, style));
     }
     var grey = '#aab3bf';
-    line('best_bid', 'best bid', 'y', { line: { color: grey, width: 1 } });
-    line('best_ask', 'best ask', 'y', { line: { color: grey, width: 1, dash: 'dot' } });
-    line('mid', 'mid', 'y', { line: { color: '#1f3b73', width: 1.5 } });
-    line('bid_quote', 'our bid', 'y', { line: { color: '#4daf4a', width: 1.5, shape: 'hv' } });
-    line('ask_quote', 'our ask', 'y', { line: { color: '#ff7f00', width: 1.5, shape: 'hv' } });
-    var fill_count = d.fills.reduce(function (sum, f) { return sum + f.x.length; }, 0);
+    var fill_count = d.markets.reduce(function (sum, m) {
+      return sum + m.fills.reduce(function (n, f) { return n + f.x.length; }, 0);
+    }, 0);
     var marker_size = fill_count > 2000 ? 5 : fill_count > 300 ? 7 : 9;
-    d.fills.forEach(function (f) {
-      var buy = f.side === 'buy';
-      var colour = buy ? '#1a9850' : '#d73027';
-      traces.push({ type: 'scatter', mode: 'markers', yaxis: 'y', x: time(f.x), y: f.y,
-        name: f.side + ' fills, ' + (f.maker ? 'maker' : 'taker') + ' (' + f.count + ')',
-        customdata: f.q.map(function (q, i) { return [q, f.id[i]]; }),
-        hovertemplate: f.side + ' %{customdata[0]} @ %{y}<br>%{customdata[1]}<extra></extra>',
-        marker: { color: f.maker ? colour : '#ffffff', size: marker_size,
-          symbol: buy ? 'triangle-up' : 'triangle-down',
-          line: { color: f.maker ? '#ffffff' : colour, width: f.maker ? 0.5 : 2 } } });
+    // The panels, top to bottom, with their share of the height; a panel without a trace is left out.
+    // Each market has a price panel and an inventory panel; the portfolio's panels come last.
+    var panels = [];
+    d.markets.forEach(function (m, i) {
+      var base = esc(m.base), market = several ? esc(m.symbol) : '';
+      var price = next_axis();
+      line(m.series, 'best_bid', 'best bid', price, { line: { color: grey, width: 1 } }, market);
+      line(m.series, 'best_ask', 'best ask', price, { line: { color: grey, width: 1, dash: 'dot' } }, market);
+      line(m.series, 'mid', 'mid', price, { line: { color: '#1f3b73', width: 1.5 } }, market);
+      line(m.series, 'bid_quote', 'our bid', price, { line: { color: '#4daf4a', width: 1.5, shape: 'hv' } }, market);
+      line(m.series, 'ask_quote', 'our ask', price, { line: { color: '#ff7f00', width: 1.5, shape: 'hv' } }, market);
+      m.fills.forEach(function (f) {
+        var buy = f.side === 'buy';
+        var colour = buy ? '#1a9850' : '#d73027';
+        traces.push({ type: 'scatter', mode: 'markers', yaxis: price, x: time(f.x), y: f.y,
+          name: f.side + ' fills, ' + (f.maker ? 'maker' : 'taker') + ' (' + f.count + ')',
+          customdata: f.q.map(function (q, k) { return [q, f.id[k]]; }),
+          hovertemplate: (market ? market + ' ' : '') + f.side +
+            ' %{customdata[0]} @ %{y}<br>%{customdata[1]}<extra></extra>',
+          marker: { color: f.maker ? colour : '#ffffff', size: marker_size,
+            symbol: buy ? 'triangle-up' : 'triangle-down',
+            line: { color: f.maker ? '#ffffff' : colour, width: f.maker ? 0.5 : 2 } } });
+      });
+      panels.push({ y: price, height: several ? 0.3 : 0.47,
+        title: several ? esc(m.symbol) + ': price, own quotes and fills' : 'Price, own quotes and fills',
+        axis: 'price (' + quote + ')' });
+      var inventory = next_axis();
+      line(m.series, 'base_balance', 'inventory (' + base + ')', inventory,
+           { line: { color: '#7b3294', width: 1.5, shape: 'hv' } }, market);
+      var panel = { y: inventory, height: several ? 0.1 : 0.13,
+        title: several ? esc(m.symbol) + ': inventory' : 'Inventory', axis: base };
+      if (i === 0) {  // the account's quote balance, once, beside the first market's inventory
+        panel.right = next_axis();
+        panel.right_axis = quote;
+        line(d.portfolio.series, 'quote_balance', 'balance (' + quote + ')', panel.right,
+             { line: { color: '#a6761d', width: 1.2, dash: 'dot', shape: 'hv' } });
+      }
+      panels.push(panel);
     });
-    line('base_balance', 'inventory (' + base + ')', 'y2', { line: { color: '#7b3294', width: 1.5, shape: 'hv' } });
-    line('quote_balance', 'balance (' + quote + ')', 'y3',
-         { line: { color: '#a6761d', width: 1.2, dash: 'dot', shape: 'hv' } });
+    var equity = next_axis(), pnl = next_axis(), drawdown = next_axis();
     // Equity is drawn wide and pale under PnL: when PnL is equity less its start, both stay visible.
-    line('equity', 'equity (' + quote + ', left)', 'y4', { line: { color: 'rgba(33,102,172,0.35)', width: 5 } });
-    line('pnl', 'PnL versus holding (' + quote + ', right)', 'y5', { line: { color: '#e08214', width: 1.3 } });
-    line('drawdown_pct', 'drawdown %', 'y6',
+    line(d.portfolio.series, 'equity', 'equity (' + quote + ', left)', equity,
+         { line: { color: 'rgba(33,102,172,0.35)', width: 5 } });
+    line(d.portfolio.series, 'pnl', 'PnL versus holding (' + quote + ', right)', pnl,
+         { line: { color: '#e08214', width: 1.3 } });
+    line(d.portfolio.series, 'drawdown_pct', 'drawdown %', drawdown,
          { line: { color: '#d73027', width: 1 }, fill: 'tozeroy', fillcolor: 'rgba(215,48,39,0.18)',
            showlegend: false });
+    panels.push({ y: equity, right: pnl, height: 0.14,
+      title: (several ? 'Portfolio equity' : 'Equity') + ' and PnL versus holding (' + quote + ', marked to mid)',
+      axis: 'equity', right_axis: 'PnL vs hold' });
+    panels.push({ y: drawdown, height: 0.14, title: several ? 'Portfolio drawdown' : 'Drawdown', axis: 'drawdown %' });
 
     // Exact-looking figures in the hover ("61,644.54", not "61.64454k"); grouped thousands on ticks.
     var axis = { gridcolor: '#eef0f4', zeroline: false, automargin: true, tickfont: { size: 11 } };
@@ -510,14 +571,7 @@ constexpr std::string_view kPageScript = R"js(
       return { orientation: 'h', x: 1, xanchor: 'right', y: y, yanchor: 'bottom', font: { size: 11 },
         bgcolor: 'rgba(255,255,255,0)' };
     };
-    // The panels, top to bottom, with their share of the height; a panel without a trace is left out.
-    var panels = [
-      { y: 'y', height: 0.47, title: 'Price, own quotes and fills', axis: 'price (' + quote + ')' },
-      { y: 'y2', right: 'y3', height: 0.13, title: 'Inventory', axis: base, right_axis: quote },
-      { y: 'y4', right: 'y5', height: 0.14, title: 'Equity and PnL versus holding (' + quote + ', marked to mid)',
-        axis: 'equity', right_axis: 'PnL vs hold' },
-      { y: 'y6', height: 0.14, title: 'Drawdown', axis: 'drawdown %' }
-    ].filter(function (p) {
+    panels = panels.filter(function (p) {
       return traces.some(function (t) { return t.yaxis === p.y || t.yaxis === p.right; });
     });
     var gap = 0.04;
@@ -689,19 +743,24 @@ std::string balances_table(const BacktestSummary& summary) {
          rows + "</table></div>\n";
 }
 
-std::string orders_table(const BacktestSummary& summary, const std::vector<BacktestFill>& fills) {
+// Orders by outcome, and the fills of every market.
+std::string orders_table(const BacktestSummary& summary, const std::vector<MarketOutput>& markets) {
   std::string rows;
   for (const auto& [outcome, count] : summary.orders) {
     fmt::format_to(std::back_inserter(rows), "<tr><td>{}</td><td class=\"num\">{}</td></tr>\n", html(outcome),
                    count);
   }
-  const auto buys = std::count_if(fills.begin(), fills.end(), [](const BacktestFill& f) { return f.buy; });
-  const auto makers =
-      std::count_if(fills.begin(), fills.end(), [](const BacktestFill& f) { return f.maker; });
+  std::size_t fills = 0;
+  std::size_t buys = 0;
+  std::size_t makers = 0;
+  for (const MarketOutput& market : markets) {
+    fills += market.fills.size();
+    buys += static_cast<std::size_t>(std::ranges::count_if(market.fills, &BacktestFill::buy));
+    makers += static_cast<std::size_t>(std::ranges::count_if(market.fills, &BacktestFill::maker));
+  }
   fmt::format_to(std::back_inserter(rows),
                  "<tr><td>fills</td><td class=\"num\">{} ({} buy, {} sell; {} maker, {} taker)</td></tr>\n",
-                 fills.size(), buys, fills.size() - static_cast<std::size_t>(buys), makers,
-                 fills.size() - static_cast<std::size_t>(makers));
+                 fills, buys, fills - buys, makers, fills - makers);
   if (summary.open_orders_at_end) {
     fmt::format_to(std::back_inserter(rows), "<tr><td>open at the end</td><td class=\"num\">{}</td></tr>\n",
                    *summary.open_orders_at_end);
@@ -732,10 +791,13 @@ std::string replayed(const BacktestSummary& summary) {
   return out + ".";
 }
 
-std::string series_note(const BacktestSeries& series) {
+// What series.csv holds, from the first market's rows (every market is sampled at the same times).
+std::string series_note(const std::vector<MarketOutput>& markets) {
+  static const BacktestSeries kNoRows;
+  const BacktestSeries& series = markets.empty() ? kNoRows : markets.front().series;
   const std::size_t n = series.time_ns.size();
   if (n == 0) return "series.csv has no rows";
-  std::string note = fmt::format("series.csv: {} rows", n);
+  std::string note = fmt::format("series.csv: {} rows{}", n, markets.size() > 1 ? " per market" : "");
   if (n > 1) {
     const std::int64_t step =
         (series.time_ns.back() - series.time_ns.front()) / static_cast<std::int64_t>(n - 1);
@@ -789,13 +851,23 @@ std::vector<ChartPoint> min_max_points(std::span<const double> values, std::size
   return out;
 }
 
-// For several markets: which one the charts show, and that the figures are the portfolio's.
+// For several markets: what the charts and figures are of.
 std::string markets_note(const BacktestOutput& output) {
-  const auto markets = std::count(output.summary.symbol.begin(), output.summary.symbol.end(), ',') + 1;
-  if (markets == 1) return {};
-  return fmt::format(" {} markets share the account: the price and inventory charts are {}'s; equity, PnL, "
-                     "drawdown and the metrics are the whole portfolio's (summary.json has each market's).",
-                     markets, output.market);
+  if (output.markets.size() <= 1) return {};
+  return fmt::format(" {} markets share the account: each has its own price and inventory charts; equity, PnL, "
+                     "drawdown and the metrics are the whole portfolio's (the Markets table has each market's).",
+                     output.markets.size());
+}
+
+// "BTC", or for several markets "BTC, ETH".
+std::string inventory_units(const BacktestOutput& output, const MarketAssets& assets) {
+  if (output.markets.size() <= 1) return assets.base;
+  std::string units;
+  for (const MarketOutput& market : output.markets) {
+    if (!units.empty()) units += ", ";
+    units += market.base.empty() ? market.symbol : market.base;
+  }
+  return units;
 }
 
 std::string render_backtest_report(const BacktestOutput& output) {
@@ -818,21 +890,22 @@ std::string render_backtest_report(const BacktestOutput& output) {
       "<header><h1>{} on {}</h1>\n<p class=\"sub\">Backtest, {}.{} Money in {}, inventory in {}.{}</p>"
       "</header>\n",
       html(summary.strategy), html(summary.symbol), kStyle, html(summary.strategy), html(summary.symbol),
-      html(period), replayed(summary), html(assets.quote), html(assets.base), html(markets_note(output)));
+      html(period), replayed(summary), html(assets.quote), html(inventory_units(output, assets)),
+      html(markets_note(output)));
   page += headline_section(summary, assets);
   page += "<section><div id=\"chart\"></div><pre id=\"report-errors\" hidden></pre></section>\n";
   page += "<section class=\"tables\">\n";
   page += markets_table(summary, assets);
   page += metrics_section(summary, assets);
   page += balances_table(summary);
-  page += orders_table(summary, output.fills);
+  page += orders_table(summary, output.markets);
   page += "</section>\n";
   fmt::format_to(
       std::back_inserter(page),
       "<footer>Written by colibri from summary.json, series.csv and fills.csv. {}. Hover a value in the "
       "tables for the exact figure as written. Charts: {} {} (MIT licence), inlined: this page needs no "
       "network.</footer>\n",
-      html(series_note(output.series)), html(library.name), html(library.version));
+      html(series_note(output.markets)), html(library.name), html(library.version));
   page += R"(<script type="application/json" id="report-data">)";
   page += chart_data_json(output, assets);
   page += "</script>\n<script>\n";

@@ -3,8 +3,8 @@
 // backtest's output directory (backtest_output.h) and readable offline: a header with the run
 // (strategy, symbol, period), headline figures, the metrics table (every key of summary.json's
 // "metrics": known keys with a label and unit, unknown ones by their name), balances and orders,
-// and one chart with a shared time axis: price with the top of book, our own quotes and our fills;
-// inventory; equity and PnL; drawdown. The charting library (chart_library.h) is inlined into the
+// and one chart with a shared time axis: per market, price with the top of book, our own quotes and
+// our fills, and inventory; then the portfolio's equity and PnL, and drawdown. The charting library (chart_library.h) is inlined into the
 // page; series are reduced to at most kMaxChartPoints points per trace (min_max_points) so the page
 // stays small and fast on a day of one-second samples.
 //

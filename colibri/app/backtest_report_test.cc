@@ -76,13 +76,14 @@ std::string summary_json(std::string_view symbol = "BTCUSDT",
 // away from mid (refreshed every 30 s and after a fill, none for 3 s every minute), filled when
 // the book reaches them; balances, equity, PnL and drawdown follow. The same `rows` give the same
 // files.
-void write_fixture(const fs::path& dir, int rows, std::string_view summary = {}) {
-  std::uint64_t state = 42;
+void write_fixture(const fs::path& dir, int rows, std::string_view summary = {}, double start_mid = 61837.63,
+                   std::uint64_t seed = 42) {
+  std::uint64_t state = seed;
   auto uniform = [&state] {
     state = state * 6364136223846793005ULL + 1442695040888963407ULL;
     return static_cast<double>(state >> 11) / 9007199254740992.0;
   };
-  double mid = 61837.63;
+  double mid = start_mid;
   double base = 0.5;
   double quote = 30000;
   double start_equity = 0;
@@ -137,6 +138,49 @@ void write_fixture(const fs::path& dir, int rows, std::string_view summary = {})
   write_text(dir / "summary.json", summary.empty() ? summary_json() : summary);
 }
 
+// `line` ("time,rest") with `symbol` as its second field.
+std::string with_symbol(std::string_view line, std::string_view symbol) {
+  const std::size_t comma = line.find(',');
+  return fmt::format("{},{},{}", line.substr(0, comma), symbol, line.substr(comma + 1));
+}
+
+// Two markets sharing one account, as `colibri backtest` writes them: series rows one per market per
+// sample (BTCUSDT's, then ETHUSDT's), fills of both, a symbol column in each file, and a summary
+// naming both markets with their bases and their own metrics.
+void write_two_market_fixture(const fs::path& dir, int rows) {
+  const fs::path btc = dir / "btc";
+  const fs::path eth = dir / "eth";
+  fs::create_directories(btc);
+  fs::create_directories(eth);
+  write_fixture(btc, rows);
+  write_fixture(eth, rows, {}, 2650.41, 7);
+  std::stringstream btc_series(read_text(btc / "series.csv"));
+  std::stringstream eth_series(read_text(eth / "series.csv"));
+  std::string series;
+  for (std::string b, e; std::getline(btc_series, b) && std::getline(eth_series, e);) {
+    if (series.empty()) {
+      series = with_symbol(b, "symbol") + "\n";
+      continue;
+    }
+    series += with_symbol(b, "BTCUSDT") + "\n" + with_symbol(e, "ETHUSDT") + "\n";
+  }
+  std::string fills;
+  for (const auto& [file, symbol] : {std::pair{btc / "fills.csv", "BTCUSDT"}, std::pair{eth / "fills.csv", "ETHUSDT"}}) {
+    std::stringstream in(read_text(file));
+    std::string line;
+    std::getline(in, line);
+    if (fills.empty()) fills = with_symbol(line, "symbol") + "\n";
+    while (std::getline(in, line)) fills += with_symbol(line, symbol) + "\n";
+  }
+  std::string summary = summary_json("BTCUSDT,ETHUSDT");
+  summary.insert(1, R"("base":"BTC,ETH","quote":"USDT","markets":[)"
+                    R"({"symbol":"BTCUSDT","base":"BTC","metrics":{"fill_count":20,"total_pnl":"5.5"}},)"
+                    R"({"symbol":"ETHUSDT","base":"ETH","metrics":{"fill_count":10,"total_pnl":"3.64567891"}}],)");
+  write_text(dir / "series.csv", series);
+  write_text(dir / "fills.csv", fills);
+  write_text(dir / "summary.json", summary);
+}
+
 std::string load_error(const fs::path& dir) {
   auto loaded = load_backtest_output(dir);
   EXPECT_FALSE(loaded.has_value());
@@ -175,19 +219,45 @@ TEST(BacktestOutput, LoadsSummarySeriesAndFills) {
   EXPECT_EQ(out.summary.metrics[22].key, "queue_model");
   EXPECT_FALSE(out.summary.metrics[22].value);
 
-  ASSERT_EQ(out.series.time_ns.size(), 600u);
-  EXPECT_EQ(out.series.time_ns[0], kStartNs);
-  EXPECT_TRUE(std::isnan(out.series[SeriesColumn::Mid][0]));  // no book yet
-  EXPECT_FALSE(std::isnan(out.series[SeriesColumn::Mid][2]));
-  EXPECT_TRUE(std::isnan(out.series[SeriesColumn::BidQuote][61]));  // no quote for 3 s every minute
-  EXPECT_DOUBLE_EQ(out.series[SeriesColumn::BaseBalance][0], 0.5);
+  ASSERT_EQ(out.markets.size(), 1u);
+  EXPECT_EQ(out.markets[0].symbol, "BTCUSDT");
+  const BacktestSeries& series = out.markets[0].series;
+  const std::vector<BacktestFill>& fills = out.markets[0].fills;
+  ASSERT_EQ(series.time_ns.size(), 600u);
+  EXPECT_EQ(series.time_ns[0], kStartNs);
+  EXPECT_TRUE(std::isnan(series[SeriesColumn::Mid][0]));  // no book yet
+  EXPECT_FALSE(std::isnan(series[SeriesColumn::Mid][2]));
+  EXPECT_TRUE(std::isnan(series[SeriesColumn::BidQuote][61]));  // no quote for 3 s every minute
+  EXPECT_DOUBLE_EQ(series[SeriesColumn::BaseBalance][0], 0.5);
 
-  ASSERT_GT(out.fills.size(), 10u);
-  EXPECT_TRUE(std::ranges::any_of(out.fills, [](const BacktestFill& f) { return f.buy; }));
-  EXPECT_TRUE(std::ranges::any_of(out.fills, [](const BacktestFill& f) { return !f.buy; }));
-  EXPECT_TRUE(std::ranges::any_of(out.fills, [](const BacktestFill& f) { return !f.maker; }));
-  EXPECT_DOUBLE_EQ(out.fills[0].quantity, 0.01);
-  EXPECT_EQ(out.fills[0].fee_asset, "USDT");
+  ASSERT_GT(fills.size(), 10u);
+  EXPECT_TRUE(std::ranges::any_of(fills, [](const BacktestFill& f) { return f.buy; }));
+  EXPECT_TRUE(std::ranges::any_of(fills, [](const BacktestFill& f) { return !f.buy; }));
+  EXPECT_TRUE(std::ranges::any_of(fills, [](const BacktestFill& f) { return !f.maker; }));
+  EXPECT_DOUBLE_EQ(fills[0].quantity, 0.01);
+  EXPECT_EQ(fills[0].fee_asset, "USDT");
+}
+
+TEST(BacktestOutput, SplitsSeveralMarketsRowsByMarket) {
+  TempDir dir;
+  write_two_market_fixture(dir.path(), 300);
+  auto loaded = load_backtest_output(dir.path());
+  ASSERT_TRUE(loaded) << loaded.error().message();
+  ASSERT_EQ(loaded->markets.size(), 2u);
+  const MarketOutput& btc = loaded->markets[0];
+  const MarketOutput& eth = loaded->markets[1];
+  EXPECT_EQ(btc.symbol, "BTCUSDT");
+  EXPECT_EQ(btc.base, "BTC");
+  EXPECT_EQ(eth.symbol, "ETHUSDT");
+  EXPECT_EQ(eth.base, "ETH");
+  ASSERT_EQ(btc.series.time_ns.size(), 300u);
+  ASSERT_EQ(eth.series.time_ns.size(), 300u);
+  EXPECT_GT(btc.series[SeriesColumn::Mid][10], 50'000);  // each market's own prices
+  EXPECT_LT(eth.series[SeriesColumn::Mid][10], 5'000);
+  EXPECT_FALSE(btc.fills.empty());
+  EXPECT_FALSE(eth.fills.empty());
+  EXPECT_TRUE(std::ranges::all_of(btc.fills, [](const BacktestFill& f) { return f.price > 50'000; }));
+  EXPECT_TRUE(std::ranges::all_of(eth.fills, [](const BacktestFill& f) { return f.price < 5'000; }));
 }
 
 TEST(BacktestOutput, MissingFileIsNamed) {
@@ -480,6 +550,24 @@ TEST(BacktestReport, ADayOfOneSecondSamplesMakesASmallPage) {
   EXPECT_LT(page_bytes, fs::file_size(dir / "series.csv")) << "smaller than the series alone";
 }
 
+TEST(BacktestReport, SeveralMarketsEachGetTheirChartsAndTheirFillsCount) {
+  TempDir dir;
+  write_two_market_fixture(dir.path(), 300);
+  auto loaded = load_backtest_output(dir.path());
+  ASSERT_TRUE(loaded) << loaded.error().message();
+  const std::string page = render_backtest_report(*loaded);
+  EXPECT_NE(page.find("2 markets share the account: each has its own price and inventory charts"), std::string::npos);
+  EXPECT_NE(page.find("inventory in BTC, ETH."), std::string::npos);
+  const std::size_t data = page.find("id=\"report-data\">");
+  ASSERT_NE(data, std::string::npos);
+  const std::string json = page.substr(data, page.find("</script>", data) - data);
+  EXPECT_NE(json.find(R"("symbol":"BTCUSDT","base":"BTC")"), std::string::npos);
+  EXPECT_NE(json.find(R"("symbol":"ETHUSDT","base":"ETH")"), std::string::npos);
+  EXPECT_NE(json.find(R"("portfolio":{"series":{"quote_balance":)"), std::string::npos);
+  const std::size_t fills = loaded->markets[0].fills.size() + loaded->markets[1].fills.size();
+  EXPECT_NE(page.find(fmt::format("<td>fills</td><td class=\"num\">{} (", fills)), std::string::npos);
+}
+
 TEST(ReportCommand, WritesThePageOrFailsOnABadFile) {
   TempDir dir;
   write_fixture(dir.path(), 60);
@@ -507,7 +595,8 @@ TEST(BacktestReport, ReadsWhatColibriBacktestWrites) {
   auto loaded = load_backtest_output(dir / "out");
   ASSERT_TRUE(loaded) << loaded.error().message();
   EXPECT_EQ(loaded->summary.strategy, "pure_market_making");
-  EXPECT_FALSE(loaded->fills.empty());
+  ASSERT_EQ(loaded->markets.size(), 1u);
+  EXPECT_FALSE(loaded->markets[0].fills.empty());
   EXPECT_GT(loaded->summary.events.value_or(0), 0u);
   auto written = write_backtest_report(dir / "out");
   ASSERT_TRUE(written) << written.error().message();
@@ -637,39 +726,54 @@ Image decode_png(const std::string& file) {
   return image;
 }
 
+// Tests that open a report in headless Chromium: skipped where it is missing, failed in CI
+// (scripts/setup-deps installs it there).
+class HeadlessChromium : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    chromium_ = find_chromium();
+    if (chromium_.empty()) {
+      if (in_ci()) FAIL() << "chromium not found on PATH: scripts/setup-deps installs it";
+      GTEST_SKIP() << "chromium not found on PATH (scripts/setup-deps installs it)";
+    }
+  }
+
+  // The page's DOM once its scripts ran, checked for what every drawn report shows: the page's
+  // own "rendered" flag and an empty error box.
+  std::string rendered_dom(const fs::path& page) {
+    const int status = run_chromium(chromium_, dir_, "--dump-dom", page, dir_ / "dom.html");
+    EXPECT_EQ(status, 0) << read_text(dir_ / "chromium.log");
+    std::string dom = read_text(dir_ / "dom.html");
+    EXPECT_NE(dom.find("data-plots=\"rendered\""), std::string::npos) << "Plotly.newPlot did not finish";
+    const std::size_t errors = dom.find("id=\"report-errors\"");
+    EXPECT_NE(dom.find("<pre id=\"report-errors\" hidden=\"\"></pre>"), std::string::npos)
+        << (errors == std::string::npos ? std::string("no error box") : dom.substr(errors, 300));
+    return dom;
+  }
+
+  std::string chromium_;
+  TempDir dir_;
+};
+
+std::size_t occurrences(std::string_view text, std::string_view needle) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
 // Writes a report from fixture files, opens it in headless Chromium, and checks what a reader
 // would see: Plotly drew the chart (the page's own flag, Plotly's SVG, no script error), and the
 // screenshot shows it (the traces' colours are on screen, the page is not blank).
-TEST(BacktestReport, RendersInHeadlessChromium) {
-  const std::string chromium = find_chromium();
-  if (chromium.empty()) {
-    if (in_ci()) FAIL() << "chromium not found on PATH: scripts/setup-deps installs it";
-    GTEST_SKIP() << "chromium not found on PATH (scripts/setup-deps installs it)";
-  }
-  TempDir dir;
+TEST_F(HeadlessChromium, DrawsTheReport) {
+  TempDir& dir = dir_;
   write_fixture(dir.path(), 600);
   auto page = write_backtest_report(dir.path());
   ASSERT_TRUE(page) << page.error().message();
 
-  ASSERT_EQ(run_chromium(chromium, dir, "--dump-dom", *page, dir / "dom.html"), 0)
-      << read_text(dir / "chromium.log");
-  const std::string dom = read_text(dir / "dom.html");
-  EXPECT_NE(dom.find("data-plots=\"rendered\""), std::string::npos) << "Plotly.newPlot did not finish";
-  EXPECT_NE(dom.find("<pre id=\"report-errors\" hidden=\"\"></pre>"), std::string::npos)
-      << dom.substr(dom.find("id=\"report-errors\""), 300);
-  std::size_t svgs = 0;
-  for (std::size_t at = dom.find("class=\"main-svg\""); at != std::string::npos;
-       at = dom.find("class=\"main-svg\"", at + 1)) {
-    ++svgs;
-  }
-  EXPECT_GE(svgs, 2u);
+  const std::string dom = rendered_dom(*page);
+  EXPECT_GE(occurrences(dom, "class=\"main-svg\""), 2u);
   // One trace group per drawn trace: 5 price lines, 3 fill traces, 2 inventory, equity, PnL, drawdown.
-  std::size_t traces = 0;
-  for (std::size_t at = dom.find("class=\"trace scatter"); at != std::string::npos;
-       at = dom.find("class=\"trace scatter", at + 1)) {
-    ++traces;
-  }
-  EXPECT_EQ(traces, 13u);
+  EXPECT_EQ(occurrences(dom, "class=\"trace scatter"), 13u);
   // The time axis is labelled with times ("23:56"), not numbers.
   std::size_t time_labels = 0;
   for (std::size_t at = dom.find("class=\"xtick\""); at != std::string::npos;
@@ -689,7 +793,7 @@ TEST(BacktestReport, RendersInHeadlessChromium) {
 
   const fs::path png = dir / "report.png";
   ASSERT_EQ(
-      run_chromium(chromium, dir, fmt::format("--window-size=1400,1700 --screenshot='{}'", png.string()),
+      run_chromium(chromium_, dir, fmt::format("--window-size=1400,1700 --screenshot='{}'", png.string()),
                    *page, dir / "screenshot.out"),
       0)
       << read_text(dir / "chromium.log");
@@ -718,6 +822,34 @@ TEST(BacktestReport, RendersInHeadlessChromium) {
   }
   const auto distinct = std::ranges::unique(colours).begin() - colours.begin();
   EXPECT_GT(distinct, 200) << "a rendered chart has anti-aliased lines and text";
+}
+
+// Two markets: a price and an inventory panel each, the portfolio's panels once, every trace drawn.
+TEST_F(HeadlessChromium, DrawsEachMarketOfSeveral) {
+  write_two_market_fixture(dir_.path(), 300);
+  auto loaded = load_backtest_output(dir_.path());
+  ASSERT_TRUE(loaded) << loaded.error().message();
+  auto page = write_backtest_report(dir_.path());
+  ASSERT_TRUE(page) << page.error().message();
+
+  const std::string dom = rendered_dom(*page);
+  for (const char* title : {"BTCUSDT: price, own quotes and fills", "BTCUSDT: inventory",
+                            "ETHUSDT: price, own quotes and fills", "ETHUSDT: inventory", "Portfolio drawdown"}) {
+    EXPECT_NE(dom.find(title), std::string::npos) << title;
+  }
+  // Per market: 5 price lines, one trace per side and liquidity that has fills, inventory; then the
+  // quote balance, equity, PnL and drawdown once.
+  std::size_t expected = 4;
+  for (const MarketOutput& market : loaded->markets) {
+    expected += 5 + 1;
+    for (const bool buy : {true, false}) {
+      for (const bool maker : {true, false}) {
+        if (std::ranges::any_of(market.fills, [&](const BacktestFill& f) { return f.buy == buy && f.maker == maker; }))
+          ++expected;
+      }
+    }
+  }
+  EXPECT_EQ(occurrences(dom, "class=\"trace scatter"), expected);
 }
 
 }  // namespace

@@ -216,15 +216,23 @@ std::optional<Price> PureMarketMaking::inventory_cost_price() const {
   return Price::from_raw(static_cast<std::int64_t>(raw));
 }
 
-std::vector<const model::InFlightOrder*> PureMarketMaking::active_orders() const { return active_orders_now(); }
+std::vector<const model::InFlightOrder*> PureMarketMaking::active_orders() const {
+  std::vector<const model::InFlightOrder*> out;
+  append_active_orders(out);
+  return out;
+}
 
 const std::vector<const model::InFlightOrder*>& PureMarketMaking::active_orders_now() const {
   active_.clear();
+  append_active_orders(active_);
+  return active_;
+}
+
+void PureMarketMaking::append_active_orders(std::vector<const model::InFlightOrder*>& out) const {
   for (const OwnOrder& own : own_orders_) {
     const model::InFlightOrder* o = market_.connector->order(own.id);
-    if (o != nullptr && o->is_live()) active_.push_back(o);
+    if (o != nullptr && o->is_live()) out.push_back(o);
   }
-  return active_;
 }
 
 bool PureMarketMaking::has_active_order() const {

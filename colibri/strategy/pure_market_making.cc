@@ -218,12 +218,28 @@ std::optional<Price> PureMarketMaking::inventory_cost_price() const {
 
 std::vector<const model::InFlightOrder*> PureMarketMaking::active_orders() const {
   std::vector<const model::InFlightOrder*> out;
-  out.reserve(own_orders_.size());
+  append_active_orders(out);
+  return out;
+}
+
+const std::vector<const model::InFlightOrder*>& PureMarketMaking::active_orders_now() const {
+  active_.clear();
+  append_active_orders(active_);
+  return active_;
+}
+
+void PureMarketMaking::append_active_orders(std::vector<const model::InFlightOrder*>& out) const {
   for (const OwnOrder& own : own_orders_) {
     const model::InFlightOrder* o = market_.connector->order(own.id);
     if (o != nullptr && o->is_live()) out.push_back(o);
   }
-  return out;
+}
+
+bool PureMarketMaking::has_active_order() const {
+  return std::any_of(own_orders_.begin(), own_orders_.end(), [this](const OwnOrder& own) {
+    const model::InFlightOrder* o = market_.connector->order(own.id);
+    return o != nullptr && o->is_live();
+  });
 }
 
 void PureMarketMaking::on_tick(Timestamp now) {
@@ -287,7 +303,7 @@ void PureMarketMaking::adjusted_available_balance(const model::TradingRules& rul
   const connector::Connector& c = *market_.connector;
   base = c.available_balance(model::Asset::truncating(rules.base));
   quote = c.available_balance(model::Asset::truncating(rules.quote));
-  for (const model::InFlightOrder* o : active_orders()) {
+  for (const model::InFlightOrder* o : active_orders_now()) {
     if (o->side() == model::Side::Buy) {
       quote += (o->price() * o->remaining()).to_quantity(Rounding::Down).value_or(Quantity::zero());
     } else {
@@ -376,7 +392,7 @@ void PureMarketMaking::cancel(const model::InFlightOrder& order) {
 }
 
 void PureMarketMaking::cancel_active_orders_on_max_age_limit(Timestamp now) {
-  const auto active = active_orders();
+  const auto& active = active_orders_now();
   const bool aged = std::any_of(active.begin(), active.end(), [&](const model::InFlightOrder* o) {
     return now - o->created_at() > config_.max_order_age;
   });
@@ -399,7 +415,7 @@ bool PureMarketMaking::within_tolerance(std::vector<Price>& current, std::vector
 
 void PureMarketMaking::cancel_active_orders(Timestamp now) {
   if (cancel_timestamp_ > now) return;
-  const auto active = active_orders();
+  const auto& active = active_orders_now();
   if (active.empty()) return;
   if (has_proposal_ && refresh_tolerance_ >= 0) {
     bool within = true;
@@ -423,7 +439,7 @@ void PureMarketMaking::cancel_active_orders(Timestamp now) {
 }
 
 void PureMarketMaking::cancel_orders_below_min_spread(Price price) {
-  for (const model::InFlightOrder* o : active_orders()) {
+  for (const model::InFlightOrder* o : active_orders_now()) {
     // Spread of the order from the price, positive away from it: (price − bid) or (ask − price).
     const Int128 away = o->side() == model::Side::Buy ? static_cast<Int128>(price.raw()) - o->price().raw()
                                                       : static_cast<Int128>(o->price().raw()) - price.raw();
@@ -438,7 +454,7 @@ void PureMarketMaking::cancel_orders_below_min_spread(Price price) {
 }
 
 bool PureMarketMaking::to_create_orders(Timestamp now) const {
-  return create_timestamp_ < now && has_proposal_ && active_orders().empty();
+  return create_timestamp_ < now && has_proposal_ && !has_active_order();
 }
 
 void PureMarketMaking::execute_orders_proposal(Timestamp now) {

@@ -140,6 +140,10 @@ Quantity MatchingEngine::consumed_at(BookSide side, Price price) const noexcept 
 }
 
 std::optional<Price> MatchingEngine::effective_best(BookSide side) const noexcept {
+  if (consumed_.empty()) {  // the common case: every stored level has quantity (OrderBook's invariant 1)
+    const std::optional<model::PriceLevel> top = book_.best(side);
+    return top ? std::optional<Price>(top->price) : std::nullopt;
+  }
   std::optional<Price> best;
   book_.for_each_level(side, [&](const model::PriceLevel& level) {
     if (available_at(side, level).is_positive()) {
@@ -278,7 +282,7 @@ Result<model::OrderReport> MatchingEngine::place(AccountId account_id, const mod
   } else {
     const BookSide own = book_side_of(side);
     queue_model_.on_order_rested(placed.queue, book_.quantity_at(own, request.price));
-    resting_[index_of(own)].push_back(index);
+    resting_[index_of(own)].push_back(RestingOrder{index, request.price});
   }
   push_balances(account_id);
   return report_of(orders_[index]);
@@ -328,7 +332,15 @@ void MatchingEngine::forget_old_orders() {
 }
 
 void MatchingEngine::open_orders(AccountId account, std::vector<model::OrderReport>& out) const {
-  for (const SimOrder& order : orders_.items) {
+  // The open orders are the resting ones (resting_'s invariant): merge the two sides, each oldest
+  // first, by order number, rather than walk the whole order history.
+  const auto& bids = resting_[index_of(BookSide::Bid)];
+  const auto& asks = resting_[index_of(BookSide::Ask)];
+  std::size_t b = 0;
+  std::size_t a = 0;
+  while (b < bids.size() || a < asks.size()) {
+    const bool bid_first = a == asks.size() || (b < bids.size() && bids[b].order < asks[a].order);
+    const SimOrder& order = orders_[bid_first ? bids[b++].order : asks[a++].order];
     if (order.account == account && !model::is_final(order.state)) out.push_back(report_of(order));
   }
 }
@@ -445,7 +457,7 @@ void MatchingEngine::finish(std::uint32_t index, OrderState state, Timestamp tim
 
 void MatchingEngine::remove_finished_resting() {
   for (auto& side : resting_) {
-    std::erase_if(side, [this](std::uint32_t i) { return model::is_final(orders_[i].state); });
+    std::erase_if(side, [this](const RestingOrder& r) { return model::is_final(orders_[r.order].state); });
   }
 }
 
@@ -454,25 +466,23 @@ void MatchingEngine::on_snapshot(const model::BookSnapshot& snapshot) {
   if (!snapshot.exchange_time.is_none()) now_ = snapshot.exchange_time;
   // Queue positions see each level's change as a depth change.
   for (const BookSide side : {BookSide::Bid, BookSide::Ask}) {
-    for (const std::uint32_t i : resting_[index_of(side)]) {
-      orders_[i].queue.traded_since_depth = Quantity::zero();
+    for (const RestingOrder& r : resting_[index_of(side)]) {
+      orders_[r.order].queue.traded_since_depth = Quantity::zero();
     }
   }
   // Remember the old quantities at our prices before replacing the book.
   previous_levels_.clear();
   for (const BookSide side : {BookSide::Bid, BookSide::Ask}) {
-    for (const std::uint32_t i : resting_[index_of(side)]) {
-      previous_levels_.push_back(book_.quantity_at(side, orders_[i].request.price));
+    for (const RestingOrder& r : resting_[index_of(side)]) {
+      previous_levels_.push_back(book_.quantity_at(side, r.price));
     }
   }
   if (auto applied = book_.apply_snapshot(snapshot.bids, snapshot.asks); !applied) ++stats_.invalid_levels;
   consumed_.clear();
   std::size_t k = 0;
   for (const BookSide side : {BookSide::Bid, BookSide::Ask}) {
-    for (const std::uint32_t i : resting_[index_of(side)]) {
-      SimOrder& order = orders_[i];
-      queue_model_.on_depth_change(order.queue, previous_levels_[k++],
-                                   book_.quantity_at(side, order.request.price));
+    for (const RestingOrder& r : resting_[index_of(side)]) {
+      queue_model_.on_depth_change(orders_[r.order].queue, previous_levels_[k++], book_.quantity_at(side, r.price));
     }
   }
   fill_crossed_orders(now_);
@@ -486,42 +496,46 @@ void MatchingEngine::clear_book() noexcept {
 void MatchingEngine::on_diff(const model::BookDiff& diff) {
   ++stats_.diffs;
   if (!diff.exchange_time.is_none()) now_ = diff.exchange_time;
-  for (const BookSide side : {BookSide::Bid, BookSide::Ask}) {
-    const auto levels = side == BookSide::Bid ? diff.bids : diff.asks;
-    const auto& resting = resting_[index_of(side)];
-    for (const model::PriceLevel& level : levels) {
-      // Only a level one of our orders rests at needs its old quantity (the queue models).
-      bool ours = false;
-      for (const std::uint32_t i : resting) ours = ours || orders_[i].request.price == level.price;
-      const Quantity previous = ours ? book_.quantity_at(side, level.price) : Quantity::zero();
-      if (auto applied = book_.apply_level(side, level); !applied) {
-        ++stats_.invalid_levels;
-        continue;
-      }
-      reset_consumed(side, level.price);  // the venue's word on this level supersedes our takes
-      if (!ours) continue;
-      for (const std::uint32_t i : resting) {
-        SimOrder& order = orders_[i];
-        if (order.request.price == level.price)
-          queue_model_.on_depth_change(order.queue, previous, level.quantity);
-      }
+  apply_diff_side(BookSide::Bid, diff.bids);
+  apply_diff_side(BookSide::Ask, diff.asks);
+  fill_crossed_orders(now_);
+}
+
+// The replay's hottest loop (every level of every diff): most levels are at prices where none of
+// our orders rests and nothing of ours was taken, and only set the book.
+void MatchingEngine::apply_diff_side(BookSide side, std::span<const model::PriceLevel> levels) {
+  const std::vector<RestingOrder>& resting = resting_[index_of(side)];
+  for (const model::PriceLevel& level : levels) {
+    // Only a level one of our orders rests at needs its old quantity (the queue models).
+    bool ours = false;
+    for (const RestingOrder& r : resting) ours = ours || r.price == level.price;
+    const Quantity previous = ours ? book_.quantity_at(side, level.price) : Quantity::zero();
+    if (auto applied = book_.apply_level(side, level); !applied) {
+      ++stats_.invalid_levels;
+      continue;
+    }
+    if (!consumed_.empty()) reset_consumed(side, level.price);  // the venue's word on this level supersedes our takes
+    if (!ours) continue;
+    for (const RestingOrder& r : resting) {
+      if (r.price == level.price) queue_model_.on_depth_change(orders_[r.order].queue, previous, level.quantity);
     }
   }
-  fill_crossed_orders(now_);
 }
 
 void MatchingEngine::fill_crossed_orders(Timestamp time) {
   bool any = false;
   for (const Side side : {Side::Buy, Side::Sell}) {
+    const auto& resting = resting_[index_of(book_side_of(side))];
+    if (resting.empty()) continue;
     const std::optional<Price> opposite_best =
         effective_best(side == Side::Buy ? BookSide::Ask : BookSide::Bid);
     if (!opposite_best) continue;
-    for (const std::uint32_t i : resting_[index_of(book_side_of(side))]) {
-      SimOrder& order = orders_[i];
-      if (!is_better_or_equal(side, order.request.price, *opposite_best)) continue;
+    for (const RestingOrder& r : resting) {
+      if (!is_better_or_equal(side, r.price, *opposite_best)) continue;
       // The market traded through our price: the whole remainder fills, as maker, at our price.
-      execute(i, order.request.price, order.request.quantity - order.filled, Liquidity::Maker, time);
-      finish(i, OrderState::Filled, time);
+      SimOrder& order = orders_[r.order];
+      execute(r.order, r.price, order.request.quantity - order.filled, Liquidity::Maker, time);
+      finish(r.order, OrderState::Filled, time);
       push_balances(order.account);
       any = true;
     }
@@ -538,7 +552,8 @@ void MatchingEngine::on_trade(const model::PublicTrade& trade) {
   // is not available to a younger one.
   Quantity taken_by_ours;
   bool any = false;
-  for (const std::uint32_t i : resting_[index_of(book_side_of(ours))]) {
+  for (const RestingOrder& r : resting_[index_of(book_side_of(ours))]) {
+    const std::uint32_t i = r.order;
     SimOrder& order = orders_[i];
     const Quantity leaves = order.request.quantity - order.filled;
     Quantity fill;

@@ -207,6 +207,8 @@ class MatchingEngine final : public data::MarketEventSink {
   void push_balances(AccountId account);
   [[nodiscard]] model::OrderReport report_of(const SimOrder& order) const;
   [[nodiscard]] Quantity fee_reserve_for(const SimOrder& order, Notional basis) const;
+  // Sets one side's levels of a diff, moving the queue positions of our orders at those prices.
+  void apply_diff_side(model::BookSide side, std::span<const model::PriceLevel> levels);
   // Fills resting orders the book has moved through (after a diff or snapshot).
   void fill_crossed_orders(Timestamp time);
   void remove_finished_resting();
@@ -243,9 +245,17 @@ class MatchingEngine final : public data::MarketEventSink {
   // Nodes of forgotten orders are reused for new ones: no heap allocation per order in steady state.
   std::pmr::unsynchronized_pool_resource index_memory_;
   std::pmr::unordered_map<OrderKey, std::uint32_t, OrderKeyHash> order_index_{&index_memory_};
-  // Invariant: resting_[BookSide] holds the indices of live resting orders on that side, oldest
-  // first (time priority at equal prices).
-  std::vector<std::uint32_t> resting_[2];
+  // One of our live resting orders, with its limit price beside its number: a diff checks each
+  // level's price against these, so the check reads one small contiguous array, not orders_.
+  struct RestingOrder {
+    std::uint32_t order;  // number in orders_
+    Price price;          // == orders_[order].request.price (a resting order's price never changes)
+  };
+  // Invariant: resting_[BookSide] holds the live resting orders on that side, oldest first (time
+  // priority at equal prices); together they are exactly the orders not final (a placed order
+  // that does not end at once rests), except that finish() leaves an order here until
+  // remove_finished_resting().
+  std::vector<RestingOrder> resting_[2];
   std::vector<ConsumedLevel> consumed_;
   NumberedDeque<AccountFill> fills_;
   NumberedDeque<std::uint32_t> next_fill_;   // per fill: number of the same order's next fill

@@ -345,6 +345,24 @@ TEST_F(EngineTest, QueriesReportOrdersAndTheirFills) {
   EXPECT_EQ(open[1].client_order_id, "c");
 }
 
+TEST_F(EngineTest, OpenOrdersListsRestingOrdersOfBothSidesOldestFirst) {
+  ASSERT_TRUE(place("s1", Side::Sell, OrderType::Limit, "100.05", "0.1"));
+  ASSERT_TRUE(place("b1", Side::Buy, OrderType::Limit, "99.00", "1"));
+  ASSERT_TRUE(place("s2", Side::Sell, OrderType::Limit, "100.06", "0.1"));
+  ASSERT_TRUE(place("b2", Side::Buy, OrderType::Limit, "98.00", "1"));
+  ASSERT_TRUE(place("i", Side::Buy, OrderType::Market, "0", "0.5"));  // takes at once: never open
+  ASSERT_TRUE(cancel("s1"));
+  std::vector<model::OrderReport> open;
+  engine_.open_orders(kAccount, open);
+  ASSERT_EQ(open.size(), 3u);
+  EXPECT_EQ(open[0].client_order_id, "b1");
+  EXPECT_EQ(open[1].client_order_id, "s2");
+  EXPECT_EQ(open[2].client_order_id, "b2");
+  open.clear();
+  engine_.open_orders(kAccount + 1, open);  // another account's view: none of these
+  EXPECT_TRUE(open.empty());
+}
+
 // Recomputes each account's balances from the starting balances and the fill log alone.
 std::map<std::string, Quantity> replay_fills(const std::map<std::string, Quantity>& start,
                                              const std::deque<AccountFill>& fills, AccountId account) {

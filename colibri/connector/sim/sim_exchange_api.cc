@@ -4,28 +4,37 @@
 
 namespace colibri::connector::sim {
 
-// Forwards one symbol's local-time events to the api.
+// Forwards one market's local-time events to the api (bound to the market: no look-up by symbol
+// per event).
 class SimExchangeApi::LocalFeed final : public data::MarketEventSink {
  public:
-  LocalFeed(SimExchangeApi& api, const model::Symbol& symbol) : api_(api), symbol_(symbol) {}
-  void on_snapshot(const model::BookSnapshot& snapshot) override { api_.publish_snapshot(symbol_, snapshot); }
-  void on_diff(const model::BookDiff& diff) override { api_.publish_diff(symbol_, diff); }
-  void on_trade(const model::PublicTrade& trade) override { api_.publish_trade(symbol_, trade); }
+  LocalFeed(SimExchangeApi& api, Market& market) : api_(api), market_(market) {}
+  void on_snapshot(const model::BookSnapshot& snapshot) override { api_.publish_snapshot(market_, snapshot); }
+  void on_diff(const model::BookDiff& diff) override { api_.publish_diff(market_, diff); }
+  void on_trade(const model::PublicTrade& trade) override { api_.publish_trade(market_, trade); }
 
  private:
   SimExchangeApi& api_;
-  model::Symbol symbol_;
+  Market& market_;
 };
 
-// One traded symbol. Invariant: local_book shows the feed as published so far (local time).
+// One traded symbol.
+// Invariant: until the subscription's snapshot has been answered, local_book, has_snapshot and
+// last_update_id show the feed as published so far (local time). The answer is their only
+// reader and a market is subscribed at most once, so after it they are no longer kept: the bot's
+// own book follows the published stream from there, and the bot's side of a replay applies each
+// level once (to the connector's book), not twice.
 struct SimExchangeApi::Market {
   Market(SimExchangeApi& api, MatchingEngine& e)
-      : engine(&e), local_book(e.rules().tick_size), feed(api, e.symbol()) {}
+      : engine(&e), local_book(e.rules().tick_size), feed(api, *this) {}
+  [[nodiscard]] bool keeps_local_book() const noexcept { return !snapshot_answered; }
+
   MatchingEngine* engine;
   model::OrderBook local_book;
   LocalFeed feed;
   bool subscribed = false;
-  bool has_snapshot = false;  // local_book has been set by a snapshot
+  bool snapshot_answered = false;  // the subscription's answer reached the bot
+  bool has_snapshot = false;       // local_book has been set by a snapshot
   model::UpdateId last_update_id = model::kNoUpdateId;
 };
 
@@ -164,7 +173,9 @@ void SimExchangeApi::subscribe_market_data(const model::Symbol& symbol) {
     market->subscribed = true;
     to_bot([this, symbol](ExchangeApiListener& l) {
       Market* m = find_market(symbol);
-      if (m == nullptr || !m->has_snapshot) return;  // the first published snapshot will follow
+      if (m == nullptr) return;
+      m->snapshot_answered = true;
+      if (!m->has_snapshot) return;  // the first published snapshot will follow
       // Set-up path: copies the bot-side book into a snapshot (allocates).
       std::vector<model::PriceLevel> bids;
       std::vector<model::PriceLevel> asks;
@@ -187,25 +198,35 @@ void SimExchangeApi::subscribe_market_data(const model::Symbol& symbol) {
 }
 
 void SimExchangeApi::publish_snapshot(const model::Symbol& symbol, const model::BookSnapshot& snapshot) {
-  Market* market = find_market(symbol);
-  if (market == nullptr) return;
-  market->has_snapshot = market->local_book.apply_snapshot(snapshot.bids, snapshot.asks).has_value();
-  market->last_update_id = snapshot.last_update_id;
-  if (market->subscribed && listener_ != nullptr) listener_->on_book_snapshot(symbol, snapshot);
+  if (Market* market = find_market(symbol)) publish_snapshot(*market, snapshot);
 }
 
 void SimExchangeApi::publish_diff(const model::Symbol& symbol, const model::BookDiff& diff) {
-  Market* market = find_market(symbol);
-  if (market == nullptr) return;
-  (void)market->local_book.apply_levels(diff.bids, diff.asks);  // a bad level reaches the bot as sent
-  if (diff.last_update_id != model::kNoUpdateId) market->last_update_id = diff.last_update_id;
-  if (market->subscribed && listener_ != nullptr) listener_->on_book_diff(symbol, diff);
+  if (Market* market = find_market(symbol)) publish_diff(*market, diff);
 }
 
 void SimExchangeApi::publish_trade(const model::Symbol& symbol, const model::PublicTrade& trade) {
-  Market* market = find_market(symbol);
-  if (market != nullptr && market->subscribed && listener_ != nullptr)
-    listener_->on_public_trade(symbol, trade);
+  if (Market* market = find_market(symbol)) publish_trade(*market, trade);
+}
+
+void SimExchangeApi::publish_snapshot(Market& market, const model::BookSnapshot& snapshot) {
+  if (market.keeps_local_book()) {
+    market.has_snapshot = market.local_book.apply_snapshot(snapshot.bids, snapshot.asks).has_value();
+    market.last_update_id = snapshot.last_update_id;
+  }
+  if (market.subscribed && listener_ != nullptr) listener_->on_book_snapshot(market.engine->symbol(), snapshot);
+}
+
+void SimExchangeApi::publish_diff(Market& market, const model::BookDiff& diff) {
+  if (market.keeps_local_book()) {
+    (void)market.local_book.apply_levels(diff.bids, diff.asks);  // a bad level reaches the bot as sent
+    if (diff.last_update_id != model::kNoUpdateId) market.last_update_id = diff.last_update_id;
+  }
+  if (market.subscribed && listener_ != nullptr) listener_->on_book_diff(market.engine->symbol(), diff);
+}
+
+void SimExchangeApi::publish_trade(Market& market, const model::PublicTrade& trade) {
+  if (market.subscribed && listener_ != nullptr) listener_->on_public_trade(market.engine->symbol(), trade);
 }
 
 void SimExchangeApi::on_execution_report(const model::OrderReport& report) {

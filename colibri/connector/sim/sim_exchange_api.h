@@ -22,8 +22,10 @@
 //
 // Market data: subscribe_market_data(symbol) takes effect at the venue after the entry latency;
 // from then on published events are forwarded to the listener as they are published, and a
-// snapshot of the book as the bot's side of the feed shows it (kept here, at local time) follows
-// after the response latency, like a REST depth snapshot fetched after the stream opened.
+// snapshot of the book as the bot's side of the feed shows it (kept here, at local time, until
+// that answer: a market is subscribed once, and afterwards only the bot's own book follows the
+// feed) follows after the response latency, like a REST depth snapshot fetched after the stream
+// opened. A second subscription to the same symbol is ignored.
 //
 // Not thread-safe: the scheduler's thread. The api, its engines, ledger and latency model must
 // outlive every timer it scheduled (run the scheduler dry or destroy it first).
@@ -80,6 +82,9 @@ class SimExchangeApi final : public ExchangeApi, private ExecutionListener {
   struct Market;
 
   [[nodiscard]] Market* find_market(const model::Symbol& symbol) noexcept;
+  void publish_snapshot(Market& market, const model::BookSnapshot& snapshot);
+  void publish_diff(Market& market, const model::BookDiff& diff);
+  void publish_trade(Market& market, const model::PublicTrade& trade);
   // Runs `action` at the exchange, after the entry latency.
   template <typename Action>
   void at_exchange(Action&& action);

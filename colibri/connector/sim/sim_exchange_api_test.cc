@@ -294,6 +294,22 @@ TEST(SimExchangeApi, MarketDataReachesTheBotAtLocalTimeOnceSubscribed) {
   EXPECT_EQ(h.listener.log, expected) << fmt::format("{}", fmt::join(h.listener.log, "\n"));
 }
 
+// The subscription's snapshot shows every diff published before it is answered (the api keeps
+// the bot's side of the book until then); a market is subscribed once, so a second subscription
+// gets no snapshot, and later diffs are forwarded as published.
+TEST(SimExchangeApi, SubscriptionSnapshotIncludesEarlierDiffsAndIsAnsweredOnce) {
+  Harness h(1ms, 1ms);
+  h.schedule_ask_removal(3ms, 4ms);  // published before the answer (7 ms): in the snapshot
+  h.scheduler.advance_to(at_ms(5));
+  h.request([&] { h.api.subscribe_market_data(kSymbol); });
+  h.scheduler.advance_to(at_ms(10));
+  h.request([&] { h.api.subscribe_market_data(kSymbol); });
+  h.schedule_ask_removal(20ms, 30ms);
+  h.scheduler.run_until_idle(100);
+  const std::vector<std::string> expected = {"7 snapshot 1 bids 1 asks", "30 diff 2"};
+  EXPECT_EQ(h.listener.log, expected) << fmt::format("{}", fmt::join(h.listener.log, "\n"));
+}
+
 TEST(SimExchangeApi, SameInputsGiveTheSameDeliveries) {
   auto run = [] {
     Harness h(2ms, 3ms);

@@ -52,6 +52,35 @@ class FixedString {
   [[nodiscard]] constexpr std::size_t size() const noexcept { return size_; }
   [[nodiscard]] constexpr bool empty() const noexcept { return size_ == 0; }
 
+  // A hash of the whole inline array and the size: equal strings hash equally because the bytes
+  // past size() are always zero (every constructor starts from a zeroed array; nothing mutates).
+  // Whole 8-byte words mixed by multiplication, then a final avalanche (SplitMix64's). Why not
+  // std::hash<std::string_view>: libstdc++ hashes byte by byte (Murmur2), which made hashing
+  // 36-byte client order ids 3 % of a backtest's instructions at 100 ms ticks (each tick looks up
+  // every live order by id); this is about a fifth of the instructions.
+  [[nodiscard]] std::size_t hash() const noexcept {
+    std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ size_;
+    const auto mix = [&h](std::uint64_t word) {
+      h = (h ^ word) * 0xBF58476D1CE4E5B9ULL;
+      h ^= h >> 29;
+    };
+    // Every copy has a size known at compile time: each is one load, not a call to memcpy.
+    for (std::size_t i = 0; i + 8 <= N; i += 8) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, chars_.data() + i, 8);
+      mix(word);
+    }
+    if constexpr (N % 8 != 0) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, chars_.data() + N / 8 * 8, N % 8);
+      mix(word);
+    }
+    h ^= h >> 32;
+    h *= 0x94D049BB133111EBULL;
+    h ^= h >> 31;
+    return static_cast<std::size_t>(h);
+  }
+
   friend bool operator==(const FixedString& a, const FixedString& b) noexcept { return a.view() == b.view(); }
   friend auto operator<=>(const FixedString& a, const FixedString& b) noexcept { return a.view() <=> b.view(); }
   friend bool operator==(const FixedString& a, std::string_view b) noexcept { return a.view() == b; }
@@ -71,7 +100,7 @@ std::ostream& operator<<(std::ostream& out, const FixedString<N>& s) {
 template <std::size_t N>
 struct std::hash<colibri::FixedString<N>> {
   std::size_t operator()(const colibri::FixedString<N>& s) const noexcept {
-    return std::hash<std::string_view>{}(s.view());
+    return s.hash();
   }
 };
 

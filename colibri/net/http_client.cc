@@ -293,7 +293,7 @@ struct HttpClient::State : std::enable_shared_from_this<HttpClient::State> {
     exchanging = false;
     Pending& front = queue[head];
     Callback callback = std::move(front.callback);
-    spare_wires.push_back(front.wire.empty() ? std::move(writing) : std::move(front.wire));
+    spare_wires.push_back(std::move(front.wire));  // after a write: the buffer `writing` had before
     if (++head == queue.size()) {
       queue.clear();  // keeps its capacity
       head = 0;

@@ -71,6 +71,7 @@
 #include <openssl/bio.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <simdjson.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -87,6 +88,7 @@
 #include "colibri/net/tls.h"
 #include "colibri/strategy/strategy.h"
 #include "colibri/testing/sample_data.h"
+#include "colibri/venue/binance/message_parser.h"
 #include "colibri/venue/binance/sequence_policy.h"
 #include "colibri/venue/binance/signing.h"
 
@@ -1021,6 +1023,131 @@ BENCHMARK(BM_DepthFrameToOrderBytes)
     ->ArgsProduct({{0, 1}, {0, 1}})
     ->Iterations(20'000)
     ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
+
+// The lower bound of the frame -> bytes interval: parsing the frame and nothing else, for the frame
+// at a rank of the recording's frame sizes (the size percentile `rank`: 50 is the median frame,
+// 99 the frame 99 % of frames are no larger than, 100 the largest). `reader` 0: simdjson On-Demand
+// alone (as built here: its kernel is chosen at compile time, by -march), reading every value of
+// the diff (U, u, E and each level's price and quantity as string views: less work than the
+// product's parser, which also converts and checks them); 1: venue::binance::MessageParser::parse
+// as the connector calls it (one-pass reader, simdjson walk as its fallback); 2: simdjson's DOM
+// parser with the kernel it picks at run time, reading the same values. Use the CPU column on a
+// shared machine. Counters: frame_bytes.
+const RecordedFrame* frame_at_rank(const RecordedMarket& market, int rank) {
+  std::vector<const RecordedFrame*> by_size;
+  for (const RecordedFrame& f : market.frames) by_size.push_back(&f);
+  std::sort(by_size.begin(), by_size.end(),
+            [](const RecordedFrame* a, const RecordedFrame* b) { return a->text.size() < b->text.size(); });
+  const auto at = static_cast<std::size_t>(std::ceil(rank / 100.0 * static_cast<double>(by_size.size())));
+  return by_size[std::clamp<std::size_t>(at, 1, by_size.size()) - 1];
+}
+
+// Every value of a depthUpdate frame (combined-stream envelope) with simdjson On-Demand; the number
+// of levels read, or -1 when the frame is not one.
+std::int64_t simdjson_read_diff(simdjson::ondemand::parser& parser, const simdjson::padded_string& frame) {
+  simdjson::ondemand::document doc;
+  if (parser.iterate(frame).get(doc)) return -1;
+  simdjson::ondemand::object data;
+  if (doc["data"].get_object().get(data)) return -1;
+  std::int64_t levels = 0;
+  std::uint64_t checksum = 0;
+  for (auto field : data) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return -1;
+    if (key == "b" || key == "a") {
+      simdjson::ondemand::array side;
+      if (field.value().get_array().get(side)) return -1;
+      for (auto level : side) {
+        simdjson::ondemand::array pair;
+        if (level.get_array().get(pair)) return -1;
+        for (auto text : pair) {
+          std::string_view v;
+          if (text.get_string().get(v)) return -1;
+          checksum += v.size();
+        }
+        ++levels;
+      }
+    } else if (key == "U" || key == "u" || key == "E") {
+      std::uint64_t n = 0;
+      if (field.value().get_uint64().get(n)) return -1;
+      checksum += n;
+    }  // other members ("e", "s") are skipped by the iterator
+  }
+  benchmark::DoNotOptimize(checksum);
+  return levels;
+}
+
+// The same with simdjson's DOM parser, which picks its kernel at run time (haswell: AVX2, where the
+// CPU has it): the whole frame is parsed into a tape, then the same values are read from it.
+std::int64_t simdjson_dom_read_diff(simdjson::dom::parser& parser, const simdjson::padded_string& frame) {
+  simdjson::dom::element doc;
+  if (parser.parse(frame).get(doc)) return -1;
+  simdjson::dom::object data;
+  if (doc["data"].get_object().get(data)) return -1;
+  std::int64_t levels = 0;
+  std::uint64_t checksum = 0;
+  for (const char* side_key : {"b", "a"}) {
+    simdjson::dom::array side;
+    if (data[side_key].get_array().get(side)) return -1;
+    for (simdjson::dom::element level : side) {
+      for (simdjson::dom::element text : level) {
+        std::string_view v;
+        if (text.get_string().get(v)) return -1;
+        checksum += v.size();
+      }
+      ++levels;
+    }
+  }
+  for (const char* id_key : {"U", "u", "E"}) {
+    std::uint64_t n = 0;
+    if (data[id_key].get_uint64().get(n)) return -1;
+    checksum += n;
+  }
+  benchmark::DoNotOptimize(checksum);
+  return levels;
+}
+
+void BM_ParseFrameOnly(benchmark::State& state) {
+  std::string why;
+  const RecordedMarket* market = recorded_market(why);
+  if (market == nullptr) {
+    state.SkipWithError(why.c_str());
+    return;
+  }
+  const RecordedFrame& frame = *frame_at_rank(*market, static_cast<int>(state.range(1)));
+  // `read` parses the frame once and returns false when it could not.
+  const auto time_reads = [&](const std::string& label, auto read) {
+    if (!read()) {
+      state.SkipWithError((label + " could not read the frame").c_str());
+      return;
+    }
+    for (auto _ : state) benchmark::DoNotOptimize(read());
+    state.SetLabel(label);
+  };
+  const simdjson::padded_string padded(frame.text);
+  if (state.range(0) == 0) {
+    simdjson::ondemand::parser parser;
+    // On-Demand runs the kernel chosen at compile time (by -march), compiled into this file: named
+    // by the macro (the library's builtin_implementation() is the library's own build).
+    time_reads(std::string("simdjson On-Demand, ") + SIMDJSON_STRINGIFY(SIMDJSON_BUILTIN_IMPLEMENTATION),
+               [&] { return simdjson_read_diff(parser, padded) >= 0; });
+  } else if (state.range(0) == 2) {
+    simdjson::dom::parser parser;
+    time_reads(std::string("simdjson DOM, ") + simdjson::get_active_implementation()->name(),
+               [&] { return simdjson_dom_read_diff(parser, padded) >= 0; });
+  } else {
+    venue::binance::MessageParser parser;
+    const Timestamp now = Timestamp::from_ns(1);
+    time_reads("MessageParser", [&] { return parser.parse(frame.text, now).has_value(); });
+    if (parser.last_read_one_pass()) state.SetLabel("MessageParser (one pass)");
+  }
+  state.counters["frame_bytes"] = static_cast<double>(frame.text.size());
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(frame.text.size()));
+}
+BENCHMARK(BM_ParseFrameOnly)
+    ->ArgNames({"reader", "rank"})
+    ->ArgsProduct({{0, 1, 2}, {50, 99, 100}})
     ->Unit(benchmark::kMicrosecond);
 
 // What the system call after the measured interval costs here: send() of a place request's size

@@ -69,6 +69,14 @@ class InlineFunction<R(Args...), N> {
   static constexpr bool kFitsInline = sizeof(D) <= N && alignof(D) <= alignof(std::max_align_t) &&
                                       std::is_nothrow_move_constructible_v<D>;
 
+ public:
+  // Whether a callable of type F is stored inline (no allocation): for static_asserts on paths
+  // that must not allocate.
+  template <typename F>
+  static constexpr bool stores_inline = kFitsInline<std::decay_t<F>>;
+
+ private:
+
   template <typename D>
   static constexpr Ops kInlineOps = {
       [](void* s, Args&&... args) -> R { return (*static_cast<D*>(s))(std::forward<Args>(args)...); },

@@ -2,15 +2,15 @@
 
 #include "colibri/net/http_client.h"
 
-#include <cerrno>
 #include <charconv>
-#include <deque>
 #include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/http.hpp>
-#include <sys/socket.h>
 
 #include "colibri/net/beast_websocket.h"
 
@@ -90,17 +90,22 @@ asio::awaitable<std::string> handshake_tls(beast::ssl_stream<beast::tcp_stream>&
 // connection alive without a header), without building a Beast message: that copied every field
 // and the body into fresh allocations and took a large share of the order path
 // (docs/BENCHMARKS.md, "Depth frame to order request bytes").
-void serialize(const HttpRequest& request, std::string_view host, std::string& out) {
+void serialize(const HttpRequestRef& request, std::string_view host, std::string& out) {
+  using namespace std::string_view_literals;  // append(sv): no strlen per piece
   out.clear();
-  out.append(request.method).append(" ").append(request.target).append(" HTTP/1.1\r\nHost: ").append(host);
-  out.append("\r\nUser-Agent: colibri\r\n");
-  for (const HttpHeader& h : request.headers) out.append(h.name).append(": ").append(h.value).append("\r\n");
+  out.append(request.method).append(" "sv).append(request.path);
+  if (!request.query.empty()) out.append("?"sv).append(request.query);
+  out.append(" HTTP/1.1\r\nHost: "sv).append(host);
+  out.append("\r\nUser-Agent: colibri\r\n"sv);
+  for (const HttpHeaderRef& h : request.headers) {
+    out.append(h.name).append(": "sv).append(h.value).append("\r\n"sv);
+  }
   if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
     char digits[24];
     const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, request.body.size());
-    out.append("Content-Length: ").append(digits, end).append("\r\n");
+    out.append("Content-Length: "sv).append(digits, end).append("\r\n"sv);
   }
-  out.append("\r\n").append(request.body);
+  out.append("\r\n"sv).append(request.body);
 }
 
 HttpResponse to_plain(const http::response<http::string_body>& res) {
@@ -112,11 +117,68 @@ HttpResponse to_plain(const http::response<http::string_body>& res) {
   return out;
 }
 
+// One connection: its stream (plain or TLS), and the buffer and parser of the answer being read.
+// Every operation started on it holds a reference to it, so it lives until the last of them has
+// completed, even after the client dropped it (closing the socket completes them at once).
+struct Connection {
+  std::optional<beast::tcp_stream> plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
+  beast::flat_buffer buffer;
+  std::optional<http::response_parser<http::string_body>> parser;
+
+  // Pending operations complete with an error; the streams stay allocated.
+  void close_socket() {
+    beast::error_code ignored;
+    if (plain) plain->socket().close(ignored);
+    if (tls) beast::get_lowest_layer(*tls).socket().close(ignored);
+  }
+  // fn(stream) on whichever stream is engaged.
+  template <class Fn>
+  void with_stream(Fn&& fn) {
+    if (tls) {
+      fn(*tls);
+    } else {
+      fn(*plain);
+    }
+  }
+};
+
+// One queued request: its text as it goes on the wire, and who hears the answer.
+struct Pending {
+  std::string wire;
+  HttpClient::Callback callback;
+};
+
+// The method and the path (without the query) of a serialised request, for error messages.
+std::pair<std::string_view, std::string_view> request_line(std::string_view wire) {
+  const std::size_t space = wire.find(' ');
+  if (space == std::string_view::npos) return {wire, {}};
+  const std::string_view rest = wire.substr(space + 1);
+  return {wire.substr(0, space), rest.substr(0, rest.find_first_of("? "))};
+}
+
 }  // namespace
 
-// Invariants: (1) at most one worker coroutine runs (`running`); (2) exactly one of plain/tls is
-// engaged while `connected`; (3) once `destroyed`, no callback runs; (4) while `exchanging`, the
-// deadline timer is armed (`deadline_armed`) to fire at or before `deadline`.
+// The life of a request: send() serialises it into the queue; when the connection is open and no
+// request is in flight, write_front() writes the oldest one at once (in_flight); the answer comes
+// through the read kept pending on the connection (on_read), or an error through on_written() or
+// on_read(); finish_front() hands the result to the callback and starts the next one. A closed
+// connection is reopened by a coroutine (open_connection) when a request needs it.
+//
+// Why a read is always pending on an open connection: a kept-alive connection the server closes
+// while idle (an EOF, over TLS a close_notify first) completes it, and the connection is dropped
+// before the next request, which then opens a new one instead of being written into a closed
+// connection (its outcome would be needlessly ambiguous). The check costs no system call when a
+// request is written (it used to be a recv(MSG_PEEK) there); the read is started right after each
+// answer, off the request path. A close that reaches the socket after an answer but before the loop
+// has run again is still seen only when the request is written: that request is then Ambiguous, as
+// a close arriving just after any check would make it.
+//
+// Invariants: (1) in_flight implies `connection` is open and not connecting, and `writing` holds
+// queue[head]'s text; (2) a read is pending on `connection` whenever it is open and not connecting;
+// (3) once `destroyed`, no callback runs; (4) while `exchanging`, the deadline timer is armed
+// (`deadline_armed`) to fire at or before `deadline`; (5) queue[head, end) are the requests not
+// yet answered, oldest first.
 struct HttpClient::State : std::enable_shared_from_this<HttpClient::State> {
   State(asio::io_context& io_context, Endpoint ep)
       : io(io_context),
@@ -126,58 +188,140 @@ struct HttpClient::State : std::enable_shared_from_this<HttpClient::State> {
   asio::io_context& io;
   Endpoint endpoint;
   std::string host_header;  // "host:port"
-  std::string wire;         // the request being written (serialize())
+  std::shared_ptr<ssl::context> ssl;
+  std::shared_ptr<Connection> connection;  // null: none
+  bool connecting = false;                 // `connection` is being opened (open_connection)
+  bool in_flight = false;                  // queue[head] is written (or being written)
+  bool destroyed = false;
+  std::vector<Pending> queue;  // a vector and an index, not a deque: no allocation per request
+  std::size_t head = 0;
+  std::string writing;                    // the text of the request in flight (swapped out of its Pending)
+  std::vector<std::string> spare_wires;   // buffers of answered requests, for the next ones
+  std::uint64_t exchange_serial = 0;      // the exchange a write completion belongs to
   // The bound of the exchange in progress (write + read): see start_deadline().
   asio::steady_timer deadline_timer;
   std::chrono::steady_clock::time_point deadline{};
   bool deadline_armed = false;
   bool exchanging = false;
   bool timed_out = false;  // the deadline passed: the socket was closed under the exchange
-  std::shared_ptr<ssl::context> ssl;
-  std::optional<beast::tcp_stream> plain;
-  std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
-  bool connected = false;
-  bool running = false;
-  bool destroyed = false;
-  std::deque<std::pair<HttpRequest, Callback>> queue;
-  beast::flat_buffer buffer;
   ClientStats stats;
 
-  // Closes the socket; pending operations complete with an error (the streams stay allocated).
-  void close_socket() {
-    beast::error_code ignored;
-    if (plain) plain->socket().close(ignored);
-    if (tls) beast::get_lowest_layer(*tls).socket().close(ignored);
+  void enqueue(const HttpRequestRef& request, Callback callback) {
+    Pending& pending = queue.emplace_back();
+    if (!spare_wires.empty()) {
+      pending.wire = std::move(spare_wires.back());
+      spare_wires.pop_back();
+    }
+    serialize(request, host_header, pending.wire);
+    pending.callback = std::move(callback);
+    start_next();
   }
-  // Whether a kept-alive connection still looks usable: the peer has neither closed it nor sent
-  // anything unasked (a server closing an idle connection sends EOF, over TLS a close_notify first).
-  // Checked before reusing it, so that a request is not written into a connection already closed,
-  // which would make its outcome needlessly ambiguous.
-  [[nodiscard]] bool still_open() {
-    auto& socket = plain ? plain->socket() : beast::get_lowest_layer(*tls).socket();
-    char byte = 0;
-    const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+
+  // Writes the oldest queued request, opening a connection first when there is none.
+  void start_next() {
+    if (destroyed || in_flight || connecting || head == queue.size()) return;
+    if (!connection) {
+      connecting = true;
+      connection = std::make_shared<Connection>();
+      asio::co_spawn(io, open_connection(shared_from_this(), connection), asio::detached);
+      return;
+    }
+    write_front();
   }
-  // Closes and frees the connection. Only while no operation is pending on it.
-  void disconnect() {
-    close_socket();
-    plain.reset();
-    tls.reset();
-    connected = false;
-    buffer.clear();
+
+  void write_front() {
+    in_flight = true;
+    writing.swap(queue[head].wire);  // a stable buffer for the write, whatever the queue does
+    start_deadline();
+    ++stats.requests_sent;
+    const std::uint64_t serial = ++exchange_serial;
+    connection->with_stream([&](auto& stream) {
+      asio::async_write(stream, asio::buffer(writing),
+                        [self = shared_from_this(), c = connection, serial](beast::error_code ec, std::size_t) {
+                          self->on_written(c, serial, ec);
+                        });
+    });
   }
+
+  void on_written(const std::shared_ptr<Connection>& c, std::uint64_t serial, beast::error_code ec) {
+    if (!ec || destroyed || c != connection || !in_flight || serial != exchange_serial) return;
+    const auto [method, path] = request_line(writing);
+    Result<HttpResponse> failed = fail(ErrorCode::Ambiguous, "{} {}: writing the request failed: {}", method,
+                                       path, timed_out ? std::string("timed out") : ec.message());
+    drop_connection();
+    finish_front(std::move(failed));
+  }
+
+  // Reads the next answer on `c`: kept pending while the connection is idle (see the top).
+  void start_read(const std::shared_ptr<Connection>& c) {
+    c->parser.emplace();
+    c->parser->body_limit(64 << 20);
+    c->with_stream([&](auto& stream) {
+      http::async_read(stream, c->buffer, *c->parser,
+                       [self = shared_from_this(), c](beast::error_code ec, std::size_t) { self->on_read(c, ec); });
+    });
+  }
+
+  void on_read(const std::shared_ptr<Connection>& c, beast::error_code ec) {
+    if (destroyed || c != connection) return;
+    if (!in_flight) {
+      // Idle: the server closed the connection, or sent something nobody asked for.
+      drop_connection();
+      return;
+    }
+    if (ec) {
+      const auto [method, path] = request_line(writing);
+      Result<HttpResponse> failed = fail(ErrorCode::Ambiguous, "{} {}: no answer ({})", method, path,
+                                         timed_out ? std::string("timed out") : ec.message());
+      drop_connection();
+      finish_front(std::move(failed));
+      return;
+    }
+    ++stats.responses;
+    auto res = c->parser->release();
+    if (res.keep_alive()) {
+      start_read(c);
+    } else {
+      drop_connection();
+    }
+    finish_front(to_plain(res));
+  }
+
+  // Ends the oldest request with `result`: its callback runs, then the next request starts.
+  void finish_front(Result<HttpResponse> result) {
+    in_flight = false;
+    exchanging = false;
+    Pending& front = queue[head];
+    Callback callback = std::move(front.callback);
+    spare_wires.push_back(std::move(front.wire));  // after a write: the buffer `writing` had before
+    if (++head == queue.size()) {
+      queue.clear();  // keeps its capacity
+      head = 0;
+    }
+    callback(std::move(result));
+    if (!destroyed) start_next();  // the callback may have destroyed the client
+  }
+
+  // Closes the connection; its pending operations complete with errors and let it go.
+  void drop_connection() {
+    if (!connection) return;
+    connection->close_socket();
+    connection.reset();
+  }
+
+  static asio::awaitable<void> open_connection(std::shared_ptr<State> st, std::shared_ptr<Connection> c);
+  void start_deadline();
 };
 
 namespace {
 
 using ClientState = HttpClient::State;
 
-asio::awaitable<std::string> connect(std::shared_ptr<ClientState> st) {
-  st->disconnect();
+// Connects and (TLS) handshakes `c`; "" on success.
+asio::awaitable<std::string> connect(const std::shared_ptr<ClientState>& st, Connection& c) {
   if (!st->endpoint.tls) {
-    st->plain.emplace(st->io);
-    std::string error = co_await connect_tcp(*st->plain, st->endpoint);
+    c.plain.emplace(st->io);
+    std::string error = co_await connect_tcp(*c.plain, st->endpoint);
     if (!error.empty()) co_return error;
   } else {
     if (!st->ssl) {
@@ -185,16 +329,14 @@ asio::awaitable<std::string> connect(std::shared_ptr<ClientState> st) {
       if (!context) co_return context.error().message();
       st->ssl = std::move(*context);
     }
-    st->tls.emplace(st->io, *st->ssl);
-    std::string error = co_await connect_tcp(beast::get_lowest_layer(*st->tls), st->endpoint);
-    if (error.empty()) error = co_await handshake_tls(*st->tls, st->endpoint);
+    c.tls.emplace(st->io, *st->ssl);
+    std::string error = co_await connect_tcp(beast::get_lowest_layer(*c.tls), st->endpoint);
+    if (error.empty()) error = co_await handshake_tls(*c.tls, st->endpoint);
     if (!error.empty()) co_return error;
   }
-  st->connected = true;
   // The connect and handshake deadlines end here: exchanges are bounded by start_deadline().
-  if (st->plain) st->plain->expires_never();
-  if (st->tls) beast::get_lowest_layer(*st->tls).expires_never();
-  ++st->stats.connections_opened;
+  if (c.plain) c.plain->expires_never();
+  if (c.tls) beast::get_lowest_layer(*c.tls).expires_never();
   co_return std::string{};
 }
 
@@ -211,75 +353,40 @@ void arm_deadline_timer(const std::shared_ptr<ClientState>& st) {
       return;
     }
     st->timed_out = true;
-    st->close_socket();  // the pending write or read completes with an error
+    if (st->connection) st->connection->close_socket();  // the pending write or read completes with an error
   });
+}
+
+}  // namespace
+
+asio::awaitable<void> HttpClient::State::open_connection(std::shared_ptr<State> st, std::shared_ptr<Connection> c) {
+  std::string error = co_await connect(st, *c);
+  if (st->destroyed || st->connection != c) {
+    c->close_socket();
+    co_return;
+  }
+  st->connecting = false;
+  if (!error.empty()) {
+    st->drop_connection();
+    const auto [method, path] = request_line(st->queue[st->head].wire);
+    st->finish_front(fail(ErrorCode::Disconnected, "{} {}: {}", method, path, error));
+    co_return;
+  }
+  ++st->stats.connections_opened;
+  st->start_read(c);
+  st->start_next();
 }
 
 // Bounds the exchange that starts now by request_timeout. One timer per client does it, armed only
 // when none is pending: a new exchange just moves the deadline, and a timer that fires early re-arms
 // for the time left. (Beast's per-operation timeouts armed a timer for every write and read, each
 // time a system call, on the order path.)
-void start_deadline(const std::shared_ptr<ClientState>& st) {
-  st->deadline = std::chrono::steady_clock::now() + steady(st->endpoint.request_timeout);
-  st->exchanging = true;
-  st->timed_out = false;
-  if (!st->deadline_armed) arm_deadline_timer(st);
+void HttpClient::State::start_deadline() {
+  deadline = std::chrono::steady_clock::now() + steady(endpoint.request_timeout);
+  exchanging = true;
+  timed_out = false;
+  if (!deadline_armed) arm_deadline_timer(shared_from_this());
 }
-
-template <class Stream>
-asio::awaitable<Result<HttpResponse>> exchange(std::shared_ptr<ClientState> st, Stream& stream,
-                                               const HttpRequest& request) {
-  serialize(request, st->host_header, st->wire);
-  start_deadline(st);
-  ++st->stats.requests_sent;
-  auto [write_error, written] = co_await asio::async_write(stream, asio::buffer(st->wire), kUse);
-  if (write_error) {
-    co_return fail(ErrorCode::Ambiguous, "{} {}: writing the request failed: {}", request.method,
-                   request.path(), st->timed_out ? std::string("timed out") : write_error.message());
-  }
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(64 << 20);
-  auto [read_error, read] = co_await http::async_read(stream, st->buffer, parser, kUse);
-  if (read_error) {
-    co_return fail(ErrorCode::Ambiguous, "{} {}: no answer ({})", request.method, request.path(),
-                   st->timed_out ? std::string("timed out") : read_error.message());
-  }
-  ++st->stats.responses;
-  auto res = parser.release();
-  if (!res.keep_alive()) st->disconnect();
-  co_return to_plain(res);
-}
-
-asio::awaitable<void> work(std::shared_ptr<ClientState> st) {
-  while (!st->destroyed && !st->queue.empty()) {
-    auto [request, callback] = std::move(st->queue.front());
-    st->queue.pop_front();
-    if (st->connected && !st->still_open()) st->disconnect();
-    if (!st->connected) {
-      std::string error = co_await connect(st);
-      if (st->destroyed) co_return;
-      if (!error.empty()) {
-        st->disconnect();
-        callback(fail(ErrorCode::Disconnected, "{} {}: {}", request.method, request.path(), error));
-        continue;
-      }
-    }
-    // Not a conditional expression: g++ 12 miscompiles co_await inside ?: (double destruction).
-    std::optional<Result<HttpResponse>> result;
-    if (st->tls) {
-      result.emplace(co_await exchange(st, *st->tls, request));
-    } else {
-      result.emplace(co_await exchange(st, *st->plain, request));
-    }
-    st->exchanging = false;
-    if (st->destroyed) co_return;
-    if (!*result) st->disconnect();
-    callback(std::move(*result));
-  }
-  st->running = false;
-}
-
-}  // namespace
 
 HttpClient::HttpClient(LiveScheduler& scheduler, Endpoint endpoint)
     : state_(std::make_shared<State>(*static_cast<asio::io_context*>(scheduler.native_io_context()),
@@ -288,22 +395,23 @@ HttpClient::HttpClient(LiveScheduler& scheduler, Endpoint endpoint)
 HttpClient::~HttpClient() {
   state_->destroyed = true;
   state_->queue.clear();
-  if (state_->running) {
-    state_->close_socket();  // the worker wakes up, sees `destroyed` and lets the state go
-  } else {
-    state_->disconnect();
-  }
+  state_->head = 0;
+  state_->drop_connection();  // pending operations wake up, see `destroyed` and let the state go
 }
 
-void HttpClient::request(HttpRequest request, Callback callback) {
-  state_->queue.emplace_back(std::move(request), std::move(callback));
-  if (state_->running) return;
-  state_->running = true;
-  asio::co_spawn(state_->io, work(state_), asio::detached);
+void HttpClient::send(const HttpRequestRef& request, Callback callback) {
+  state_->enqueue(request, std::move(callback));
+}
+
+void HttpClient::request(const HttpRequest& request, Callback callback) {
+  std::vector<HttpHeaderRef> headers;
+  headers.reserve(request.headers.size());
+  for (const HttpHeader& h : request.headers) headers.push_back({h.name, h.value});
+  send({request.method, request.target, {}, headers, request.body}, std::move(callback));
 }
 
 void HttpClient::close() {
-  if (!state_->running) state_->disconnect();
+  if (!state_->in_flight && !state_->connecting) state_->drop_connection();
 }
 
 const ClientStats& HttpClient::stats() const noexcept { return state_->stats; }

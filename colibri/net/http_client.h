@@ -3,7 +3,10 @@
 // Beast lives in http_client.cc).
 //
 // HttpClient keeps one connection to one endpoint open and reuses it (keep-alive): requests go out
-// one at a time in the order given; the connection is (re)opened when needed. TLS verifies the
+// one at a time in the order given; the connection is (re)opened when needed. While the connection
+// is open a read is kept pending on it, so a connection the server closes while idle is noticed
+// (and dropped) by the loop before the next request is written, without a system call on the
+// request path. TLS verifies the
 // server's chain against Endpoint::ca_file (or the system store) and its name against
 // Endpoint::host. Every request completes exactly once, on the loop thread:
 //   * an HttpResponse, whatever its status (a 4xx/5xx is the venue's answer, not a transport error);
@@ -12,13 +15,22 @@
 //     acted on it.
 // Destroying the client closes its connection and drops queued requests: their callbacks never run.
 //
+// Allocation: a request is serialised into a buffer the client keeps (its capacity is reused from
+// one request to the next), the write is started inside send() when the connection is idle, and
+// callbacks of up to Callback's inline size are stored without allocating: in steady state, on a
+// kept-alive connection, writing a request does not reach the heap (the order path: DESIGN.md
+// decision 9; docs/BENCHMARKS.md, "Depth frame to order request bytes"). Reading the answer does.
+//
 // Thread-safety: none; the loop thread only.
 
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 
+#include "colibri/core/inline_function.h"
 #include "colibri/core/live_scheduler.h"
 #include "colibri/core/result.h"
 #include "colibri/net/http/message.h"
@@ -32,18 +44,38 @@ struct ClientStats {
   std::uint64_t responses = 0;
 };
 
+// One header of an HttpRequestRef: views of text the caller keeps alive during send().
+struct HttpHeaderRef {
+  std::string_view name;
+  std::string_view value;
+};
+
+// A request by reference, for HttpClient::send(): nothing here is owned, and nothing needs to
+// outlive the call. The target is `path`, then `?` and `query` when the query is not empty.
+struct HttpRequestRef {
+  std::string_view method = "GET";  // upper case
+  std::string_view path = "/";
+  std::string_view query;
+  std::span<const HttpHeaderRef> headers;
+  std::string_view body;
+};
+
 class HttpClient {
  public:
-  using Callback = std::function<void(Result<HttpResponse>)>;
+  // Big enough for a weak reference and two pointers (what the Binance connector's callbacks hold).
+  using Callback = InlineFunction<void(Result<HttpResponse>), 48>;
 
   HttpClient(LiveScheduler& scheduler, Endpoint endpoint);
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // Queues `request` (Host, Content-Length and Connection are set here). The callback runs later,
-  // never inside this call.
-  void request(HttpRequest request, Callback callback);
+  // Queues `request`, serialised at once (Host, User-Agent and Content-Length are added here), and
+  // writes it at once when the connection is open and idle. The callback runs later, never inside
+  // this call.
+  void send(const HttpRequestRef& request, Callback callback);
+  // The same for an owned request.
+  void request(const HttpRequest& request, Callback callback);
   // Closes the connection (a queued request reopens it).
   void close();
   [[nodiscard]] const ClientStats& stats() const noexcept;

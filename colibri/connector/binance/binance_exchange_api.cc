@@ -1,6 +1,7 @@
 #include "colibri/connector/binance/binance_exchange_api.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <functional>
@@ -8,6 +9,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "colibri/core/inline_function.h"
 #include "colibri/core/log.h"
 #include "colibri/net/http_client.h"
 #include "colibri/net/http/websocket.h"
@@ -75,15 +77,27 @@ struct CallName {
   }
 };
 
+// What a RestCall sends: the endpoint, and the query string (a POST's form body), a view of the
+// RequestBuilder's buffer (or a literal) valid until the builder's next call.
+struct RestTarget {
+  vb::Endpoint endpoint;
+  std::string_view query;
+};
+
 // One REST request of this api, built when it is written (a signed request's timestamp is then).
+// Its callbacks are stored inline up to the sizes below (the largest are a place order's: its
+// builder holds the whole OrderRequest), so making a call does not allocate; place_order checks
+// that its own fit.
 struct RestCall {
+  static constexpr std::size_t kBuildInline = 152;
+  static constexpr std::size_t kAnswerInline = 72;
   CallName what;
   bool is_signed = false;
   bool order_channel = false;  // place / cancel: their own connection, so queries never wait behind them
   int clock_resends = 0;
-  std::function<Result<net::HttpRequest>()> build;
-  std::function<void(const net::HttpResponse&)> on_success;  // 2xx
-  std::function<void(const Error&)> on_failure;              // anything else, classified
+  InlineFunction<Result<RestTarget>(), kBuildInline> build;
+  InlineFunction<void(const net::HttpResponse&), kAnswerInline> on_success;  // 2xx
+  InlineFunction<void(const Error&), kAnswerInline> on_failure;              // anything else, classified
 };
 
 // Exponential backoff between reconnects.
@@ -171,18 +185,38 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
       arm_block_timer();
       return;
     }
-    Result<net::HttpRequest> request = call.build();
-    if (!request) {
-      later([call = std::move(call), error = request.error()](Impl&) { call.on_failure(error); });
+    Result<RestTarget> target = call.build();
+    if (!target) {
+      // Rare (a request the builder refuses): the call is boxed to fit the posted task.
+      later([call = std::make_shared<RestCall>(std::move(call)), error = target.error()](Impl&) {
+        call->on_failure(error);
+      });
       return;
     }
-    if (call.is_signed) request->headers.push_back({std::string(vb::kApiKeyHeader), config.api_key.reveal()});
+    // Views only: the client serialises the request before send() returns.
+    const bool form = target->endpoint.method == "POST";
+    std::array<net::HttpHeaderRef, 2> headers;
+    std::size_t header_count = 0;
+    if (form) headers[header_count++] = {"Content-Type", "application/x-www-form-urlencoded"};
+    if (call.is_signed) headers[header_count++] = {vb::kApiKeyHeader, config.api_key.reveal()};
+    const net::HttpRequestRef request{target->endpoint.method, target->endpoint.path, form ? "" : target->query,
+                                      std::span(headers.data(), header_count), form ? target->query : ""};
     ++stats.rest_requests;
-    auto shared = std::make_shared<RestCall>(std::move(call));
-    (shared->order_channel ? rest_orders : rest)
-        .request(std::move(*request), [w = weak(), shared](Result<net::HttpResponse> answer) {
-          if (auto self = w.lock()) self->on_rest_answer(std::move(*shared), answer);
-        });
+    net::HttpClient& client = call.order_channel ? rest_orders : rest;
+    std::unique_ptr<RestCall> box = take_call_box();
+    *box = std::move(call);
+    client.send(request, [w = weak(), box = std::move(box)](Result<net::HttpResponse> answer) mutable {
+      if (auto self = w.lock()) self->on_rest_answer(std::move(box), answer);
+    });
+  }
+
+  // A RestCall waiting for its answer lives in a box (the client's callback holds a pointer to it,
+  // not the call); answered calls give their box back, so in steady state no box is allocated.
+  std::unique_ptr<RestCall> take_call_box() {
+    if (spare_call_boxes.empty()) return std::make_unique<RestCall>();
+    std::unique_ptr<RestCall> box = std::move(spare_call_boxes.back());
+    spare_call_boxes.pop_back();
+    return box;
   }
 
   void arm_block_timer() {
@@ -207,7 +241,9 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
 
   Duration offset() const { return clock.offset().value_or(Duration::zero()); }
 
-  void on_rest_answer(RestCall call, const Result<net::HttpResponse>& answer) {
+  void on_rest_answer(std::unique_ptr<RestCall> box, const Result<net::HttpResponse>& answer) {
+    RestCall call = std::move(*box);
+    spare_call_boxes.push_back(std::move(box));
     if (!answer) {
       const bool not_sent = answer.error().code() == ErrorCode::Disconnected;
       const vb::ErrorClass cls =
@@ -283,26 +319,12 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
 
   // A signed request's builder: `make` fills the query string from the builder at send time.
   template <typename Make>
-  std::function<Result<net::HttpRequest>()> signed_builder(vb::Endpoint endpoint, Make make) {
-    return [this, endpoint, make = std::move(make)]() -> Result<net::HttpRequest> {
+  auto signed_builder(vb::Endpoint endpoint, Make make) {
+    return [this, endpoint, make = std::move(make)]() -> Result<RestTarget> {
       Result<std::string_view> query = make(clock.signing_time(scheduler.now()));
       if (!query) return tl::unexpected(query.error());
-      return make_request(endpoint, *query);
+      return RestTarget{endpoint, *query};
     };
-  }
-
-  static net::HttpRequest make_request(vb::Endpoint endpoint, std::string_view query) {
-    net::HttpRequest request;
-    request.method = std::string(endpoint.method);
-    request.target = std::string(endpoint.path);
-    if (endpoint.method == "POST") {
-      request.body = std::string(query);
-      request.headers.push_back({"Content-Type", "application/x-www-form-urlencoded"});
-    } else if (!query.empty()) {
-      request.target += '?';
-      request.target += query;
-    }
-    return request;
   }
 
   // A failed answer with an unreadable body: the outcome is unknown.
@@ -326,9 +348,9 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
   RestCall time_request(const std::shared_ptr<Timestamp>& sent) {
     RestCall call;
     call.what = {"server time", {}};
-    call.build = [this, sent]() -> Result<net::HttpRequest> {
+    call.build = [this, sent]() -> Result<RestTarget> {
       *sent = scheduler.now();
-      return make_request(vb::kServerTime, "");
+      return RestTarget{vb::kServerTime, ""};
     };
     return call;
   }
@@ -419,11 +441,11 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     call.what = {"place order", request.client_order_id};
     call.is_signed = true;
     call.order_channel = true;
-    call.build = signed_builder(vb::kOrderPlace, [this, request](Timestamp t) {
+    auto build = signed_builder(vb::kOrderPlace, [this, request](Timestamp t) {
       return builder.place_order(request, rules.at(request.symbol), vb::OrderResponseType::Full, t);
     });
     const model::ClientOrderId id = request.client_order_id;
-    call.on_success = [this, id](const net::HttpResponse& response) {
+    auto on_success = [this, id](const net::HttpResponse& response) {
       auto parsed = parser.parse_order(response.body);
       if (!parsed) {
         deliver_place(id, tl::unexpected(bad_answer({"place order", id}, parsed.error())));
@@ -435,45 +457,74 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
       for (const model::Fill& fill : fills) listener->on_fill(fill);
       deliver_place(id, report);
     };
-    call.on_failure = [this, id](const Error& error) { deliver_place(id, tl::unexpected(error)); };
+    auto on_failure = [this, id](const Error& error) { deliver_place(id, tl::unexpected(error)); };
+    set_order_path_callbacks(call, std::move(build), std::move(on_success), std::move(on_failure));
     submit(std::move(call));
+  }
+
+  // Sets a place or cancel call's callbacks, checking at compile time that RestCall stores them
+  // inline: the order path must not allocate (DESIGN.md decision 9).
+  template <typename Build, typename OnSuccess, typename OnFailure>
+  static void set_order_path_callbacks(RestCall& call, Build build, OnSuccess on_success, OnFailure on_failure) {
+    static_assert(decltype(RestCall::build)::stores_inline<Build>);
+    static_assert(decltype(RestCall::on_success)::stores_inline<OnSuccess>);
+    static_assert(decltype(RestCall::on_failure)::stores_inline<OnFailure>);
+    call.build = std::move(build);
+    call.on_success = std::move(on_success);
+    call.on_failure = std::move(on_failure);
   }
 
   void deliver_place(const model::ClientOrderId& id, const Result<model::OrderReport>& result) {
     if (listener != nullptr) listener->on_place_result(id, result);
   }
 
+  // Who hears an order answer (order_call): a closed set, so that the callbacks stay small.
+  enum class OrderAnswerFor : std::uint8_t {
+    Cancel,      // the listener's on_cancel_result
+    Query,       // the listener's on_order_query_result
+    FillsQuery,  // query_fills, learning the exchange order id before asking for the fills
+  };
+
   // cancel / query: the same shape (an order answer for one client order id).
-  void order_call(bool cancel, const model::Symbol& symbol, const model::ClientOrderId& id,
-                  std::function<void(const Result<model::OrderReport>&)> deliver) {
+  void order_call(OrderAnswerFor to, const model::Symbol& symbol, const model::ClientOrderId& id) {
+    const bool cancel = to == OrderAnswerFor::Cancel;
     RestCall call;
     call.what = {cancel ? "cancel order" : "query order", id};
     call.is_signed = true;
     call.order_channel = cancel;
-    call.build =
+    auto build =
         signed_builder(cancel ? vb::kOrderCancel : vb::kOrderQuery, [this, cancel, symbol, id](Timestamp t) {
           return cancel ? builder.cancel_order(symbol, id, t)
                         : builder.query_order(symbol, id, t);
         });
-    call.on_success = [this, what = call.what, deliver](const net::HttpResponse& response) {
+    auto on_success = [this, to, symbol, id](const net::HttpResponse& response) {
       auto parsed = parser.parse_order(response.body);
       if (!parsed) {
-        deliver(tl::unexpected(bad_answer(what, parsed.error())));
+        const CallName what{to == OrderAnswerFor::Cancel ? "cancel order" : "query order", id};
+        deliver_order_answer(to, symbol, id, tl::unexpected(bad_answer(what, parsed.error())));
         return;
       }
       const model::OrderReport report = (*parsed)->report;
       remember(report);
-      deliver(report);
+      deliver_order_answer(to, symbol, id, report);
     };
-    call.on_failure = [deliver](const Error& error) { deliver(tl::unexpected(error)); };
+    auto on_failure = [this, to, symbol, id](const Error& error) {
+      deliver_order_answer(to, symbol, id, tl::unexpected(error));
+    };
+    set_order_path_callbacks(call, std::move(build), std::move(on_success), std::move(on_failure));  // a cancel
     submit(std::move(call));
   }
 
-  void query_fills(const model::Symbol& symbol, const model::ClientOrderId& id) {
-    auto found = exchange_ids.find(id);
-    if (found == exchange_ids.end()) {
-      // myTrades names orders by Binance's id: learn it first.
-      order_call(false, symbol, id, [this, symbol, id](const Result<model::OrderReport>& result) {
+  void deliver_order_answer(OrderAnswerFor to, const model::Symbol& symbol, const model::ClientOrderId& id,
+                            const Result<model::OrderReport>& result) {
+    switch (to) {
+      case OrderAnswerFor::Cancel:
+        if (listener != nullptr) listener->on_cancel_result(id, result);
+        return;
+      case OrderAnswerFor::Query:
+        if (listener != nullptr) listener->on_order_query_result(id, result);
+        return;
+      case OrderAnswerFor::FillsQuery:
         if (!result) {
           if (listener != nullptr) listener->on_fills_query_result(id, tl::unexpected(result.error()));
           return;
@@ -487,7 +538,15 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
           return;
         }
         my_trades(symbol, id, result->exchange_order_id);
-      });
+        return;
+    }
+  }
+
+  void query_fills(const model::Symbol& symbol, const model::ClientOrderId& id) {
+    auto found = exchange_ids.find(id);
+    if (found == exchange_ids.end()) {
+      // myTrades names orders by Binance's id: learn it first.
+      order_call(OrderAnswerFor::FillsQuery, symbol, id);
       return;
     }
     my_trades(symbol, id, found->second);
@@ -572,7 +631,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     rules_pending = true;
     RestCall call;
     call.what = {"exchange info", {}};
-    call.build = [this]() -> Result<net::HttpRequest> {
+    call.build = [this]() -> Result<RestTarget> {
       std::vector<model::Symbol> symbols;
       for (const Market& m : markets) symbols.push_back(m.symbol);
       for (const model::OrderRequest& r : waiting_rules) {
@@ -580,7 +639,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
       }
       auto query = builder.exchange_info(symbols);
       if (!query) return tl::unexpected(query.error());
-      return make_request(vb::kExchangeInfo, *query);
+      return RestTarget{vb::kExchangeInfo, *query};
     };
     call.on_success = [this](const net::HttpResponse& response) {
       rules_pending = false;
@@ -1014,10 +1073,10 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     const model::Symbol symbol = market.symbol;
     RestCall call;
     call.what = {"depth snapshot of", FixedString<36>::truncating(symbol.view())};
-    call.build = [this, symbol]() -> Result<net::HttpRequest> {
+    call.build = [this, symbol]() -> Result<RestTarget> {
       auto query = builder.depth(symbol, config.depth_limit);
       if (!query) return tl::unexpected(query.error());
-      return make_request(vb::kDepth, *query);
+      return RestTarget{vb::kDepth, *query};
     };
     call.on_success = [this, symbol](const net::HttpResponse& response) {
       Market* m = find_market(symbol);
@@ -1066,6 +1125,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
   TimerId block_timer;
   std::vector<RestCall> waiting_block;  // held by a rate-limit block, in order
   std::vector<RestCall> waiting_clock;  // signed, waiting for the clock
+  std::vector<std::unique_ptr<RestCall>> spare_call_boxes;  // see take_call_box()
   bool syncing = false;
   int good_samples = 0;
   Backoff time_backoff;
@@ -1130,17 +1190,11 @@ void BinanceExchangeApi::place_order(const model::OrderRequest& request) {
 }
 
 void BinanceExchangeApi::cancel_order(const model::Symbol& symbol, const model::ClientOrderId& id) {
-  Impl* impl = impl_.get();
-  impl->order_call(true, symbol, id, [impl, id](const Result<model::OrderReport>& result) {
-    if (impl->listener != nullptr) impl->listener->on_cancel_result(id, result);
-  });
+  impl_->order_call(Impl::OrderAnswerFor::Cancel, symbol, id);
 }
 
 void BinanceExchangeApi::query_order(const model::Symbol& symbol, const model::ClientOrderId& id) {
-  Impl* impl = impl_.get();
-  impl->order_call(false, symbol, id, [impl, id](const Result<model::OrderReport>& result) {
-    if (impl->listener != nullptr) impl->listener->on_order_query_result(id, result);
-  });
+  impl_->order_call(Impl::OrderAnswerFor::Query, symbol, id);
 }
 
 void BinanceExchangeApi::query_fills(const model::Symbol& symbol, const model::ClientOrderId& id) {

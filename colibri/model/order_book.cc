@@ -200,11 +200,6 @@ void OrderBook::retick(std::uint64_t new_tick) {
   for (const PriceLevel& l : asks) (void)apply_level(BookSide::Ask, l);
 }
 
-Price OrderBook::key_price(BookSide side, std::int64_t key) const noexcept {
-  const auto tick = static_cast<std::int64_t>(tick_.divisor());
-  return Price::from_raw((side == BookSide::Bid ? key : -key) * tick);
-}
-
 std::optional<PriceLevel> OrderBook::best(BookSide side) const noexcept {
   const detail::LadderSide& l = ladder(side);
   if (l.empty()) return std::nullopt;

@@ -218,10 +218,8 @@ class OrderBook {
   // Calls fn(const PriceLevel&) from the best level outwards while fn returns true.
   template <typename Fn>
   void for_each_level(BookSide side, Fn&& fn) const {
-    const std::int64_t tick = static_cast<std::int64_t>(tick_.divisor());
-    const std::int64_t sign = side == BookSide::Bid ? 1 : -1;
     ladder(side).for_each([&](std::int64_t key, std::int64_t qty) {
-      return fn(PriceLevel{Price::from_raw(sign * key * tick), Quantity::from_raw(qty)});
+      return fn(PriceLevel{key_price(side, key), Quantity::from_raw(qty)});
     });
   }
 
@@ -253,7 +251,10 @@ class OrderBook {
     const std::int64_t flip = -static_cast<std::int64_t>(side == BookSide::Ask);  // 0 or all ones
     return (ticks ^ flip) - flip;
   }
-  [[nodiscard]] Price key_price(BookSide side, std::int64_t key) const noexcept;
+  // The price at a ladder key: key_of undone (negating twice is the identity), times the tick.
+  [[nodiscard]] Price key_price(BookSide side, std::int64_t key) const noexcept {
+    return Price::from_raw(key_of(side, key) * static_cast<std::int64_t>(tick_.divisor()));
+  }
   Result<void> apply_level_slow(BookSide side, PriceLevel level);
   // Re-indexes every level on a new tick that divides the old one.
   void retick(std::uint64_t new_tick);

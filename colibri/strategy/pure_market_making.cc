@@ -228,18 +228,20 @@ const std::vector<const model::InFlightOrder*>& PureMarketMaking::active_orders_
   return active_;
 }
 
+const model::InFlightOrder* PureMarketMaking::live_order(const OwnOrder& own) const {
+  const model::InFlightOrder* o = market_.connector->order(own.id);
+  return o != nullptr && o->is_live() ? o : nullptr;
+}
+
 void PureMarketMaking::append_active_orders(std::vector<const model::InFlightOrder*>& out) const {
   for (const OwnOrder& own : own_orders_) {
-    const model::InFlightOrder* o = market_.connector->order(own.id);
-    if (o != nullptr && o->is_live()) out.push_back(o);
+    if (const model::InFlightOrder* o = live_order(own)) out.push_back(o);
   }
 }
 
 bool PureMarketMaking::has_active_order() const {
-  return std::any_of(own_orders_.begin(), own_orders_.end(), [this](const OwnOrder& own) {
-    const model::InFlightOrder* o = market_.connector->order(own.id);
-    return o != nullptr && o->is_live();
-  });
+  return std::any_of(own_orders_.begin(), own_orders_.end(),
+                     [this](const OwnOrder& own) { return live_order(own) != nullptr; });
 }
 
 void PureMarketMaking::on_tick(Timestamp now) {

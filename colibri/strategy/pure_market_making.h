@@ -173,6 +173,8 @@ class PureMarketMaking final : public Strategy {
   // active_ alone.
   const std::vector<const model::InFlightOrder*>& active_orders_now() const;
   void append_active_orders(std::vector<const model::InFlightOrder*>& out) const;
+  // The connector's order for `own` while it is not final, else null.
+  [[nodiscard]] const model::InFlightOrder* live_order(const OwnOrder& own) const;
   [[nodiscard]] bool has_active_order() const;
   void cancel_active_orders_on_max_age_limit(Timestamp now);
   void cancel_active_orders(Timestamp now);

@@ -316,6 +316,13 @@ void append_number(std::string& out, double value) {
 
 // --- chart data ---------------------------------------------------------------------------------
 
+// The first market's series: every market is sampled at the same times and carries the
+// portfolio's columns. No rows when there is no market.
+const BacktestSeries& first_series(const std::vector<MarketOutput>& markets) {
+  static const BacktestSeries kNoRows;
+  return markets.empty() ? kNoRows : markets.front().series;
+}
+
 double seconds_since(std::int64_t t0_ns, std::int64_t t_ns) {
   return static_cast<double>(t_ns - t0_ns) * 1e-9;
 }
@@ -436,8 +443,7 @@ std::string chart_data_json(const BacktestOutput& output, const MarketAssets& as
     out += '}';
   }
   out += R"(],"portfolio":{"series":{)";
-  static const BacktestSeries kNoRows;
-  append_columns(output.markets.empty() ? kNoRows : output.markets.front().series,
+  append_columns(first_series(output.markets),
                  {SeriesColumn::QuoteBalance, SeriesColumn::Equity, SeriesColumn::Pnl, SeriesColumn::DrawdownPct});
   out += "}}}";
   return out;
@@ -791,10 +797,9 @@ std::string replayed(const BacktestSummary& summary) {
   return out + ".";
 }
 
-// What series.csv holds, from the first market's rows (every market is sampled at the same times).
+// What series.csv holds, from the first market's rows.
 std::string series_note(const std::vector<MarketOutput>& markets) {
-  static const BacktestSeries kNoRows;
-  const BacktestSeries& series = markets.empty() ? kNoRows : markets.front().series;
+  const BacktestSeries& series = first_series(markets);
   const std::size_t n = series.time_ns.size();
   if (n == 0) return "series.csv has no rows";
   std::string note = fmt::format("series.csv: {} rows{}", n, markets.size() > 1 ? " per market" : "");

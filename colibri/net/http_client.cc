@@ -176,7 +176,7 @@ std::pair<std::string_view, std::string_view> request_line(std::string_view wire
 //
 // Invariants: (1) in_flight implies `connection` is open and not connecting, and `writing` holds
 // queue[head]'s text; (2) a read is pending on `connection` whenever it is open and not connecting;
-// (3) once `destroyed`, no callback runs; (4) while `exchanging`, the deadline timer is armed
+// (3) once `destroyed`, no callback runs; (4) while `in_flight`, the deadline timer is armed
 // (`deadline_armed`) to fire at or before `deadline`; (5) queue[head, end) are the requests not
 // yet answered, oldest first.
 struct HttpClient::State : std::enable_shared_from_this<HttpClient::State> {
@@ -202,7 +202,6 @@ struct HttpClient::State : std::enable_shared_from_this<HttpClient::State> {
   asio::steady_timer deadline_timer;
   std::chrono::steady_clock::time_point deadline{};
   bool deadline_armed = false;
-  bool exchanging = false;
   bool timed_out = false;  // the deadline passed: the socket was closed under the exchange
   ClientStats stats;
 
@@ -290,7 +289,6 @@ struct HttpClient::State : std::enable_shared_from_this<HttpClient::State> {
   // Ends the oldest request with `result`: its callback runs, then the next request starts.
   void finish_front(Result<HttpResponse> result) {
     in_flight = false;
-    exchanging = false;
     Pending& front = queue[head];
     Callback callback = std::move(front.callback);
     spare_wires.push_back(std::move(front.wire));  // after a write: the buffer `writing` had before
@@ -347,7 +345,7 @@ void arm_deadline_timer(const std::shared_ptr<ClientState>& st) {
     auto st = weak.lock();
     if (!st) return;
     st->deadline_armed = false;
-    if (ec || st->destroyed || !st->exchanging) return;
+    if (ec || st->destroyed || !st->in_flight) return;
     if (std::chrono::steady_clock::now() < st->deadline) {
       arm_deadline_timer(st);  // armed for an earlier exchange: wait for what is left of this one
       return;
@@ -383,7 +381,6 @@ asio::awaitable<void> HttpClient::State::open_connection(std::shared_ptr<State> 
 // time a system call, on the order path.)
 void HttpClient::State::start_deadline() {
   deadline = std::chrono::steady_clock::now() + steady(endpoint.request_timeout);
-  exchanging = true;
   timed_out = false;
   if (!deadline_armed) arm_deadline_timer(shared_from_this());
 }

@@ -356,9 +356,10 @@ constexpr std::uint64_t kProgressEvery = 65'536;
 namespace {
 
 // The checks a config must pass before anything is opened.
-Result<void> check_config(const BacktestConfig& config, std::size_t strategies) {
+Result<void> check_config(const BacktestConfig& config, const std::vector<StrategyFactory>& make_strategies) {
   if (config.markets.empty()) return fail(ErrorCode::InvalidArgument, "backtest: no market");
-  if (strategies == 0) return fail(ErrorCode::InvalidArgument, "backtest: no strategy factory");
+  if (make_strategies.empty() || std::ranges::any_of(make_strategies, [](const auto& f) { return !f; }))
+    return fail(ErrorCode::InvalidArgument, "backtest: no strategy factory");
   for (std::size_t i = 0; i < config.markets.size(); ++i) {
     const BacktestMarket& market = config.markets[i];
     if (auto ok = market.rules.validate(); !ok) return fail(std::move(ok.error()));
@@ -424,10 +425,7 @@ void take_earliest(Timestamp& t, Timestamp candidate) noexcept {
 Result<BacktestResult> BacktestEngine::run(const std::vector<StrategyFactory>& make_strategies,
                                            BacktestRecorder* recorder) const {
   // --- set-up: every config error becomes one Result here.
-  if (auto ok = check_config(config_, make_strategies.size()); !ok) return fail(std::move(ok.error()));
-  for (const auto& factory : make_strategies) {
-    if (!factory) return fail(ErrorCode::InvalidArgument, "backtest: no strategy factory");
-  }
+  if (auto ok = check_config(config_, make_strategies); !ok) return fail(std::move(ok.error()));
   const auto quote = model::Asset::truncating(config_.markets.front().rules.quote);
   std::unique_ptr<sim::LatencyModel> latency =
       std::make_unique<sim::ConstantLatency>(config_.entry_latency, config_.response_latency);

@@ -122,8 +122,9 @@ struct BacktestOutput {
 // CSV files need the header line; their columns are found by name (extra columns are ignored, a
 // missing one is an error naming it).
 [[nodiscard]] Result<BacktestSummary> load_backtest_summary(const std::filesystem::path& file);
-// `market`: keep that symbol's rows only (empty: the first symbol in the file; rows without a
-// symbol are always kept).
+// `market`: keep that symbol's rows only; rows without a symbol are always kept. Empty `market`:
+// the series keeps the first symbol in the file (a series is one market's rows), the fills keep
+// every row.
 [[nodiscard]] Result<BacktestSeries> load_backtest_series(const std::filesystem::path& file,
                                                           std::string_view market = {});
 [[nodiscard]] Result<std::vector<BacktestFill>> load_backtest_fills(const std::filesystem::path& file,

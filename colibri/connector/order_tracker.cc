@@ -146,7 +146,7 @@ Result<void> OrderTracker::settle(Entry& entry, const Result<OrderChange>& chang
         model::OrderLost{r.client_order_id, o.exchange_order_id(), r.symbol, r.side, o.filled(), now});
   }
   if (change->became_final) {
-    finished_.push_back(r.client_order_id);
+    finished_.push_back(&entry);
     switch (change->after) {
       case OrderState::Filled:
         sink_.on_order_completed(model::OrderCompleted{r.client_order_id, o.exchange_order_id(), r.symbol,
@@ -294,18 +294,19 @@ void OrderTracker::poll() {
 }
 
 void OrderTracker::evict(Timestamp now) {
+  // Called on every tick: the oldest finished order is read through its entry, and the map is
+  // searched only for an order actually dropped.
   while (!finished_.empty()) {
-    auto it = orders_.find(finished_.front());
+    Entry& entry = *finished_.front();
     const bool too_many = finished_.size() > config_.finished_capacity;
-    const bool too_old = it != orders_.end() && now - it->second.order.final_at() >= config_.finished_ttl;
-    if (it != orders_.end() && !too_many && !too_old) break;
-    if (it != orders_.end()) {
-      if (it->second.indexed) by_exchange_id_.erase(it->second.order.exchange_order_id());
-      if (it->second.watched) std::erase(watched_, &it->second);
-      orders_.erase(it);
-      ++stats_.evicted;
-    }
+    const bool too_old = now - entry.order.final_at() >= config_.finished_ttl;
+    if (!too_many && !too_old) break;
+    if (entry.indexed) by_exchange_id_.erase(entry.order.exchange_order_id());
+    if (entry.watched) std::erase(watched_, &entry);
+    const ClientOrderId id = entry.order.client_order_id();  // a copy: the key dies with the entry
     finished_.pop_front();
+    orders_.erase(id);
+    ++stats_.evicted;
   }
 }
 

@@ -138,7 +138,8 @@ class OrderTracker {
 
  private:
   // One held order and the tracker's bookkeeping about it.
-  // Invariants: (1) an entry is in finished_ iff its order is final; (2) by_exchange_id_ maps every
+  // Invariants: (1) an entry is in finished_ iff its order is final (entries are erased only when
+  // evicted from finished_, so its pointers stay valid); (2) by_exchange_id_ maps every
   // known exchange id of a held order to its client id (indexed == true); (3) owed_since is set iff
   // the order is owed fills.
   struct Entry {
@@ -174,7 +175,7 @@ class OrderTracker {
   std::pmr::unsynchronized_pool_resource pool_;
   std::pmr::unordered_map<model::ClientOrderId, Entry> orders_{&pool_};  // live and finished
   std::pmr::unordered_map<model::ExchangeOrderId, model::ClientOrderId> by_exchange_id_{&pool_};
-  std::pmr::deque<model::ClientOrderId> finished_{&pool_};  // in the order they finished: eviction order
+  std::pmr::deque<Entry*> finished_{&pool_};  // in the order they finished: eviction order
   std::pmr::vector<Entry*> watched_{&pool_};  // in tracking order; nodes of orders_ do not move
   OrderTrackerStats stats_;
 };

@@ -168,8 +168,19 @@ std::size_t format_fixed_shortest(std::int64_t raw, char* out) noexcept {
 }
 
 Int128 divide(Int128 dividend, Int128 divisor, Rounding rounding) noexcept {
-  Int128 q = dividend / divisor;
-  const Int128 r = dividend % divisor;
+  Int128 q;
+  Int128 r;
+  const auto narrow_dividend = static_cast<std::int64_t>(dividend);
+  const auto narrow_divisor = static_cast<std::int64_t>(divisor);
+  if (narrow_dividend == dividend && narrow_divisor == divisor) [[likely]] {
+    // Both fit in 64 bits (most prices, quantities and their sums do): one machine division instead
+    // of libgcc's 128-bit routine. (The divisor is positive, so INT64_MIN / -1 cannot occur.)
+    q = narrow_dividend / narrow_divisor;
+    r = narrow_dividend % narrow_divisor;
+  } else {
+    q = dividend / divisor;
+    r = dividend % divisor;
+  }
   if (r == 0) return q;
   switch (rounding) {
     case Rounding::Down:

@@ -18,6 +18,37 @@ TEST(Price, ParsesExchangeStringsExactly) {
   EXPECT_EQ(Price::parse("1.0000000000")->raw(), 100'000'000);
 }
 
+// detail::divide takes a 64-bit path when both operands fit and the 128-bit one otherwise: both
+// round the same way, for either sign of the dividend.
+TEST(Divide, RoundsAlikeOnTheNarrowAndTheWidePath) {
+  const Int128 wide = static_cast<Int128>(1) << 64;  // past 64 bits: the 128-bit path
+  struct Case {
+    Int128 dividend;
+    Int128 divisor;
+    Rounding rounding;
+    Int128 expected;
+  };
+  const Case cases[] = {
+      {7, 2, Rounding::Down, 3},         {-7, 2, Rounding::Down, -4},
+      {7, 2, Rounding::Up, 4},           {-7, 2, Rounding::Up, -3},
+      {7, 2, Rounding::TowardZero, 3},   {-7, 2, Rounding::TowardZero, -3},
+      {5, 2, Rounding::NearestEven, 2},  {7, 2, Rounding::NearestEven, 4},
+      {-5, 2, Rounding::NearestEven, -2}, {-7, 2, Rounding::NearestEven, -4},
+      {8, 3, Rounding::NearestEven, 3},  {6, 3, Rounding::NearestEven, 2},
+      {INT64_MIN, 3, Rounding::Down, INT64_MIN / 3 - 1},
+  };
+  for (const Case& c : cases) {
+    EXPECT_TRUE(detail::divide(c.dividend, c.divisor, c.rounding) == c.expected)
+        << static_cast<std::int64_t>(c.dividend) << " / " << static_cast<std::int64_t>(c.divisor);
+    // The same division scaled past 64 bits (dividend and divisor times 2^64: same quotient).
+    EXPECT_TRUE(detail::divide(c.dividend * wide, c.divisor * wide, c.rounding) == c.expected)
+        << "wide " << static_cast<std::int64_t>(c.dividend) << " / " << static_cast<std::int64_t>(c.divisor);
+  }
+  // A wide dividend over a narrow divisor.
+  EXPECT_TRUE(detail::divide(wide + 1, 2, Rounding::Up) == wide / 2 + 1);
+  EXPECT_TRUE(detail::divide(wide + 1, 2, Rounding::NearestEven) == wide / 2);
+}
+
 // Exactly 8 decimals are read 8 digits at a time; every other count digit by digit. Both agree,
 // and a non-digit among the 8 falls back to the digit loop, which rejects it.
 TEST(Price, EightDecimalsAtATimeAgreeWithDigitByDigit) {

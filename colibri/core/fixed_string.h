@@ -64,28 +64,40 @@ class FixedString {
       h = (h ^ word) * 0xBF58476D1CE4E5B9ULL;
       h ^= h >> 29;
     };
-    // Every copy has a size known at compile time: each is one load, not a call to memcpy.
-    for (std::size_t i = 0; i + 8 <= N; i += 8) {
-      std::uint64_t word = 0;
-      std::memcpy(&word, chars_.data() + i, 8);
-      mix(word);
-    }
-    if constexpr (N % 8 != 0) {
-      std::uint64_t word = 0;
-      std::memcpy(&word, chars_.data() + N / 8 * 8, N % 8);
-      mix(word);
-    }
+    for (std::size_t i = 0; i < N / 8; ++i) mix(full_word(i));
+    if constexpr (N % 8 != 0) mix(tail_word());
     h ^= h >> 32;
     h *= 0x94D049BB133111EBULL;
     h ^= h >> 31;
     return static_cast<std::size_t>(h);
   }
 
-  friend bool operator==(const FixedString& a, const FixedString& b) noexcept { return a.view() == b.view(); }
+  // Equal strings have equal sizes and equal arrays (the bytes past size() are zero): compared a
+  // word at a time, inline. (Comparing views called memcmp: 2 % of a backtest's instructions, from
+  // symbol and order id look-ups.)
+  friend bool operator==(const FixedString& a, const FixedString& b) noexcept {
+    std::uint64_t differ = a.size_ ^ b.size_;
+    for (std::size_t i = 0; i < N / 8; ++i) differ |= a.full_word(i) ^ b.full_word(i);
+    if constexpr (N % 8 != 0) differ |= a.tail_word() ^ b.tail_word();
+    return differ == 0;
+  }
   friend auto operator<=>(const FixedString& a, const FixedString& b) noexcept { return a.view() <=> b.view(); }
   friend bool operator==(const FixedString& a, std::string_view b) noexcept { return a.view() == b; }
 
  private:
+  // The array as 8-byte words: the i-th whole one, and the N % 8 bytes after the last whole one
+  // (zero-padded). Every copy has a size known at compile time: one load, not a call to memcpy.
+  [[nodiscard]] std::uint64_t full_word(std::size_t i) const noexcept {
+    std::uint64_t w;
+    std::memcpy(&w, chars_.data() + i * 8, 8);
+    return w;
+  }
+  [[nodiscard]] std::uint64_t tail_word() const noexcept {
+    std::uint64_t w = 0;
+    std::memcpy(&w, chars_.data() + N / 8 * 8, N % 8);
+    return w;
+  }
+
   std::array<char, N> chars_{};
   std::uint8_t size_ = 0;
 };

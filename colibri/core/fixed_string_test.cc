@@ -58,5 +58,24 @@ TEST(FixedString, OrdersAndComparesBytewise) {
   EXPECT_EQ(fmt::format("{}", *FixedString<8>::from("USDT")), "USDT");
 }
 
+// Equality reads whole words and the tail past them: a difference in any byte, or in the size
+// alone, makes strings unequal, whatever the capacity's remainder modulo 8.
+TEST(FixedString, EqualityComparesEveryByteAndTheSize) {
+  const std::string text = "x-BTCUSDT-1732280000000-000000000042";  // 36 bytes: four words and a tail
+  const auto id = *FixedString<36>::from(text);
+  EXPECT_EQ(id, *FixedString<36>::from(text));
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    std::string other = text;
+    other[i] = other[i] == 'z' ? 'y' : 'z';
+    EXPECT_NE(id, *FixedString<36>::from(other)) << "byte " << i;
+  }
+  EXPECT_NE(id, *FixedString<36>::from(text.substr(0, 35)));
+  // A trailing NUL byte differs from the padding only by the size.
+  EXPECT_NE(*FixedString<12>::from(std::string_view("BTC\0", 4)), *FixedString<12>::from("BTC"));
+  EXPECT_EQ(*FixedString<12>::from(""), FixedString<12>());
+  EXPECT_EQ(*FixedString<8>::from("USDTUSDT"), *FixedString<8>::from("USDTUSDT"));
+  EXPECT_NE(*FixedString<8>::from("USDTUSDT"), *FixedString<8>::from("USDTUSDC"));
+}
+
 }  // namespace
 }  // namespace colibri

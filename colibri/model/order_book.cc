@@ -189,6 +189,17 @@ Result<void> OrderBook::apply_levels(std::span<const PriceLevel> bids, std::span
   return {};
 }
 
+std::size_t OrderBook::apply_side_skipping_invalid(BookSide side, std::span<const PriceLevel> levels) {
+  // One loop per side, so that each inlines apply_level with its side known.
+  std::size_t skipped = 0;
+  if (side == BookSide::Bid) {
+    for (const PriceLevel& level : levels) if (!apply_level(BookSide::Bid, level)) ++skipped;
+  } else {
+    for (const PriceLevel& level : levels) if (!apply_level(BookSide::Ask, level)) ++skipped;
+  }
+  return skipped;
+}
+
 void OrderBook::retick(std::uint64_t new_tick) {
   std::vector<PriceLevel> bids;
   std::vector<PriceLevel> asks;

@@ -198,6 +198,9 @@ class OrderBook {
   }
   // Applies a diff's levels in order; stops at the first invalid level (earlier ones stay).
   [[nodiscard]] Result<void> apply_levels(std::span<const PriceLevel> bids, std::span<const PriceLevel> asks);
+  // Applies one side's levels in order, skipping invalid ones (as apply_level refuses them; the
+  // others stay applied). Returns how many it skipped.
+  [[nodiscard]] std::size_t apply_side_skipping_invalid(BookSide side, std::span<const PriceLevel> levels);
   void clear() noexcept;
 
   [[nodiscard]] Price tick_size() const noexcept { return Price::from_raw(static_cast<std::int64_t>(tick_.divisor())); }

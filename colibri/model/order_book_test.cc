@@ -97,6 +97,20 @@ TEST_F(OrderBookTest, InvalidLevelsAreRejectedAndLeaveTheBookUnchanged) {
   EXPECT_EQ(book_.level_count(BookSide::Ask), 3u);
 }
 
+// The matching engine's bulk path: invalid levels are skipped and counted, the valid ones around
+// them applied, on either side.
+TEST_F(OrderBookTest, ApplyingASideSkipsAndCountsInvalidLevels) {
+  const std::vector<PriceLevel> bids = {{P("99.98"), Q("5")}, {P("-1"), Q("1")}, {P("100.00"), Q("0")}};
+  EXPECT_EQ(book_.apply_side_skipping_invalid(BookSide::Bid, bids), 1u);
+  EXPECT_EQ(book_.quantity_at(BookSide::Bid, P("99.98")), Q("5"));
+  EXPECT_EQ(book_.best_bid()->price, P("99.99"));  // 100.00 removed after the invalid level
+  const std::vector<PriceLevel> asks = {{P("100.02"), Q("-1")}, {P("100.01"), Q("7")}, {P("100.03"), Q("-2")}};
+  EXPECT_EQ(book_.apply_side_skipping_invalid(BookSide::Ask, asks), 2u);
+  EXPECT_EQ(*book_.best_ask(), (PriceLevel{P("100.01"), Q("7")}));
+  EXPECT_EQ(book_.level_count(BookSide::Ask), 3u);
+  EXPECT_EQ(book_.apply_side_skipping_invalid(BookSide::Ask, {}), 0u);
+}
+
 TEST_F(OrderBookTest, CrossedBookIsReported) {
   ASSERT_TRUE(book_.apply_level(BookSide::Bid, {P("100.01"), Q("1")}));
   EXPECT_TRUE(book_.is_crossed());

@@ -222,9 +222,13 @@ std::vector<const model::InFlightOrder*> PureMarketMaking::active_orders() const
   return out;
 }
 
-const std::vector<const model::InFlightOrder*>& PureMarketMaking::active_orders_now() const {
+void PureMarketMaking::read_active_orders() {
   active_.clear();
   append_active_orders(active_);
+}
+
+const std::vector<const model::InFlightOrder*>& PureMarketMaking::still_active() const {
+  std::erase_if(active_, [](const model::InFlightOrder* o) { return !o->is_live(); });
   return active_;
 }
 
@@ -237,11 +241,6 @@ void PureMarketMaking::append_active_orders(std::vector<const model::InFlightOrd
   for (const OwnOrder& own : own_orders_) {
     if (const model::InFlightOrder* o = live_order(own)) out.push_back(o);
   }
-}
-
-bool PureMarketMaking::has_active_order() const {
-  return std::any_of(own_orders_.begin(), own_orders_.end(),
-                     [this](const OwnOrder& own) { return live_order(own) != nullptr; });
 }
 
 void PureMarketMaking::on_tick(Timestamp now) {
@@ -261,6 +260,7 @@ void PureMarketMaking::on_tick(Timestamp now) {
     }
     budget_.emplace(std::move(*checker));
   }
+  read_active_orders();
 
   if (create_timestamp_ <= now) {
     create_base_proposal(*rules, *price);  // 1.
@@ -305,7 +305,7 @@ void PureMarketMaking::adjusted_available_balance(const model::TradingRules& rul
   const connector::Connector& c = *market_.connector;
   base = c.available_balance(model::Asset::truncating(rules.base));
   quote = c.available_balance(model::Asset::truncating(rules.quote));
-  for (const model::InFlightOrder* o : active_orders_now()) {
+  for (const model::InFlightOrder* o : still_active()) {
     if (o->side() == model::Side::Buy) {
       quote += (o->price() * o->remaining()).to_quantity(Rounding::Down).value_or(Quantity::zero());
     } else {
@@ -394,7 +394,7 @@ void PureMarketMaking::cancel(const model::InFlightOrder& order) {
 }
 
 void PureMarketMaking::cancel_active_orders_on_max_age_limit(Timestamp now) {
-  const auto& active = active_orders_now();
+  const auto& active = still_active();
   const bool aged = std::any_of(active.begin(), active.end(), [&](const model::InFlightOrder* o) {
     return now - o->created_at() > config_.max_order_age;
   });
@@ -417,7 +417,7 @@ bool PureMarketMaking::within_tolerance(std::vector<Price>& current, std::vector
 
 void PureMarketMaking::cancel_active_orders(Timestamp now) {
   if (cancel_timestamp_ > now) return;
-  const auto& active = active_orders_now();
+  const auto& active = still_active();
   if (active.empty()) return;
   if (has_proposal_ && refresh_tolerance_ >= 0) {
     bool within = true;
@@ -441,7 +441,7 @@ void PureMarketMaking::cancel_active_orders(Timestamp now) {
 }
 
 void PureMarketMaking::cancel_orders_below_min_spread(Price price) {
-  for (const model::InFlightOrder* o : active_orders_now()) {
+  for (const model::InFlightOrder* o : still_active()) {
     // Spread of the order from the price, positive away from it: (price − bid) or (ask − price).
     const Int128 away = o->side() == model::Side::Buy ? static_cast<Int128>(price.raw()) - o->price().raw()
                                                       : static_cast<Int128>(o->price().raw()) - price.raw();
@@ -456,7 +456,7 @@ void PureMarketMaking::cancel_orders_below_min_spread(Price price) {
 }
 
 bool PureMarketMaking::to_create_orders(Timestamp now) const {
-  return create_timestamp_ < now && has_proposal_ && !has_active_order();
+  return create_timestamp_ < now && has_proposal_ && still_active().empty();
 }
 
 void PureMarketMaking::execute_orders_proposal(Timestamp now) {

@@ -140,7 +140,7 @@ class PureMarketMaking final : public Strategy {
     return has_proposal_ ? &proposal_ : nullptr;
   }
   // Our orders that are not final yet (cancels pending included), oldest first. Returns a new
-  // vector (allocates): the tick itself reads them through active_orders_now().
+  // vector (allocates): the tick itself reads them once into reused storage (read_active_orders).
   [[nodiscard]] std::vector<const model::InFlightOrder*> active_orders() const;
   [[nodiscard]] Timestamp create_timestamp() const noexcept { return create_timestamp_; }
   [[nodiscard]] Timestamp cancel_timestamp() const noexcept { return cancel_timestamp_; }
@@ -168,14 +168,15 @@ class PureMarketMaking final : public Strategy {
   void apply_inventory_skew(const model::TradingRules& rules, Price price);
   void apply_budget_constraint(const model::TradingRules& rules);
   void filter_out_takers(const model::OrderBook& book);
-  // active_orders() into active_, returned; valid until the next call (callers that cancel while
-  // iterating are safe: a cancel does not call back into it). The public active_orders() leaves
-  // active_ alone.
-  const std::vector<const model::InFlightOrder*>& active_orders_now() const;
+  // The tick reads its active orders once, into active_ (one look-up per order: the connector
+  // finds an order by its client id); each step then asks still_active(), which drops those that
+  // stopped being live since (a cancel or an event can end an order during the tick). Orders the
+  // tick places are not in it: nothing after the placing step reads it.
+  void read_active_orders();
+  const std::vector<const model::InFlightOrder*>& still_active() const;
   void append_active_orders(std::vector<const model::InFlightOrder*>& out) const;
   // The connector's order for `own` while it is not final, else null.
   [[nodiscard]] const model::InFlightOrder* live_order(const OwnOrder& own) const;
-  [[nodiscard]] bool has_active_order() const;
   void cancel_active_orders_on_max_age_limit(Timestamp now);
   void cancel_active_orders(Timestamp now);
   void cancel_orders_below_min_spread(Price price);
@@ -207,8 +208,8 @@ class PureMarketMaking final : public Strategy {
   Proposal proposal_;
   bool has_proposal_ = false;
   std::vector<OwnOrder> own_orders_;    // placed by us, not yet final; oldest first
-  // active_orders() as of the last active_orders_now() call: reused scratch, so that a tick does
-  // not allocate (DESIGN.md decision 9); mutable because const queries fill it too.
+  // The tick's active orders (read_active_orders, still_active): reused, so that a tick does not
+  // allocate (DESIGN.md decision 9); mutable because still_active(), a const query, prunes it.
   mutable std::vector<const model::InFlightOrder*> active_;
   std::vector<Price> current_prices_;   // reused by cancel_active_orders
   std::vector<Price> proposed_prices_;  // reused by cancel_active_orders

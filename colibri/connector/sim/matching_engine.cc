@@ -501,24 +501,50 @@ void MatchingEngine::on_diff(const model::BookDiff& diff) {
   fill_crossed_orders(now_);
 }
 
-// The replay's hottest loop (every level of every diff): most levels are at prices where none of
-// our orders rests and nothing of ours was taken, and only set the book.
+// The replay's hottest loop (every level of every diff). Most levels are at prices where none of
+// our orders rests, and only set the book: they go to the book in runs, one call a run; a level of
+// ours (or every level, while our takes have consumed some of the book) goes one at a time.
 void MatchingEngine::apply_diff_side(BookSide side, std::span<const model::PriceLevel> levels) {
   const std::vector<RestingOrder>& resting = resting_[index_of(side)];
-  for (const model::PriceLevel& level : levels) {
-    // Only a level one of our orders rests at needs its old quantity (the queue models).
-    bool ours = false;
-    for (const RestingOrder& r : resting) ours = ours || r.price == level.price;
-    const Quantity previous = ours ? book_.quantity_at(side, level.price) : Quantity::zero();
-    if (auto applied = book_.apply_level(side, level); !applied) {
-      ++stats_.invalid_levels;
-      continue;
+  // The length of the run before the first level of ours. Usually no order or one rests on a side
+  // (a market maker's quote): those two cases compare each level once, with the price in a register.
+  const auto run_length = [&resting](std::span<const model::PriceLevel> rest) -> std::size_t {
+    std::size_t n = 0;
+    if (resting.empty()) return rest.size();
+    if (resting.size() == 1) {
+      const Price price = resting.front().price;
+      while (n < rest.size() && rest[n].price != price) ++n;
+      return n;
     }
-    if (!consumed_.empty()) reset_consumed(side, level.price);  // the venue's word on this level supersedes our takes
-    if (!ours) continue;
-    for (const RestingOrder& r : resting) {
-      if (r.price == level.price) queue_model_.on_depth_change(orders_[r.order].queue, previous, level.quantity);
-    }
+    const auto ours = [&resting](Price price) {
+      return std::any_of(resting.begin(), resting.end(), [price](const RestingOrder& r) { return r.price == price; });
+    };
+    while (n < rest.size() && !ours(rest[n].price)) ++n;
+    return n;
+  };
+  while (!levels.empty()) {
+    const std::size_t run = consumed_.empty() ? run_length(levels) : 0;
+    stats_.invalid_levels += book_.apply_side_skipping_invalid(side, levels.first(run));
+    if (run == levels.size()) return;
+    apply_diff_level(side, levels[run]);
+    levels = levels.subspan(run + 1);
+  }
+}
+
+void MatchingEngine::apply_diff_level(BookSide side, const model::PriceLevel& level) {
+  const std::vector<RestingOrder>& resting = resting_[index_of(side)];
+  // Only a level one of our orders rests at needs its old quantity (the queue models).
+  bool ours = false;
+  for (const RestingOrder& r : resting) ours = ours || r.price == level.price;
+  const Quantity previous = ours ? book_.quantity_at(side, level.price) : Quantity::zero();
+  if (auto applied = book_.apply_level(side, level); !applied) {
+    ++stats_.invalid_levels;
+    return;
+  }
+  if (!consumed_.empty()) reset_consumed(side, level.price);  // the venue's word on this level supersedes our takes
+  if (!ours) return;
+  for (const RestingOrder& r : resting) {
+    if (r.price == level.price) queue_model_.on_depth_change(orders_[r.order].queue, previous, level.quantity);
   }
 }
 

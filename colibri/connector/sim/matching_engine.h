@@ -209,6 +209,9 @@ class MatchingEngine final : public data::MarketEventSink {
   [[nodiscard]] Quantity fee_reserve_for(const SimOrder& order, Notional basis) const;
   // Sets one side's levels of a diff, moving the queue positions of our orders at those prices.
   void apply_diff_side(model::BookSide side, std::span<const model::PriceLevel> levels);
+  // One level of a diff where one of our orders rests (the queue model hears the change), or any
+  // level while some of the book is consumed by our takes.
+  void apply_diff_level(model::BookSide side, const model::PriceLevel& level);
   // Fills resting orders the book has moved through (after a diff or snapshot).
   void fill_crossed_orders(Timestamp time);
   void remove_finished_resting();

@@ -179,23 +179,55 @@ Result<void> OrderBook::apply_level_slow(BookSide side, PriceLevel level) {
   return {};
 }
 
-Result<void> OrderBook::apply_levels(std::span<const PriceLevel> bids, std::span<const PriceLevel> asks) {
-  for (const PriceLevel& level : bids) {
-    if (auto ok = apply_level(BookSide::Bid, level); !ok) [[unlikely]] return ok;
+template <BookSide kSide, typename OnError>
+bool OrderBook::apply_side(std::span<const PriceLevel> levels, OnError&& on_error) {
+  detail::LadderSide& side = ladder(kSide);
+  // apply_level's fast path, with the divider copied into a local so that it stays in registers.
+  const detail::TickDivider tick = tick_;
+  const bool tick_known = tick_known_;
+  std::size_t next = 0;
+  const auto level_at = [&](std::size_t i, std::int64_t& key, std::int64_t& quantity) {
+    const PriceLevel& level = levels[next + i];
+    bool exact = false;
+    const auto ticks = static_cast<std::int64_t>(tick.divide(static_cast<std::uint64_t>(level.price.raw()), exact));
+    if (!exact || !tick_known || !level.price.is_positive() || level.quantity.is_negative()) [[unlikely]] {
+      return false;
+    }
+    key = key_of(kSide, ticks);
+    quantity = level.quantity.raw();
+    return true;
+  };
+  while (next < levels.size()) {
+    next += side.set_run(levels.size() - next, level_at);
+    if (next == levels.size()) break;
+    if (auto ok = apply_level(kSide, levels[next]); !ok && !on_error(ok.error())) [[unlikely]] return false;
+    ++next;
   }
-  for (const PriceLevel& level : asks) {
-    if (auto ok = apply_level(BookSide::Ask, level); !ok) [[unlikely]] return ok;
+  return true;
+}
+
+Result<void> OrderBook::apply_levels(std::span<const PriceLevel> bids, std::span<const PriceLevel> asks) {
+  std::optional<Error> failure;
+  const auto stop = [&failure](const Error& e) {
+    failure = e;
+    return false;
+  };
+  if (!apply_side<BookSide::Bid>(bids, stop) || !apply_side<BookSide::Ask>(asks, stop)) [[unlikely]] {
+    return fail(std::move(*failure));
   }
   return {};
 }
 
 std::size_t OrderBook::apply_side_skipping_invalid(BookSide side, std::span<const PriceLevel> levels) {
-  // One loop per side, so that each inlines apply_level with its side known.
   std::size_t skipped = 0;
+  const auto skip = [&skipped](const Error&) {
+    ++skipped;
+    return true;
+  };
   if (side == BookSide::Bid) {
-    for (const PriceLevel& level : levels) if (!apply_level(BookSide::Bid, level)) ++skipped;
+    apply_side<BookSide::Bid>(levels, skip);
   } else {
-    for (const PriceLevel& level : levels) if (!apply_level(BookSide::Ask, level)) ++skipped;
+    apply_side<BookSide::Ask>(levels, skip);
   }
   return skipped;
 }

@@ -94,6 +94,37 @@ class LadderSide {
     }
     set_outside_window(key, quantity);
   }
+  // set() for a run of levels: `level_at(i, key, quantity)` gives the i-th level's key and
+  // quantity, or false for a level this run must not set. Sets levels in order while they land in
+  // the window, keeping the side's state in registers across them (set() re-reads it from memory
+  // for each level: the stores to the arrays might alias it). Returns how many it set; the level
+  // after them (if any) was refused by level_at or lies outside the window: the caller deals with
+  // it and calls again for the rest.
+  template <typename LevelAt>
+  std::size_t set_run(std::size_t count, LevelAt&& level_at) {
+    if (!anchored_) return 0;
+    const std::int64_t base = base_;
+    const std::uint64_t window = window_;
+    const std::int64_t quarter = quarter_;
+    std::uint64_t* const occupied = occupied_.data();
+    std::int64_t* const qty = qty_.data();
+    WindowState state{best_slot_, window_count_};
+    std::size_t i = 0;
+    while (i < count) {
+      std::int64_t key = 0;
+      std::int64_t quantity = 0;
+      if (!level_at(i, key, quantity)) break;
+      const std::int64_t slot = key - base;
+      if (static_cast<std::uint64_t>(slot) >= window) break;
+      update_in_window(occupied, qty, state, slot, quantity);
+      ++i;
+      if (state.best_slot < quarter) [[unlikely]] break;  // set() would rebalance: done below
+    }
+    best_slot_ = state.best_slot;
+    window_count_ = state.count;
+    if (i > 0 && best_slot_ < quarter_) rebalance();
+    return i;
+  }
   [[nodiscard]] bool empty() const noexcept { return best_slot_ < 0; }
   [[nodiscard]] std::size_t size() const noexcept { return window_count_ + far_.size(); }
   // Precondition: !empty().
@@ -124,25 +155,38 @@ class LadderSide {
 
  private:
   [[nodiscard]] std::int64_t highest_occupied_below(std::int64_t slot) const noexcept;
+  // The side's state an in-window update changes, besides the arrays.
+  struct WindowState {
+    std::int64_t best_slot;
+    std::size_t count;
+  };
   void set_in_window(std::size_t slot, std::int64_t quantity) noexcept {
+    WindowState state{best_slot_, window_count_};
+    update_in_window(occupied_.data(), qty_.data(), state, static_cast<std::int64_t>(slot), quantity);
+    best_slot_ = state.best_slot;
+    window_count_ = state.count;
+  }
+  // One in-window update on `state` and the arrays (set_in_window's, and set_run's for each of its
+  // levels, which passes the arrays' addresses once for the run).
+  void update_in_window(std::uint64_t* occupied, std::int64_t* qty, WindowState& state, std::int64_t s,
+                        std::int64_t quantity) const noexcept {
     // Whether the level existed is read from the bitmap (one bit per tick: 8 KiB per side, small
     // enough to stay cached), never from qty_: the quantity is only stored, so a cache miss on
     // it does not stall the update.
-    std::uint64_t& word = occupied_[slot >> 6];
-    const unsigned bit = static_cast<unsigned>(slot & 63);
+    std::uint64_t& word = occupied[static_cast<std::size_t>(s) >> 6];
+    const unsigned bit = static_cast<unsigned>(s & 63);
     const std::uint64_t was = (word >> bit) & 1;
     const auto now = static_cast<std::uint64_t>(quantity != 0);
-    const auto s = static_cast<std::int64_t>(slot);
     // Written without a branch on `now`: a third to a half of real updates are removals, in no
     // predictable order. s | (now - 1) is s for a set level and -1 for a removal.
-    const std::int64_t best = std::max(best_slot_, s | (static_cast<std::int64_t>(now) - 1));
+    const std::int64_t best = std::max(state.best_slot, s | (static_cast<std::int64_t>(now) - 1));
     word ^= (was ^ now) << bit;
-    window_count_ = window_count_ + now - was;
-    best_slot_ = best;
-    qty_[slot] = quantity;
+    state.count = state.count + now - was;
+    state.best_slot = best;
+    qty[s] = quantity;
     // One test for "the best level was removed" (now == 0 and s == best), kept in one compare so
     // that the compiler does not split it back into a branch on `now`.
-    if (((static_cast<std::uint64_t>(s ^ best)) | now) == 0) [[unlikely]] best_slot_ = highest_occupied_below(s);
+    if (((static_cast<std::uint64_t>(s ^ best)) | now) == 0) [[unlikely]] state.best_slot = highest_occupied_below(s);
   }
   void set_outside_window(std::int64_t key, std::int64_t quantity);
   // Re-centres when the touch drifted into the window's lowest quarter or the window emptied.
@@ -259,6 +303,11 @@ class OrderBook {
     return Price::from_raw(key_of(side, key) * static_cast<std::int64_t>(tick_.divisor()));
   }
   Result<void> apply_level_slow(BookSide side, PriceLevel level);
+  // Applies one side's levels in order, in runs through LadderSide::set_run; a level a run stops
+  // at goes through apply_level, and an error from it to on_error(error), which returns whether
+  // to go on. Returns false when on_error stopped it.
+  template <BookSide kSide, typename OnError>
+  bool apply_side(std::span<const PriceLevel> levels, OnError&& on_error);
   // Re-indexes every level on a new tick that divides the old one.
   void retick(std::uint64_t new_tick);
 

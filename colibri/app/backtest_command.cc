@@ -21,6 +21,7 @@
 #include "colibri/app/backtest_config.h"
 #include "colibri/app/backtest_report.h"
 #include "colibri/app/cli_output.h"
+#include "colibri/core/json_text.h"
 #include "colibri/runtime/backtest_engine.h"
 #include "colibri/strategy/pure_market_making.h"
 

@@ -11,8 +11,8 @@
 #include <fmt/format.h>
 
 #include "colibri/app/chart_library.h"
-#include "colibri/app/cli_output.h"
 #include "colibri/core/decimal.h"
+#include "colibri/core/json_text.h"
 
 namespace colibri::app {
 namespace {

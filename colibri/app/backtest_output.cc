@@ -1,7 +1,6 @@
 #include "colibri/app/backtest_output.h"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -15,6 +14,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "colibri/core/ascii.h"
 #include "colibri/data/line_reader.h"
 
 namespace colibri::app {
@@ -101,13 +101,6 @@ Result<void> read_csv(const fs::path& file, std::span<const std::string_view> co
   }
   if (header_fields == 0) return fail(ErrorCode::InvalidArgument, "{}: empty file (no header line)", name);
   return {};
-}
-
-// `text` is `word` in any case ("BUY", "buy"): colibri writes sides in capitals, as Hummingbot does.
-bool same_word(std::string_view text, std::string_view word) {
-  return text.size() == word.size() && std::equal(text.begin(), text.end(), word.begin(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == b;
-         });
 }
 
 tl::unexpected<Error> field_error(const fs::path& file, std::uint64_t line, std::string_view column,
@@ -386,8 +379,8 @@ Result<std::vector<BacktestFill>> load_backtest_fills(const fs::path& file, std:
         if (!time) return field_error(file, line, "time", "not an ISO-8601 UTC time", f[0]);
         fill.time_ns = *time;
         fill.order_id = f[1];
-        const bool buy = same_word(f[2], "buy");
-        if (!buy && !same_word(f[2], "sell"))
+        const bool buy = equals_ignoring_case(f[2], "buy");
+        if (!buy && !equals_ignoring_case(f[2], "sell"))
           return field_error(file, line, "side", "expected buy or sell", f[2]);
         fill.buy = buy;
         for (const auto& [index, out] : {std::pair{3, &fill.price}, {4, &fill.quantity}, {5, &fill.fee}}) {
@@ -396,8 +389,8 @@ Result<std::vector<BacktestFill>> load_backtest_fills(const fs::path& file, std:
           *out = *number;
         }
         fill.fee_asset = f[6];
-        const bool maker = same_word(f[7], "maker");
-        if (!maker && !same_word(f[7], "taker")) {
+        const bool maker = equals_ignoring_case(f[7], "maker");
+        if (!maker && !equals_ignoring_case(f[7], "taker")) {
           return field_error(file, line, "liquidity", "expected maker or taker", f[7]);
         }
         fill.maker = maker;

@@ -955,26 +955,31 @@ void set_latency_counters(benchmark::State& state, const std::string& prefix, st
   state.counters["max_us"] = values.back();
 }
 
+// The counters, from one pass over the samples; with COLIBRI_LATENCY_SAMPLES=FILE each sample is
+// also written to FILE as CSV in that pass.
 void report(benchmark::State& state, const std::vector<Sample>& samples) {
   if (samples.empty()) return;
+  std::ofstream csv;
+  if (const char* path = std::getenv("COLIBRI_LATENCY_SAMPLES"); path != nullptr && *path != '\0') {
+    csv.open(path);
+    csv << "frame_bytes,book_ns,total_ns\n";
+  }
   std::vector<double> total;
   std::vector<double> book;
   std::vector<double> order;
+  double allocations = 0;
   for (const Sample& s : samples) {
-    total.push_back(micros(s.written - s.handed));
-    book.push_back(micros(s.heard - s.handed));
+    const auto book_interval = s.heard - s.handed;
+    const auto total_interval = s.written - s.handed;
+    total.push_back(micros(total_interval));
+    book.push_back(micros(book_interval));
     order.push_back(micros(s.written - s.heard));
-  }
-  if (const char* path = std::getenv("COLIBRI_LATENCY_SAMPLES"); path != nullptr && *path != '\0') {
-    std::ofstream csv(path);
-    csv << "frame_bytes,book_ns,total_ns\n";
-    for (const Sample& s : samples) {
-      csv << s.frame_bytes << ',' << std::chrono::nanoseconds(s.heard - s.handed).count() << ','
-          << std::chrono::nanoseconds(s.written - s.handed).count() << '\n';
+    allocations += static_cast<double>(s.allocations);
+    if (csv.is_open()) {
+      csv << s.frame_bytes << ',' << std::chrono::nanoseconds(book_interval).count() << ','
+          << std::chrono::nanoseconds(total_interval).count() << '\n';
     }
   }
-  double allocations = 0;
-  for (const Sample& s : samples) allocations += static_cast<double>(s.allocations);
   state.counters["allocs"] = allocations / static_cast<double>(samples.size());
   set_latency_counters(state, "", std::move(total));
   set_latency_counters(state, "book_", std::move(book));

@@ -21,6 +21,7 @@
 #include "colibri/app/backtest_config.h"
 #include "colibri/app/backtest_report.h"
 #include "colibri/app/cli_output.h"
+#include "colibri/core/json_text.h"
 #include "colibri/runtime/backtest_engine.h"
 #include "colibri/strategy/pure_market_making.h"
 
@@ -76,13 +77,19 @@ std::string joined(const runtime::BacktestConfig& config, std::string model::Tra
   return out;
 }
 
+// How many data files the run replayed, all markets together.
+std::uint64_t data_file_count(const runtime::BacktestResult& r) {
+  std::uint64_t files = 0;
+  for (const runtime::MarketResult& market : r.markets) files += market.data_files;
+  return files;
+}
+
 // summary.json: "symbol" and "base" name every market (comma-separated); "exchange_book" adds the
 // markets' counts up; "metrics" are the portfolio's; "markets" holds each market's own figures.
 std::string summary_json(const BacktestConfigFile& config, const runtime::BacktestResult& r) {
   const auto& o = r.orders;
   model::BookSyncStats book;
   std::string markets;
-  std::uint64_t data_files = 0;
   for (std::size_t i = 0; i < r.markets.size(); ++i) {
     const runtime::MarketResult& m = r.markets[i];
     const auto& b = m.exchange_book;
@@ -92,7 +99,6 @@ std::string summary_json(const BacktestConfigFile& config, const runtime::Backte
     book.stale += b.stale;
     book.skipped += b.skipped;
     book.gaps += b.gaps;
-    data_files += m.data_files;
     markets += fmt::format(
         R"({}{{"symbol":{},"base":{},"data_files":{},"records":{},"events":{},"exchange_book":{},"metrics":{}}})",
         i == 0 ? "" : ",", json_string(m.symbol.view()), json_string(config.backtest.markets[i].rules.base),
@@ -105,8 +111,8 @@ std::string summary_json(const BacktestConfigFile& config, const runtime::Backte
       "\"shutdown_complete\":{},\"open_orders_at_end\":{},\"exchange_book\":{},\"metrics\":{},\"markets\":[{}]}}",
       json_string(config.strategy), json_string(joined(config.backtest, &model::TradingRules::symbol)),
       json_string(joined(config.backtest, &model::TradingRules::base)),
-      json_string(config.backtest.markets.front().rules.quote), data_files, r.records, r.events, o.created,
-      o.completed, o.cancelled, o.failed, o.expired, o.lost, r.metrics.fill_count, r.samples,
+      json_string(config.backtest.markets.front().rules.quote), data_file_count(r), r.records, r.events,
+      o.created, o.completed, o.cancelled, o.failed, o.expired, o.lost, r.metrics.fill_count, r.samples,
       json_balances(r.starting_balances), json_balances(r.final_balances), json_string(r.start_time.to_iso8601()),
       json_string(r.end_time.to_iso8601()), r.shutdown_complete ? "true" : "false", r.open_orders_at_end,
       book_json(book), metrics_json(r.metrics), markets);
@@ -241,11 +247,9 @@ void print_summary(const BacktestConfigFile& config, const runtime::BacktestResu
   const auto& o = r.orders;
   const auto& m = r.metrics;
   const std::string& quote = config.backtest.markets.front().rules.quote;
-  std::size_t files = 0;
-  for (const auto& market : r.markets) files += market.data_files;
   fmt::print("strategy       {} on {}\n", config.strategy, joined(config.backtest, &model::TradingRules::symbol));
-  fmt::print("replayed       {} records ({} events) from {} file(s), {} to {}, in {:.2f} s\n", r.records, r.events,
-             files, r.start_time.to_iso8601(), r.end_time.to_iso8601(), wall_seconds);
+  fmt::print("replayed       {} records ({} events) from {} file(s), {} to {}, in {:.2f} s\n", r.records,
+             r.events, data_file_count(r), r.start_time.to_iso8601(), r.end_time.to_iso8601(), wall_seconds);
   fmt::print("orders         created {}, filled {}, cancelled {}, failed {}, expired {}, lost {}\n", o.created,
              o.completed, o.cancelled, o.failed, o.expired, o.lost);
   fmt::print("fills          {} ({} buys, {} sells), maker share {:.1f} %, fill ratio {:.1f} %\n", m.fill_count,

@@ -1,7 +1,6 @@
 #include "colibri/app/backtest_output.h"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -11,10 +10,12 @@
 #include <set>
 #include <span>
 #include <system_error>
+#include <utility>
 
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "colibri/core/ascii.h"
 #include "colibri/data/line_reader.h"
 
 namespace colibri::app {
@@ -103,16 +104,19 @@ Result<void> read_csv(const fs::path& file, std::span<const std::string_view> co
   return {};
 }
 
-// `text` is `word` in any case ("BUY", "buy"): colibri writes sides in capitals, as Hummingbot does.
-bool same_word(std::string_view text, std::string_view word) {
-  return text.size() == word.size() && std::equal(text.begin(), text.end(), word.begin(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == b;
-         });
-}
-
 tl::unexpected<Error> field_error(const fs::path& file, std::uint64_t line, std::string_view column,
                                   std::string_view what, std::string_view text) {
   return fail(ErrorCode::InvalidArgument, "{}:{}: {}: {}: \"{}\"", file.string(), line, column, what, text);
+}
+
+// The markets of `symbols` a CSV row with `symbol` belongs to, as indices [first, last): its own
+// market; every market for a row without a symbol (files of one market written before the column
+// existed); none (first == last) for another market's row.
+std::pair<std::size_t, std::size_t> row_markets(std::span<const std::string_view> symbols,
+                                                std::string_view symbol) {
+  if (symbol.empty()) return {0, symbols.size()};
+  const auto at = static_cast<std::size_t>(std::ranges::find(symbols, symbol) - symbols.begin());
+  return {at, std::min(at + 1, symbols.size())};
 }
 
 // --- summary.json ---------------------------------------------------------------------------
@@ -337,36 +341,39 @@ Result<BacktestSummary> load_backtest_summary(const fs::path& file) {
   return summary;
 }
 
-Result<BacktestSeries> load_backtest_series(const fs::path& file, std::string_view market) {
+Result<std::vector<BacktestSeries>> load_backtest_series(const fs::path& file,
+                                                         std::span<const std::string_view> symbols) {
   std::array<std::string_view, kSeriesColumns + 2> columns{"time"};
   std::ranges::copy(kSeriesColumnNames, columns.begin() + 1);
   columns.back() = "symbol";
-  BacktestSeries series;
-  std::string chosen(market);
+  std::vector<BacktestSeries> series(symbols.size());
+  std::array<double, kSeriesColumns> values{};
   auto ok = read_csv(file, columns,
                      [&](std::uint64_t line, std::span<const std::string_view> fields) -> Result<void> {
-                       const std::string_view symbol = fields.back();
-                       if (!symbol.empty()) {
-                         if (chosen.empty()) chosen = symbol;
-                         if (symbol != chosen) return {};  // another market's row
-                       }
+                       const auto [first, last] = row_markets(symbols, fields.back());
+                       if (first == last) return {};  // another market's row
                        const auto time = parse_utc_time(fields[0]);
                        if (!time)
                          return field_error(file, line, "time", "not an ISO-8601 UTC time", fields[0]);
-                       if (!series.time_ns.empty() && *time < series.time_ns.back()) {
-                         return field_error(file, line, "time", "earlier than the line before", fields[0]);
-                       }
-                       series.time_ns.push_back(*time);
                        for (std::size_t c = 0; c < kSeriesColumns; ++c) {
                          const std::string_view text = fields[c + 1];
-                         double value = std::numeric_limits<double>::quiet_NaN();
+                         values[c] = std::numeric_limits<double>::quiet_NaN();
                          if (!text.empty()) {
                            const auto number = parse_number(text);
                            if (!number)
                              return field_error(file, line, kSeriesColumnNames[c], "not a number", text);
-                           value = *number;
+                           values[c] = *number;
                          }
-                         series.columns[c].push_back(value);
+                       }
+                       for (std::size_t m = first; m < last; ++m) {
+                         BacktestSeries& market = series[m];
+                         if (!market.time_ns.empty() && *time < market.time_ns.back()) {
+                           return field_error(file, line, "time", "earlier than the line before", fields[0]);
+                         }
+                         market.time_ns.push_back(*time);
+                         for (std::size_t c = 0; c < kSeriesColumns; ++c) {
+                           market.columns[c].push_back(values[c]);
+                         }
                        }
                        return {};
                      }, {"symbol"});
@@ -374,20 +381,22 @@ Result<BacktestSeries> load_backtest_series(const fs::path& file, std::string_vi
   return series;
 }
 
-Result<std::vector<BacktestFill>> load_backtest_fills(const fs::path& file, std::string_view market) {
+Result<std::vector<std::vector<BacktestFill>>> load_backtest_fills(const fs::path& file,
+                                                                   std::span<const std::string_view> symbols) {
   static constexpr std::array<std::string_view, 9> kColumns = {
       "time", "order_id", "side", "price", "quantity", "fee", "fee_asset", "liquidity", "symbol"};
-  std::vector<BacktestFill> fills;
+  std::vector<std::vector<BacktestFill>> fills(symbols.size());
   auto ok =
       read_csv(file, kColumns, [&](std::uint64_t line, std::span<const std::string_view> f) -> Result<void> {
-        if (!market.empty() && !f[8].empty() && f[8] != market) return {};  // another market's fill
+        const auto [first, last] = row_markets(symbols, f[8]);
+        if (first == last) return {};  // another market's fill
         BacktestFill fill;
         const auto time = parse_utc_time(f[0]);
         if (!time) return field_error(file, line, "time", "not an ISO-8601 UTC time", f[0]);
         fill.time_ns = *time;
         fill.order_id = f[1];
-        const bool buy = same_word(f[2], "buy");
-        if (!buy && !same_word(f[2], "sell"))
+        const bool buy = equals_ignoring_case(f[2], "buy");
+        if (!buy && !equals_ignoring_case(f[2], "sell"))
           return field_error(file, line, "side", "expected buy or sell", f[2]);
         fill.buy = buy;
         for (const auto& [index, out] : {std::pair{3, &fill.price}, {4, &fill.quantity}, {5, &fill.fee}}) {
@@ -396,12 +405,12 @@ Result<std::vector<BacktestFill>> load_backtest_fills(const fs::path& file, std:
           *out = *number;
         }
         fill.fee_asset = f[6];
-        const bool maker = same_word(f[7], "maker");
-        if (!maker && !same_word(f[7], "taker")) {
+        const bool maker = equals_ignoring_case(f[7], "maker");
+        if (!maker && !equals_ignoring_case(f[7], "taker")) {
           return field_error(file, line, "liquidity", "expected maker or taker", f[7]);
         }
         fill.maker = maker;
-        fills.push_back(std::move(fill));
+        for (std::size_t m = first; m < last; ++m) fills[m].push_back(fill);
         return {};
       }, {"symbol"});
   if (!ok) return fail(std::move(ok.error()));
@@ -413,24 +422,26 @@ Result<BacktestOutput> load_backtest_output(const fs::path& dir) {
   auto summary = load_backtest_summary(dir / "summary.json");
   if (!summary) return fail(std::move(summary.error()));
   output.summary = std::move(*summary);
-  // "BTCUSDT,ETHUSDT" with bases "BTC,ETH": one MarketOutput each, in that order. The files are
-  // streamed once per market (a backtest has a few).
-  std::string_view symbols = output.summary.symbol;
-  std::string_view bases = output.summary.base;
-  do {
-    MarketOutput market;
-    market.symbol = std::string(symbols.substr(0, symbols.find(',')));
-    market.base = std::string(bases.substr(0, bases.find(',')));
-    symbols.remove_prefix(std::min(symbols.size(), market.symbol.size() + 1));
-    bases.remove_prefix(std::min(bases.size(), market.base.size() + 1));
-    auto series = load_backtest_series(dir / "series.csv", market.symbol);
-    if (!series) return fail(std::move(series.error()));
-    auto fills = load_backtest_fills(dir / "fills.csv", market.symbol);
-    if (!fills) return fail(std::move(fills.error()));
-    market.series = std::move(*series);
-    market.fills = std::move(*fills);
-    output.markets.push_back(std::move(market));
-  } while (!symbols.empty());
+  // The summary's "markets", in its order; a file of one market written before "markets" existed
+  // names its market by "symbol" and "base" alone.
+  if (output.summary.markets.empty()) {
+    output.markets.push_back({output.summary.symbol, output.summary.base, {}, {}});
+  } else {
+    for (const SummaryMarket& market : output.summary.markets) {
+      output.markets.push_back({market.symbol, market.base, {}, {}});
+    }
+  }
+  std::vector<std::string_view> symbols;
+  for (const MarketOutput& market : output.markets) symbols.push_back(market.symbol);
+  // Each file is streamed once, its rows split by market.
+  auto series = load_backtest_series(dir / "series.csv", symbols);
+  if (!series) return fail(std::move(series.error()));
+  auto fills = load_backtest_fills(dir / "fills.csv", symbols);
+  if (!fills) return fail(std::move(fills.error()));
+  for (std::size_t m = 0; m < output.markets.size(); ++m) {
+    output.markets[m].series = std::move((*series)[m]);
+    output.markets[m].fills = std::move((*fills)[m]);
+  }
   return output;
 }
 

@@ -13,14 +13,15 @@
 //
 // Errors are values: a missing file is NotFound, an unreadable one Io, a malformed one
 // InvalidArgument, and every message names the file and, for CSV, the line and field:
-// "DIR/series.csv:17: mid: not a number: "x"". The CSV files are streamed (data::LineReader; gzip
-// is read too); summary.json is read whole.
+// "DIR/series.csv:17: mid: not a number: "x"". The CSV files are streamed once each, their rows
+// split by market (data::LineReader; gzip is read too); summary.json is read whole.
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -116,19 +117,21 @@ struct MarketOutput {
 
 struct BacktestOutput {
   BacktestSummary summary;
-  std::vector<MarketOutput> markets;  // summary.symbol's markets, in its order: at least one
+  // summary.markets' markets in their order, or when it has none (files of one market written
+  // before "markets" existed) the market of summary.symbol and summary.base: at least one.
+  std::vector<MarketOutput> markets;
 };
 
 // CSV files need the header line; their columns are found by name (extra columns are ignored, a
 // missing one is an error naming it).
 [[nodiscard]] Result<BacktestSummary> load_backtest_summary(const std::filesystem::path& file);
-// `market`: keep that symbol's rows only; rows without a symbol are always kept. Empty `market`:
-// the series keeps the first symbol in the file (a series is one market's rows), the fills keep
-// every row.
-[[nodiscard]] Result<BacktestSeries> load_backtest_series(const std::filesystem::path& file,
-                                                          std::string_view market = {});
-[[nodiscard]] Result<std::vector<BacktestFill>> load_backtest_fills(const std::filesystem::path& file,
-                                                                    std::string_view market = {});
+// series.csv and fills.csv read once, their rows split by market: element i of the result holds the
+// rows of symbols[i]. A row without a symbol (files of one market written before the column
+// existed) belongs to every market; another market's row is skipped unread.
+[[nodiscard]] Result<std::vector<BacktestSeries>> load_backtest_series(
+    const std::filesystem::path& file, std::span<const std::string_view> symbols);
+[[nodiscard]] Result<std::vector<std::vector<BacktestFill>>> load_backtest_fills(
+    const std::filesystem::path& file, std::span<const std::string_view> symbols);
 // All three files of an output directory, the CSV rows split by market.
 [[nodiscard]] Result<BacktestOutput> load_backtest_output(const std::filesystem::path& dir);
 

@@ -11,8 +11,8 @@
 #include <fmt/format.h>
 
 #include "colibri/app/chart_library.h"
-#include "colibri/app/cli_output.h"
 #include "colibri/core/decimal.h"
+#include "colibri/core/json_text.h"
 
 namespace colibri::app {
 namespace {
@@ -137,23 +137,26 @@ const MetricSpec* find_spec(std::string_view key) {
   return nullptr;
 }
 
-// The base and quote assets of the symbol, found among the balances' assets ("BTCUSDT" with
-// balances BTC and USDT); "base" and "quote" when the symbol does not say.
+// The first market's base and quote assets: the only market's, or with several the unit of the
+// portfolio's base figures (which the page leaves out then: they do not add up). As the summary
+// names them, else found among the balances' assets ("BTCUSDT" with balances BTC and USDT); "base"
+// and "quote" when nothing says.
 struct MarketAssets {
   std::string base = "base";
   std::string quote = "quote";
 };
 
-MarketAssets market_assets(const BacktestSummary& summary) {
+MarketAssets market_assets(const BacktestOutput& output) {
   MarketAssets assets;
-  if (!summary.base.empty() && !summary.quote.empty()) {
-    // Several markets list their bases "BTC,ETH": the first one's is the unit of the portfolio's
-    // base figures, which the page leaves out for several markets (they do not add up).
-    assets.base = summary.base.substr(0, summary.base.find(','));
+  if (output.markets.empty()) return assets;
+  const BacktestSummary& summary = output.summary;
+  const MarketOutput& first = output.markets.front();
+  if (!first.base.empty() && !summary.quote.empty()) {
+    assets.base = first.base;
     assets.quote = summary.quote;
     return assets;
   }
-  const std::string_view symbol = summary.symbol;
+  const std::string_view symbol = first.symbol;
   for (const auto* list : {&summary.starting_balances, &summary.final_balances}) {
     for (const auto& balance : *list) {
       const std::string_view asset = balance.asset;
@@ -877,7 +880,7 @@ std::string inventory_units(const BacktestOutput& output, const MarketAssets& as
 
 std::string render_backtest_report(const BacktestOutput& output) {
   const BacktestSummary& summary = output.summary;
-  const MarketAssets assets = market_assets(summary);
+  const MarketAssets assets = market_assets(output);
   const ChartLibrary& library = chart_library();
 
   std::string period = readable_time(summary.start_time) + " to " + readable_time(summary.end_time);

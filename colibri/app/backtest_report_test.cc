@@ -314,10 +314,47 @@ TEST(BacktestOutput, SeriesToleratesExtraColumnsCrlfAndTrailingBlankLines) {
              "time,mid,best_bid,best_ask,bid_quote,ask_quote,base_balance,quote_balance,equity,pnl,drawdown_"
              "pct,x\r\n"
              "2024-08-08T23:54:01.5Z,1,1,1,,,0.5,30000,30001,0,0,7\r\n\r\n");
-  auto series = load_backtest_series(dir / "series.csv");
+  const std::string_view market[] = {"BTCUSDT"};
+  auto series = load_backtest_series(dir / "series.csv", market);
   ASSERT_TRUE(series) << series.error().message();
-  ASSERT_EQ(series->time_ns.size(), 1u);
-  EXPECT_EQ(series->time_ns[0], kStartNs + 500'000'000);
+  ASSERT_EQ(series->size(), 1u);
+  ASSERT_EQ((*series)[0].time_ns.size(), 1u);
+  EXPECT_EQ((*series)[0].time_ns[0], kStartNs + 500'000'000);
+}
+
+// One pass over each file: a row goes to its symbol's market, a row without a symbol to every
+// market, and another market's row is skipped without being read (its errors are not ours).
+TEST(BacktestOutput, RowsGoToTheirMarketThoseWithoutSymbolToEveryMarket) {
+  TempDir dir;
+  write_text(dir / "series.csv",
+             "time,symbol,mid,best_bid,best_ask,bid_quote,ask_quote,base_balance,quote_balance,equity,pnl,"
+             "drawdown_pct\n"
+             "2024-08-08T23:54:01Z,BTCUSDT,100,1,1,,,0.5,30000,1,0,0\n"
+             "2024-08-08T23:54:01Z,ETHUSDT,10,1,1,,,0.5,30000,1,0,0\n"
+             "2024-08-08T23:54:01Z,XRPUSDT,not-read,1,1,,,0.5,30000,1,0,0\n"
+             "2024-08-08T23:54:02Z,,7,1,1,,,0.5,30000,1,0,0\n");
+  write_text(dir / "fills.csv",
+             "time,symbol,order_id,side,price,quantity,fee,fee_asset,liquidity\n"
+             "2024-08-08T23:54:01Z,ETHUSDT,E-1,BUY,10,1,0,USDT,MAKER\n"
+             "2024-08-08T23:54:01Z,XRPUSDT,X-1,long,1,1,0,USDT,maker\n"
+             "2024-08-08T23:54:02Z,,A-1,sell,7,1,0,USDT,taker\n");
+  const std::string_view markets[] = {"BTCUSDT", "ETHUSDT"};
+  auto series = load_backtest_series(dir / "series.csv", markets);
+  ASSERT_TRUE(series) << series.error().message();
+  ASSERT_EQ(series->size(), 2u);
+  EXPECT_EQ((*series)[0][SeriesColumn::Mid], (std::vector<double>{100, 7}));
+  EXPECT_EQ((*series)[1][SeriesColumn::Mid], (std::vector<double>{10, 7}));
+  EXPECT_EQ((*series)[1].time_ns, (std::vector<std::int64_t>{kStartNs, kStartNs + 1'000'000'000}));
+  auto fills = load_backtest_fills(dir / "fills.csv", markets);
+  ASSERT_TRUE(fills) << fills.error().message();
+  ASSERT_EQ(fills->size(), 2u);
+  ASSERT_EQ((*fills)[0].size(), 1u);
+  EXPECT_EQ((*fills)[0][0].order_id, "A-1");
+  ASSERT_EQ((*fills)[1].size(), 2u);
+  EXPECT_EQ((*fills)[1][0].order_id, "E-1");
+  EXPECT_TRUE((*fills)[1][0].buy);
+  EXPECT_TRUE((*fills)[1][0].maker);
+  EXPECT_EQ((*fills)[1][1].order_id, "A-1");
 }
 
 TEST(BacktestOutput, BadFillNamesFileLineAndField) {

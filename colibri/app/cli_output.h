@@ -1,9 +1,6 @@
 #pragma once
-// What the command line's subcommands share for talking to the user: the one-line error, and JSON
-// string quoting for their --json output.
-
-#include <string>
-#include <string_view>
+// What the command line's subcommands share for talking to the user: the one-line error. (Their
+// --json output quotes strings with core/json_text.h.)
 
 #include "colibri/core/result.h"
 
@@ -11,8 +8,5 @@ namespace colibri::app {
 
 // Prints "colibri: error: <message>" on stderr and returns the exit code of a failed command (1).
 int report_error(const Error& error);
-
-// `text` as a JSON string literal: quotes and backslashes escaped, control bytes as \u00XX.
-std::string json_string(std::string_view text);
 
 }  // namespace colibri::app

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "colibri/app/cli_output.h"
+#include "colibri/core/json_text.h"
 #include "colibri/data/book_check.h"
 #include "colibri/data/event_log.h"
 #include "colibri/data/market_file.h"

@@ -4,18 +4,11 @@
 #include <cassert>
 #include <limits>
 
+#include "colibri/core/ascii.h"
+
 namespace colibri::connector {
 
 namespace {
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 // A header value as a non-negative count: digits, surrounding blanks allowed, at most 18 digits.
 bool parse_count(std::string_view text, std::int64_t& out) noexcept {

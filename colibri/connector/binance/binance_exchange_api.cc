@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "colibri/core/ascii.h"
 #include "colibri/core/inline_function.h"
 #include "colibri/core/log.h"
 #include "colibri/net/http_client.h"
@@ -302,14 +303,9 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
   // Binance's own counts, in every REST answer (X-MBX-USED-WEIGHT-1M for the IP; after an order,
   // X-MBX-ORDER-COUNT-10S and -1D for the account): to the listener, whose limiter raises its count.
   void report_rate_usage(const net::HttpResponse& response) {
-    const auto starts_with = [](std::string_view text, std::string_view prefix) {
-      return text.size() >= prefix.size() &&
-             std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
-               return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-             });
-    };
     for (const net::HttpHeader& header : response.headers) {
-      if (!starts_with(header.name, vb::kUsedWeightHeaderPrefix) && !starts_with(header.name, vb::kOrderCountHeaderPrefix)) {
+      if (!starts_with_ignoring_case(header.name, vb::kUsedWeightHeaderPrefix) &&
+          !starts_with_ignoring_case(header.name, vb::kOrderCountHeaderPrefix)) {
         continue;
       }
       ++stats.rate_usage_headers;

@@ -4,23 +4,19 @@
 
 #include "colibri/connector/binance/binance_exchange_api.h"
 
-#include <filesystem>
 #include <map>
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include "colibri/connector/exchange_base.h"
 #include "colibri/connector/market_events.h"
 #include "colibri/core/clock.h"
 #include "colibri/net/http_client.h"
-#include "colibri/net/http_server.h"
-#include "colibri/net/tls.h"
-#include "colibri/runtime/exchange_sim/exchange_simulator.h"
 #include "colibri/venue/binance/sequence_policy.h"
 #include "colibri/venue/binance/signing.h"
+#include "colibri/testing/exchange_sim_server.h"
 #include "colibri/testing/live_loop.h"
 
 namespace colibri::connector::binance {
@@ -34,37 +30,16 @@ using testing::run_until;
 
 struct Harness {
   explicit Harness(const std::string& faults = "", const std::string& secret = kSecret,
-                   Duration rotate_after = std::chrono::hours(23)) {
-    exchange_sim::ExchangeSimConfig config;
-    config.synthetic_seconds = 600;
-    auto accounts = exchange_sim::parse_accounts(fmt::format(R"(
+                   Duration rotate_after = std::chrono::hours(23))
+      : exchange(scheduler, fmt::format(R"(
 accounts:
   - name: alice
     api_key: {}
     secret: {}
     balances: {{BTC: 1, USDT: 100000}}
 )",
-                                                             kKey, kSecret),
-                                                 "test");
-    EXPECT_TRUE(accounts.has_value()) << accounts.error().describe();
-    config.accounts = std::move(*accounts);
-    auto created = exchange_sim::ExchangeSimulator::create(scheduler, std::move(config));
-    EXPECT_TRUE(created.has_value()) << created.error().describe();
-    sim = std::move(*created);
-    net::ServerOptions options;
-    auto certs = net::make_local_certificates();
-    EXPECT_TRUE(certs.has_value());
-    EXPECT_TRUE(net::write_text_file(ca_file, certs->ca_certificate_pem).has_value());
-    options.tls = std::move(*certs);
-    auto server_started = net::HttpServer::start(scheduler, std::move(options), *sim);
-    EXPECT_TRUE(server_started.has_value());
-    server = std::move(*server_started);
-    sim->start();
-
-    net::Endpoint endpoint;
-    endpoint.port = server->port();
-    endpoint.tls = true;
-    endpoint.ca_file = ca_file.string();
+                                        kKey, kSecret)) {
+    net::Endpoint endpoint = exchange.endpoint();
     endpoint.request_timeout = std::chrono::seconds(2);
     admin = std::make_unique<net::HttpClient>(scheduler, endpoint);
     if (!faults.empty()) set_faults(faults);
@@ -103,10 +78,6 @@ accounts:
     base.reset();
     api.reset();
     admin.reset();
-    server->stop();
-    sim->stop();
-    std::error_code ignored;
-    std::filesystem::remove(ca_file, ignored);
   }
 
   net::HttpResponse admin_request(net::HttpRequest request) {
@@ -154,15 +125,12 @@ accounts:
   }
 
   LiveScheduler scheduler;
-  std::unique_ptr<exchange_sim::ExchangeSimulator> sim;
-  std::unique_ptr<net::HttpServer> server;
+  testing::ExchangeSimServer exchange;
   std::unique_ptr<net::HttpClient> admin;
   std::unique_ptr<BinanceExchangeApi> api;
   std::unique_ptr<ExchangeBase> base;
   std::unique_ptr<Clock> clock;
   venue::binance::SpotSequencePolicy policy;
-  std::filesystem::path ca_file =
-      std::filesystem::temp_directory_path() / fmt::format("colibri-binance-test-ca-{}.pem", ::getpid());
 };
 
 Price best_bid(const ExchangeBase& base) { return base.order_book(kSymbol)->best_bid()->price; }

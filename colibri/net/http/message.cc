@@ -1,20 +1,13 @@
 #include "colibri/net/http/message.h"
 
-#include <algorithm>
-#include <cctype>
+#include "colibri/core/ascii.h"
 
 namespace colibri::net {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 const std::string* find_header(const std::vector<HttpHeader>& headers, std::string_view name) noexcept {
   for (const HttpHeader& h : headers) {
-    if (iequals(h.name, name)) return &h.value;
+    if (equals_ignoring_case(h.name, name)) return &h.value;
   }
   return nullptr;
 }

@@ -4,17 +4,14 @@
 #include "colibri/runtime/exchange_sim/exchange_simulator.h"
 
 #include <algorithm>
-#include <filesystem>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include "colibri/core/live_scheduler.h"
 #include "colibri/net/http_client.h"
-#include "colibri/net/http_server.h"
-#include "colibri/net/tls.h"
 #include "colibri/venue/binance/signing.h"
+#include "colibri/testing/exchange_sim_server.h"
 #include "colibri/testing/live_loop.h"
 
 namespace colibri::exchange_sim {
@@ -34,10 +31,8 @@ struct Answer {
 };
 
 struct Harness {
-  explicit Harness(bool tls = false, std::int64_t seconds = 600) {
-    ExchangeSimConfig config;
-    config.synthetic_seconds = seconds;
-    auto accounts = parse_accounts(fmt::format(R"(
+  explicit Harness(bool tls = false, std::int64_t seconds = 600)
+      : exchange(scheduler, fmt::format(R"(
 accounts:
   - name: alice
     api_key: {}
@@ -48,36 +43,11 @@ accounts:
     secret: bob-secret
     balances: {{USDT: 50}}
 )",
-                                               kKey, kSecret),
-                                   "test");
-    EXPECT_TRUE(accounts.has_value()) << accounts.error().describe();
-    config.accounts = std::move(*accounts);
-    auto created = ExchangeSimulator::create(scheduler, std::move(config));
-    EXPECT_TRUE(created.has_value()) << created.error().describe();
-    sim = std::move(*created);
-    net::ServerOptions options;
-    if (tls) {
-      auto certs = net::make_local_certificates();
-      EXPECT_TRUE(certs.has_value());
-      EXPECT_TRUE(net::write_text_file(ca_file, certs->ca_certificate_pem).has_value());
-      options.tls = std::move(*certs);
-    }
-    auto server_started = net::HttpServer::start(scheduler, std::move(options), *sim);
-    EXPECT_TRUE(server_started.has_value());
-    server = std::move(*server_started);
-    endpoint.port = server->port();
-    endpoint.tls = tls;
-    endpoint.ca_file = tls ? ca_file.string() : "";
+                                        kKey, kSecret),
+                 tls, seconds),
+        endpoint(exchange.endpoint()) {
     endpoint.request_timeout = std::chrono::seconds(3);
     client = std::make_unique<net::HttpClient>(scheduler, endpoint);
-    sim->start();
-  }
-  ~Harness() {
-    client.reset();
-    server->stop();
-    sim->stop();
-    std::error_code ignored;
-    std::filesystem::remove(ca_file, ignored);
   }
 
   Answer request(net::HttpRequest request) {
@@ -126,12 +96,9 @@ accounts:
   }
 
   LiveScheduler scheduler;
-  std::unique_ptr<ExchangeSimulator> sim;
-  std::unique_ptr<net::HttpServer> server;
-  std::unique_ptr<net::HttpClient> client;
+  testing::ExchangeSimServer exchange;
   net::Endpoint endpoint;
-  std::filesystem::path ca_file =
-      std::filesystem::temp_directory_path() / fmt::format("colibri-exsim-test-ca-{}.pem", ::getpid());
+  std::unique_ptr<net::HttpClient> client;
 };
 
 // Collects the frames of one WebSocket.

@@ -2,7 +2,7 @@
 
 #include <simdjson.h>
 
-#include "colibri/runtime/exchange_sim/json.h"
+#include "colibri/core/json_text.h"
 
 namespace colibri::exchange_sim {
 

@@ -4,17 +4,12 @@
 
 #include "colibri/runtime/live/live_bot.h"
 
-#include <filesystem>
-
 #include <gtest/gtest.h>
-#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include "colibri/connector/exchange_base.h"
 #include "colibri/net/http_client.h"
-#include "colibri/net/http_server.h"
-#include "colibri/net/tls.h"
-#include "colibri/runtime/exchange_sim/exchange_simulator.h"
+#include "colibri/testing/exchange_sim_server.h"
 #include "colibri/testing/live_loop.h"
 
 namespace colibri::live {
@@ -24,35 +19,14 @@ using testing::run_until;
 
 TEST(LiveBot, QuotesThenStopsCleanlyAndPlacesNothingAfterStop) {
   LiveScheduler scheduler;
-  exchange_sim::ExchangeSimConfig sim_config;
-  sim_config.synthetic_seconds = 600;
-  auto accounts = exchange_sim::parse_accounts(R"(
+  const testing::ExchangeSimServer exchange(scheduler, R"(
 accounts:
   - name: bot
     api_key: bot-key
     secret: bot-secret-0123456789
     balances: {BTC: 1, USDT: 100000}
-)",
-                                               "test");
-  ASSERT_TRUE(accounts.has_value());
-  sim_config.accounts = std::move(*accounts);
-  auto sim = exchange_sim::ExchangeSimulator::create(scheduler, std::move(sim_config));
-  ASSERT_TRUE(sim.has_value());
-  auto certs = net::make_local_certificates();
-  ASSERT_TRUE(certs.has_value());
-  const auto ca_file =
-      std::filesystem::temp_directory_path() / fmt::format("colibri-live-test-ca-{}.pem", ::getpid());
-  ASSERT_TRUE(net::write_text_file(ca_file, certs->ca_certificate_pem).has_value());
-  net::ServerOptions options;
-  options.tls = std::move(*certs);
-  auto server = net::HttpServer::start(scheduler, std::move(options), **sim);
-  ASSERT_TRUE(server.has_value());
-  (*sim)->start();
-
-  net::Endpoint endpoint;
-  endpoint.port = (*server)->port();
-  endpoint.tls = true;
-  endpoint.ca_file = ca_file.string();
+)");
+  net::Endpoint endpoint = exchange.endpoint();
   endpoint.request_timeout = std::chrono::seconds(2);
 
   LiveBotConfig config;
@@ -127,10 +101,6 @@ accounts:
     EXPECT_EQ(json.find("bot-secret"), std::string::npos);
     EXPECT_EQ(json.find("bot-key"), std::string::npos);
   }
-  (*server)->stop();
-  (*sim)->stop();
-  std::error_code ignored;
-  std::filesystem::remove(ca_file, ignored);
 }
 
 }  // namespace

@@ -176,10 +176,8 @@ class Cursor {
  public:
   Cursor(const char* begin, const char* end) : p_(begin), end_(end) {}
 
-  [[nodiscard]] const char* position() const { return p_; }
   [[nodiscard]] const char* end() const { return end_; }
   [[nodiscard]] bool at_end() const { return p_ == end_; }
-  void move_to(const char* p) { p_ = p; }
 
   // Consumes `text` (a literal) when the input continues with it; otherwise stays in place.
   template <std::size_t N>
@@ -329,12 +327,11 @@ struct MessageParser::Impl {
   Result<void> read_object(od::object& object, int depth);
   Result<void> read_member(std::string_view key, od::value& value, int depth);
   Result<void> read_levels(std::string_view key, od::value& value, std::vector<model::PriceLevel>& side);
-  const char* scan_levels(const char* text, std::vector<model::PriceLevel>& side);
+  bool scan_levels(Cursor& in, std::vector<model::PriceLevel>& side);
   bool read_one_pass(const char* json, std::size_t size, Timestamp local_time);
   bool one_pass_diff(Cursor& in, Timestamp local_time);
   bool one_pass_trade(Cursor& in, Timestamp local_time);
   bool one_pass_ticker(Cursor& in, Timestamp local_time);
-  bool one_pass_levels(Cursor& in, std::vector<model::PriceLevel>& side);
   void reset_members();
   static Result<void> check_skipped(std::string_view key, od::value& value, int depth);
   void classify(Timestamp local_time);
@@ -609,45 +606,27 @@ Result<void> MessageParser::Impl::check_skipped(std::string_view key, od::value&
 // types or counts, escapes, a decimal outside the fast parser's common shape, a non-positive
 // price or negative quantity, too many levels): the general walk below then reads the array and
 // decides, with its precise messages. It accepts only valid JSON, and the levels it reads are
-// those the general walk would read. Returns where the array ends (after its ']'), or nullptr.
-// The general walk leaves the array unconsumed and skips it; the one-pass reader continues there.
-const char* MessageParser::Impl::scan_levels(const char* text, std::vector<model::PriceLevel>& side) {
+// those the general walk would read. On success `in` is after the array's ']'. The general walk
+// leaves the array unconsumed and skips it; the one-pass reader continues there.
+bool MessageParser::Impl::scan_levels(Cursor& in, std::vector<model::PriceLevel>& side) {
   const std::size_t first = side.size();
-  const char* p = text;
-  const char* const end = text_end_;
-  const auto give_up = [&]() -> const char* {
+  const auto give_up = [&] {
     side.resize(first);
-    return nullptr;
+    return false;
   };
-  // The quoted decimal at p; leaves p after its closing quote.
-  const auto decimal = [&](std::int64_t& raw) {
-    if (p == end || *p != '"') return false;
-    const char* const stop = colibri::detail::parse_fixed_prefix(p + 1, end, raw);
-    if (stop == nullptr || stop == end || *stop != '"') return false;
-    p = stop + 1;
-    return true;
-  };
-  if (p == end || *p != '[') return nullptr;
-  ++p;
-  if (p != end && *p == ']') return p + 1;
-  for (;;) {
+  if (!in.literal("[")) return false;
+  if (in.literal("]")) return true;
+  do {
     std::int64_t price = 0;
     std::int64_t quantity = 0;
-    if (p == end || *p != '[') return give_up();
-    ++p;
-    if (!decimal(price) || price <= 0) return give_up();
-    if (p == end || *p != ',') return give_up();
-    ++p;
-    if (!decimal(quantity) || quantity < 0) return give_up();
-    if (p == end || *p != ']') return give_up();
-    ++p;
+    if (!(in.literal("[") && in.decimal(price) && price > 0 && in.literal(",") && in.decimal(quantity) &&
+          quantity >= 0 && in.literal("]"))) {
+      return give_up();
+    }
     if (bids_.size() + asks_.size() >= MessageParser::kMaxLevels) return give_up();
     side.push_back(model::PriceLevel{Price::from_raw(price), Quantity::from_raw(quantity)});
-    if (p == end) return give_up();
-    if (*p == ']') return p + 1;
-    if (*p != ',') return give_up();
-    ++p;
-  }
+  } while (in.literal(","));
+  return in.literal("]") || give_up();
 }
 
 // The one-pass reader: Binance's exact forms of depthUpdate, trade and bookTicker (see the header),
@@ -695,8 +674,8 @@ bool MessageParser::Impl::one_pass_diff(Cursor& in, Timestamp local_time) {
     return false;
   }
   if (in.literal(R"(,"pu":)") && !in.integer(diff.prev_last_update_id)) return false;
-  if (!(in.literal(R"(,"b":)") && one_pass_levels(in, bids_) && in.literal(R"(,"a":)") &&
-        one_pass_levels(in, asks_) && in.literal("}"))) {
+  if (!(in.literal(R"(,"b":)") && scan_levels(in, bids_) && in.literal(R"(,"a":)") &&
+        scan_levels(in, asks_) && in.literal("}"))) {
     return false;
   }
   diff.local_time = local_time;
@@ -704,13 +683,6 @@ bool MessageParser::Impl::one_pass_diff(Cursor& in, Timestamp local_time) {
   diff.asks = asks_;
   message_.event_type = "depthUpdate";
   message_.kind = MessageKind::DepthDiff;
-  return true;
-}
-
-bool MessageParser::Impl::one_pass_levels(Cursor& in, std::vector<model::PriceLevel>& side) {
-  const char* const after = scan_levels(in.position(), side);
-  if (after == nullptr) return false;
-  in.move_to(after);
   return true;
 }
 
@@ -786,7 +758,7 @@ bool MessageParser::Impl::one_pass_ticker(Cursor& in, Timestamp local_time) {
 
 Result<void> MessageParser::Impl::read_levels(std::string_view key, od::value& value,
                                               std::vector<model::PriceLevel>& side) {
-  if (scan_levels(value.raw_json_token().data(), side) != nullptr) return {};
+  if (Cursor in(value.raw_json_token().data(), text_end_); scan_levels(in, side)) return {};
   od::array levels;
   if (auto error = value.get_array().get(levels)) return malformed_member(key, error);
   std::size_t index = 0;

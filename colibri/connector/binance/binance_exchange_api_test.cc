@@ -504,23 +504,17 @@ TEST(BinanceExchangeApi, StreamTerminatedSubscribesAgainAndEventsKeepComing) {
 // Binance's usage headers reach ExchangeBase's limiter: what another program on the same IP and
 // account did (here the test's own client) holds the bot's requests back before the exchange has
 // to refuse them (DESIGN.md promise 7).
-// DISABLED: flaky in CI (2026-11-22, twice in one hour: the wait for a safe point in the minute, then
-// ORDERS_1D read as 1 instead of >= 6 under ASan). The header parsing and the limiter's raise are
-// covered by the rate_limiter and exchange-sim unit tests; this end-to-end check needs its timing
-// made deterministic before it runs again.
-TEST(BinanceExchangeApi, DISABLED_UsageHeadersKeepTheLimiterAtTheExchangesCount) {
+// Regression (flaky in CI, disabled from 2026-11-22): ORDERS_1D read as 1 instead of >= 6 under
+// ASan. The test waited for the order to be Open, but the user stream's NEW can make it Open
+// before the place's REST answer, whose headers carry the counts, has been read; the place's
+// answer is held here so that it always comes second, and the test waits for the counts
+// themselves. It also waited for a safe point in the wall clock's minute (up to 13 s, and still
+// raced the 10 s window under load): the simulator's windows now start when the test says.
+TEST(BinanceExchangeApi, UsageHeadersKeepTheLimiterAtTheExchangesCount) {
   Harness h;
   ASSERT_TRUE(h.wait_ready());
-  // The simulator counts in fixed windows of its clock (the minute, ten seconds): start where
-  // neither can roll over during the few hundred milliseconds below. From second 47 of a minute the
-  // next such point is the next minute's second 0: up to 13 s away (a 12 s bound made this flaky).
-  ASSERT_TRUE(run_until(
-      h.scheduler,
-      [&] {
-        const std::int64_t ms = h.scheduler.now().ms();
-        return ms % 60'000 < 50'000 && ms % 10'000 < 7'000;
-      },
-      std::chrono::seconds(15)));
+  // Every window of the simulator (10 s of orders, the minute of weight) starts now, from zero.
+  ASSERT_EQ(h.admin_request({"POST", "/sim/reset-limits", {}, ""}).status, 200);
   const auto signed_by_alice = [&](std::string method, std::string path, std::string params) {
     params += fmt::format("&timestamp={}", h.scheduler.now().ms());
     params += "&signature=" + venue::binance::sign_hmac_sha256(Secret(kSecret), params);
@@ -530,9 +524,13 @@ TEST(BinanceExchangeApi, DISABLED_UsageHeadersKeepTheLimiterAtTheExchangesCount)
     ASSERT_EQ(signed_by_alice("POST", "/api/v3/order", "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.001").status,
               200);
   }
+  // The bot's place is answered 300 ms late: Open comes from the user stream's NEW first.
+  h.set_faults(R"({"latency": {"rate": 1, "only": "POST /api/v3/order", "ms": 300}})");
   auto id = h.base->buy(kSymbol, *Quantity::parse("0.01"), model::OrderType::Limit, resting_bid(*h.base));
   ASSERT_TRUE(id.has_value()) << id.error().describe();
   ASSERT_TRUE(h.wait_state(*id, model::OrderState::Open));
+  // Its own order is all the bot counts until the answer's headers are read.
+  ASSERT_TRUE(run_until(h.scheduler, [&] { return h.base->rate_usage("ORDERS_10S") != 1; }));
   EXPECT_EQ(h.base->rate_usage("ORDERS_10S"), 6) << "the bot placed 1; the exchange counts 6";
   EXPECT_GE(h.base->rate_usage("ORDERS_1D"), 6);
   EXPECT_GT(h.api->stats().rate_usage_headers, 0u);

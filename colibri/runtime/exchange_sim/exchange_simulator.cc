@@ -144,21 +144,26 @@ HttpResponse mandatory(std::string_view name) {
 }
 
 // A count in fixed windows of the server's clock, as Binance counts its limits (the calendar
-// minute for request weight, 10 s and the day for orders). Invariant: `count` is the count of
-// window number `window` (now_ms / length_ms); an earlier window's count is 0.
+// minute for request weight, 10 s and the day for orders). Times are milliseconds since the
+// windows' origin (Impl::limit_ms()). Invariant: `count` is the count of window number `window`
+// (floor(t / length_ms)); any other window's count is 0.
 struct WindowCount {
   std::int64_t length_ms = 60'000;
-  std::int64_t window = -1;
+  std::int64_t window = INT64_MIN;
   std::int64_t count = 0;
 
-  void add(std::int64_t now_ms, std::int64_t n) {
-    if (now_ms / length_ms != window) {
-      window = now_ms / length_ms;
+  [[nodiscard]] std::int64_t number(std::int64_t t) const {
+    return t >= 0 ? t / length_ms : -((-t + length_ms - 1) / length_ms);
+  }
+  void add(std::int64_t t, std::int64_t n) {
+    if (number(t) != window) {
+      window = number(t);
       count = 0;
     }
     count += n;
   }
-  [[nodiscard]] std::int64_t at(std::int64_t now_ms) const { return now_ms / length_ms == window ? count : 0; }
+  [[nodiscard]] std::int64_t at(std::int64_t t) const { return number(t) == window ? count : 0; }
+  void clear() { window = INT64_MIN, count = 0; }
 };
 
 // Binance's request weight of a REST request (developers.binance.com, each endpoint's "Weight";
@@ -246,6 +251,7 @@ struct ExchangeSimulator::Impl {
 
   Impl(Scheduler& s, ExchangeSimConfig c) : scheduler(s), config(std::move(c)), faults(config.faults) {
     rng.seed(config.fault_seed);
+    limit_origin_ms = config.limit_windows_origin.ms();
   }
 
   Scheduler& scheduler;
@@ -292,9 +298,13 @@ struct ExchangeSimulator::Impl {
   std::uint64_t requests = 0;
   // Request weight of the (one) IP in the current minute, REST and WS API (X-MBX-USED-WEIGHT-1M).
   WindowCount used_weight{60'000};
+  // Every rate-limit window starts at a whole number of its lengths from here (server clock, ms).
+  std::int64_t limit_origin_ms = 0;
 
   // --- helpers
   [[nodiscard]] std::int64_t now_ms() const { return scheduler.now().ms(); }
+  // The time the rate-limit windows are counted in (WindowCount).
+  [[nodiscard]] std::int64_t limit_ms() const { return now_ms() - limit_origin_ms; }
 
   bool fire(FaultKind kind, std::string_view endpoint = {}) {
     FaultSpec& spec = faults[kind];
@@ -1009,12 +1019,12 @@ std::string Impl::state_json() const {
   std::string out = fmt::format(
       R"({{"serverTime":{},"symbol":{},"lastUpdateId":{},"replay":{{"events":{},"delivered":{},"finished":{}}},"requests":{},"requestsWhileRateLimited":{},"usedWeight1m":{},"accounts":[)",
       now_ms(), json_string(rules.symbol), last_update_id, tape->events().size(), next_event,
-      next_event == tape->events().size(), requests, requests_while_limited, used_weight.at(now_ms()));
+      next_event == tape->events().size(), requests, requests_while_limited, used_weight.at(limit_ms()));
   for (std::size_t i = 0; i < accounts.size(); ++i) {
     if (i > 0) out += ',';
     out += fmt::format(R"({{"name":{},"orderCount10s":{},"orderCount1d":{},"balances":)",
-                       json_string(accounts[i].config.name), accounts[i].orders_10s.at(now_ms()),
-                       accounts[i].orders_1d.at(now_ms()));
+                       json_string(accounts[i].config.name), accounts[i].orders_10s.at(limit_ms()),
+                       accounts[i].orders_1d.at(limit_ms()));
     std::string balances = "[";
     ledger.for_each_balance(static_cast<sim::AccountId>(i), [&](const model::Balance& b) {
       if (balances.size() > 1) balances += ',';
@@ -1120,6 +1130,14 @@ HttpResponse Impl::admin(const HttpRequest& request) {
     }
     return json_response(200, fmt::format(R"({{"terminated":{}}})", ended));
   }
+  if (path == "/sim/reset-limits" && request.method == "POST") {
+    // Every rate-limit window starts now, every count from zero: a test knows that nothing it
+    // does in the next ten seconds (a minute, a day) crosses a window boundary.
+    limit_origin_ms = now_ms();
+    used_weight.clear();
+    for (Account& a : accounts) a.orders_10s.clear(), a.orders_1d.clear();
+    return json_response(200, fmt::format(R"({{"limitWindowsOrigin":{}}})", limit_origin_ms));
+  }
   if (path == "/sim/disconnect" && request.method == "POST") {
     std::size_t closed = 0;
     for (const auto& s : std::vector(market_sessions)) s->connection->abort(), ++closed;
@@ -1200,8 +1218,8 @@ HttpResponse Impl::route(const HttpRequest& request, const Params& p,
     order_account = account;
     HttpResponse r = new_order(account, p);
     if (r.status == 200) {
-      accounts[account].orders_10s.add(now_ms(), 1);
-      accounts[account].orders_1d.add(now_ms(), 1);
+      accounts[account].orders_10s.add(limit_ms(), 1);
+      accounts[account].orders_1d.add(limit_ms(), 1);
     }
     return r;
   }
@@ -1260,7 +1278,7 @@ HttpResponse Impl::route(const HttpRequest& request, const Params& p,
 }
 
 void Impl::add_usage_headers(HttpResponse& response, std::optional<std::size_t> order_account) const {
-  const std::int64_t now = now_ms();
+  const std::int64_t now = limit_ms();
   response.headers.push_back({std::string(kUsedWeightHeader), std::to_string(used_weight.at(now))});
   if (order_account) {
     const Account& a = accounts[*order_account];
@@ -1317,7 +1335,7 @@ void Impl::handle(HttpRequest request, net::HttpReply reply) {
   };
   net::for_each_param(request.query(), add);
   net::for_each_param(request.body, add);
-  used_weight.add(now_ms(), request_weight(request.method, path, params));
+  used_weight.add(limit_ms(), request_weight(request.method, path, params));
   std::optional<std::size_t> order_account;
   HttpResponse response = route(request, params, order_account);
   if (fire(FaultKind::DropReply, endpoint)) {
@@ -1354,7 +1372,7 @@ void Impl::on_api_message(const std::shared_ptr<ApiSession>& session, std::strin
         R"({"id":null,"status":400,"error":{"code":-1102,"msg":"Malformed request."}})");
     return;
   }
-  used_weight.add(now_ms(), ws_request_weight(request->method));
+  used_weight.add(limit_ms(), ws_request_weight(request->method));
   const std::string& id = request->id;  // JSON: an integer, a string or null
   const auto answer = [&](int status, const std::string& result) {
     session->connection->send(fmt::format(R"({{"id":{},"status":{},"result":{}}})", id, status, result));

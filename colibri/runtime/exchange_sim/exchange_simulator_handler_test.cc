@@ -3,6 +3,8 @@
 // live here, each named after what it reproduces; the transport-level tests are in
 // exchange_simulator_test.cc.
 
+#include <functional>
+
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -49,7 +51,9 @@ std::int64_t code_of(const std::string& body) {
 }
 
 struct Direct {
-  Direct() : scheduler(Timestamp::from_ms(kStartMs)) {
+  // `tweak` changes the simulator's configuration before it is created.
+  explicit Direct(const std::function<void(ExchangeSimConfig&)>& tweak = {})
+      : scheduler(Timestamp::from_ms(kStartMs)) {
     ExchangeSimConfig config;
     config.tape = market();
     config.accounts.market = default_market_rules();
@@ -59,6 +63,7 @@ struct Direct {
     alice.secret = Secret(kSecret);
     alice.balances = {{"BTC", Quantity::from_int(1)}, {"USDT", Quantity::from_int(100'000)}};
     config.accounts.accounts.push_back(std::move(alice));
+    if (tweak) tweak(config);
     auto created = ExchangeSimulator::create(scheduler, std::move(config));
     EXPECT_TRUE(created.has_value()) << created.error().describe();
     sim = std::move(*created);
@@ -264,6 +269,35 @@ TEST(ExchangeSimHandler, AnswersCarryTheIpsWeightAndTheAccountsOrderCounts) {
   const net::HttpResponse limited = d.request({"GET", "/api/v3/time", {}, ""});
   EXPECT_EQ(limited.status, 429);
   EXPECT_EQ(header(limited, "X-MBX-USED-WEIGHT-1M"), "1");
+}
+
+// The windows start where the configuration says (here 4 s after the start, so the 10 s window
+// rolls over 4 s in, not 10 s), and POST /sim/reset-limits starts them all again now, from zero.
+TEST(ExchangeSimHandler, RateLimitWindowsStartAtTheirOriginAndAtAReset) {
+  Direct d([](ExchangeSimConfig& c) { c.limit_windows_origin = Timestamp::from_ms(kStartMs + 4'000); });
+  const auto place = [&] {
+    return d.send_signed("POST", "/api/v3/order", "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.01");
+  };
+  EXPECT_EQ(header(place(), "X-MBX-ORDER-COUNT-10S"), "1");
+  d.scheduler.advance_by(std::chrono::milliseconds(3'999));
+  EXPECT_EQ(header(place(), "X-MBX-ORDER-COUNT-10S"), "2");
+  d.scheduler.advance_by(std::chrono::milliseconds(1));  // origin + 0: a new ten seconds
+  EXPECT_EQ(header(place(), "X-MBX-ORDER-COUNT-10S"), "1");
+  EXPECT_EQ(header(place(), "X-MBX-ORDER-COUNT-1D"), "2") << "the day began 4 s in too";
+  d.scheduler.advance_by(std::chrono::seconds(3));
+  const net::HttpResponse reset = d.request({"POST", "/sim/reset-limits", {}, ""});
+  ASSERT_EQ(reset.status, 200);
+  EXPECT_EQ(reset.body, fmt::format(R"({{"limitWindowsOrigin":{}}})", kStartMs + 7'000));
+  EXPECT_NE(d.sim->state_json().find(R"("usedWeight1m":0)"), std::string::npos) << d.sim->state_json();
+  EXPECT_NE(d.sim->state_json().find(R"("orderCount10s":0,"orderCount1d":0)"), std::string::npos);
+  const net::HttpResponse after = place();
+  EXPECT_EQ(header(after, "X-MBX-ORDER-COUNT-10S"), "1");
+  EXPECT_EQ(header(after, "X-MBX-ORDER-COUNT-1D"), "1");
+  EXPECT_EQ(header(after, "X-MBX-USED-WEIGHT-1M"), "1");
+  d.scheduler.advance_by(std::chrono::milliseconds(9'999));  // still the reset's ten seconds
+  EXPECT_EQ(header(place(), "X-MBX-ORDER-COUNT-10S"), "2");
+  d.scheduler.advance_by(std::chrono::milliseconds(1));
+  EXPECT_EQ(header(place(), "X-MBX-ORDER-COUNT-10S"), "1");
 }
 
 // Regression (fuzz): a faults document whose key is a list made yaml-cpp throw out of the handler;

@@ -300,6 +300,97 @@ TEST(ExchangeSimHandler, RateLimitWindowsStartAtTheirOriginAndAtAReset) {
   EXPECT_EQ(header(place(), "X-MBX-ORDER-COUNT-10S"), "1");
 }
 
+// Over REQUEST_WEIGHT, Binance answers 429 -1003 with Retry-After until its minute ends, and does
+// not count the refused request; an IP that keeps sending before then is banned: 418 with the
+// ban's end, 2 minutes for the first ban, twice as long for the next.
+TEST(ExchangeSimHandler, RequestWeightOverTheMinuteIs429ThenABan) {
+  Direct d;
+  for (int i = 0; i < 24; ++i) {  // 24 x 250 = 6000: the whole minute, still allowed
+    ASSERT_EQ(d.request({"GET", "/api/v3/depth?symbol=BTCUSDT&limit=5000", {}, ""}).status, 200) << i;
+  }
+  const net::HttpResponse over = d.request({"GET", "/api/v3/ping", {}, ""});
+  EXPECT_EQ(over.status, 429);
+  EXPECT_EQ(code_of(over.body), -1003);
+  EXPECT_NE(over.body.find("request weight per 1 MINUTE"), std::string::npos) << over.body;
+  EXPECT_EQ(header(over, "Retry-After"), "60");
+  EXPECT_EQ(header(over, "X-MBX-USED-WEIGHT-1M"), "6000") << "the refused request is not counted";
+  d.scheduler.advance_by(std::chrono::milliseconds(30'500));
+  for (int early = 1; early < 10; ++early) {
+    const net::HttpResponse again = d.request({"GET", "/api/v3/ping", {}, ""});
+    ASSERT_EQ(again.status, 429) << early;
+    EXPECT_EQ(header(again, "Retry-After"), "30");
+  }
+  const net::HttpResponse banned = d.request({"GET", "/api/v3/ping", {}, ""});
+  EXPECT_EQ(banned.status, 418) << "the tenth request before Retry-After passed";
+  EXPECT_EQ(code_of(banned.body), -1003);
+  EXPECT_EQ(header(banned, "Retry-After"), "120");
+  EXPECT_NE(banned.body.find(fmt::format("banned until {}", kStartMs + 30'500 + 120'000)), std::string::npos);
+  d.scheduler.advance_by(std::chrono::seconds(60));  // a new minute, but still banned
+  EXPECT_EQ(d.request({"GET", "/api/v3/ping", {}, ""}).status, 418);
+  d.scheduler.advance_by(std::chrono::seconds(60));
+  const net::HttpResponse free = d.request({"GET", "/api/v3/ping", {}, ""});
+  EXPECT_EQ(free.status, 200);
+  EXPECT_NE(d.sim->state_json().find(R"("requestsWhileRateLimited":11,"refusedForRate":12,"ipBans":1)"),
+            std::string::npos)
+      << d.sim->state_json();
+
+  // The next ban lasts twice as long.
+  ASSERT_EQ(d.request({"POST", "/sim/faults", {}, R"({"rate_limit": {"rate": 1, "one_shot": true, "retry_after": 5}})"})
+                .status,
+            200);
+  EXPECT_EQ(d.request({"GET", "/api/v3/ping", {}, ""}).status, 429);
+  for (int early = 1; early < 10; ++early) ASSERT_EQ(d.request({"GET", "/api/v3/ping", {}, ""}).status, 429);
+  EXPECT_EQ(header(d.request({"GET", "/api/v3/ping", {}, ""}), "Retry-After"), "240");
+  // /sim/reset-limits lifts it.
+  ASSERT_EQ(d.request({"POST", "/sim/reset-limits", {}, ""}).status, 200);
+  EXPECT_EQ(d.request({"GET", "/api/v3/ping", {}, ""}).status, 200);
+}
+
+// The WebSocket API weighs in the same minute, and says when to retry in the error's data.
+TEST(ExchangeSimHandler, WsApiOverTheMinuteIs429WithRetryAfter) {
+  Direct d;
+  for (int i = 0; i < 24; ++i) {
+    ASSERT_EQ(d.request({"GET", "/api/v3/depth?symbol=BTCUSDT&limit=5000", {}, ""}).status, 200) << i;
+  }
+  d.scheduler.advance_by(std::chrono::seconds(15));
+  auto ws = d.api();
+  ws->receive(R"({"id":7,"method":"time"})");
+  ASSERT_EQ(ws->frames().size(), 1u);
+  const std::string& answer = ws->frames()[0];
+  EXPECT_TRUE(json(answer).has_value()) << answer;
+  EXPECT_NE(answer.find(R"({"id":7,"status":429,"error":{"code":-1003,)"), std::string::npos) << answer;
+  EXPECT_NE(answer.find(fmt::format(R"("data":{{"serverTime":{},"retryAfter":{}}})", kStartMs + 15'000,
+                                    kStartMs + 60'000)),
+            std::string::npos)
+      << answer;
+}
+
+// Over an ORDERS limit the order is refused with 429 -1015 and no Retry-After, as Binance does;
+// the answer still carries the counts. Other requests of the account and IP go on.
+TEST(ExchangeSimHandler, OrdersOverTenSecondsAre1015) {
+  Direct d;
+  const auto place = [&] {
+    return d.send_signed("POST", "/api/v3/order",
+                         "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=1000");
+  };
+  for (int i = 0; i < 50; ++i) ASSERT_EQ(place().status, 200) << i;
+  const net::HttpResponse over = place();
+  EXPECT_EQ(over.status, 429);
+  EXPECT_EQ(code_of(over.body), -1015);
+  EXPECT_NE(over.body.find("Too many new orders; current limit is 50 orders per 10 SECOND."), std::string::npos)
+      << over.body;
+  EXPECT_EQ(header(over, "Retry-After"), "(none)");
+  EXPECT_EQ(header(over, "X-MBX-ORDER-COUNT-10S"), "50");
+  EXPECT_EQ(header(over, "X-MBX-ORDER-COUNT-1D"), "50");
+  EXPECT_EQ(d.send_signed("GET", "/api/v3/openOrders", "symbol=BTCUSDT").status, 200) << "only orders wait";
+  EXPECT_NE(d.sim->state_json().find(R"("orderCount10s":50,"orderCount1d":50)"), std::string::npos);
+  d.scheduler.advance_by(std::chrono::seconds(10));
+  const net::HttpResponse later = place();
+  EXPECT_EQ(later.status, 200) << later.body;
+  EXPECT_EQ(header(later, "X-MBX-ORDER-COUNT-10S"), "1");
+  EXPECT_EQ(header(later, "X-MBX-ORDER-COUNT-1D"), "51");
+}
+
 // Regression (fuzz): a faults document whose key is a list made yaml-cpp throw out of the handler;
 // huge `ms` / `retry_after` overflowed the scheduler's nanoseconds (UB); `status: 100000` made the
 // simulator answer HTTP 100000. Each is now refused with the key named.

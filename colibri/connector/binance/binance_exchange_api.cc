@@ -267,6 +267,10 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     switch (cls.action) {
       case vb::RecoveryAction::WaitUntil:
         ++stats.rate_limited;
+        if (report_full_order_limit(failed)) {
+          log_warn("binance: {}; new orders wait until the account's order window has room", error.describe());
+          break;
+        }
         block_until(cls.retry_at);
         log_warn(
             "binance: {}; nothing is sent for {} ms", error.describe(),
@@ -297,6 +301,22 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
         break;
     }
     call.on_failure(error);
+  }
+
+  // -1015 (an ORDERS limit of the account) comes without Retry-After: nothing is over the IP's
+  // limits, so only new orders must wait, until the full window has room ("wait for reactivation"
+  // by exchangeInfo's ORDERS limits). The limit the message names is reported full to the
+  // listener, whose limiter then holds orders, and only orders, for that window. False (the
+  // caller blocks everything for the default wait) when the message names no limit.
+  bool report_full_order_limit(const vb::FailedRequest& failed) {
+    if (!failed.body || failed.body->code != -1015 || !failed.retry_after_header.empty() || listener == nullptr) {
+      return false;
+    }
+    const std::optional<vb::RateLimitRule> full = vb::order_limit_in_message(failed.body->message);
+    if (!full) return false;
+    ++stats.rate_usage_headers;
+    listener->on_rate_usage(full->usage_header(), std::to_string(full->count));
+    return true;
   }
 
   // Binance's own counts, in every REST answer (X-MBX-USED-WEIGHT-1M for the IP; after an order,

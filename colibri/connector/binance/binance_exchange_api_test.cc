@@ -578,6 +578,38 @@ TEST(BinanceExchangeApi, UsageHeadersKeepTheLimiterAtTheExchangesCount) {
   EXPECT_EQ(h.state()["refusedForRate"].as<int>(), 0) << "the simulator, which enforces 6000, refused nothing";
 }
 
+// Another client of the account used its ten seconds of orders: the bot's order is refused with
+// -1015 (no Retry-After). Only orders wait, until the bot's limiter sees room in ORDERS_10S (the
+// message names the full limit); the account can still be read meanwhile; the order is then
+// placed, once, with the same client order id.
+TEST(BinanceExchangeApi, OrderLimitUsedByAnotherClientHoldsOnlyOrdersAndLosesNothing) {
+  Harness h;
+  ASSERT_TRUE(h.wait_ready());
+  ASSERT_EQ(h.admin_request({"POST", "/sim/reset-limits", {}, ""}).status, 200);  // ten seconds from now
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_EQ(h.signed_by_alice("POST", "/api/v3/order", "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.001").status,
+              200)
+        << i;
+  }
+  auto id = h.base->buy(kSymbol, *Quantity::parse("0.01"), model::OrderType::Limit, resting_bid(*h.base));
+  ASSERT_TRUE(id.has_value()) << id.error().describe();
+  ASSERT_TRUE(run_until(h.scheduler, [&] { return h.api->stats().rate_limited > 0; }));
+  const Timestamp refused = h.scheduler.now();
+  EXPECT_EQ(h.base->rate_usage("ORDERS_10S"), 50) << "the exchange's full window";
+  EXPECT_EQ(h.order(*id)->state(), model::OrderState::PendingCreate) << "still tracked, waiting";
+  const std::uint64_t answers = h.api->stats().balance_answers;
+  h.api->query_balances();
+  ASSERT_TRUE(run_until(
+      h.scheduler, [&] { return h.api->stats().balance_answers > answers; }, std::chrono::seconds(3)))
+      << "other requests are not held";
+  ASSERT_TRUE(h.wait_state(*id, model::OrderState::Open, std::chrono::seconds(15)));
+  EXPECT_GE(h.scheduler.now() - refused, std::chrono::seconds(9)) << "the order waited for the window";
+  EXPECT_EQ(h.api->stats().rate_limited, 1u) << "resent once, when there was room";
+  EXPECT_EQ(h.base->stats().resends, 1u);
+  EXPECT_EQ(h.state()["accounts"][0]["orders"].as<int>(), 51) << "the bot's order placed exactly once";
+  h.expect_agrees_with_simulator();
+}
+
 TEST(BinanceExchangeApi, WrongSecretIsACredentialErrorAndNeverShown) {
   Harness h("", "not-the-secret-of-alice");
   ASSERT_FALSE(run_until(

@@ -337,6 +337,19 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
+  // The WebSocket API's counts, in its answers' rateLimits: the same figures as the REST usage
+  // headers (Binance's REQUEST_WEIGHT is the IP's, REST and WebSocket API together), so they go
+  // to the listener under the header's name (REQUEST_WEIGHT 1 MINUTE: X-MBX-USED-WEIGHT-1M).
+  void report_rate_limits(std::span<const vb::RateLimitRule> limits) {
+    for (const vb::RateLimitRule& rule : limits) {
+      if (rule.count < 0) continue;
+      const std::string header = rule.usage_header();
+      if (header.empty()) continue;  // RAW_REQUESTS: no pool of the limiter reads it
+      ++stats.ws_rate_limit_counts;
+      if (listener != nullptr) listener->on_rate_usage(header, std::to_string(rule.count));
+    }
+  }
+
   // A signed request's builder: `make` fills the query string from the builder at send time.
   template <typename Make>
   auto signed_builder(vb::Endpoint endpoint, Make make) {
@@ -767,7 +780,11 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
 
   void schedule_user_retry() {
     if (!user_retry_timer.is_none()) return;
-    user_retry_timer = scheduler.schedule_after(user_backoff.take(config.reconnect_min, config.reconnect_max),
+    Duration delay = user_backoff.take(config.reconnect_min, config.reconnect_max);
+    // After a rate limit (the subscription's own 429, or REST's) the WebSocket API is the same
+    // IP's: nothing is asked of it before the wait is over.
+    if (blocked_until - scheduler.now() > delay) delay = blocked_until - scheduler.now();
+    user_retry_timer = scheduler.schedule_after(delay,
                                                 [w = weak()](Timestamp) {
                                                   if (auto self = w.lock()) {
                                                     self->user_retry_timer = TimerId::none();
@@ -872,6 +889,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void on_user_response(const vb::WsApiResponse& response) {
+    report_rate_limits(response.rate_limits);  // first, as for REST answers
     if (response.id != subscribe_id) return;  // an answer to something else (none sent yet)
     if (response.ok() && response.subscription_id) {
       const bool again = stats.user_connects > 0;
@@ -901,7 +919,11 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
       return;
     }
     if (cls.action == vb::RecoveryAction::CheckCredentials) ++stats.credential_errors;
-    if (cls.action == vb::RecoveryAction::WaitUntil) block_until(cls.retry_at);
+    if (cls.action == vb::RecoveryAction::WaitUntil) {
+      ++stats.rate_limited;
+      block_until(cls.retry_at);  // the IP's weight is REST's too
+      if (listener != nullptr) listener->on_rate_limited(cls.retry_at);
+    }
     if (user_ws) user_ws->close();  // on_user_closed retries with backoff
   }
 

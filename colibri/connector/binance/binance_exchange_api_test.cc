@@ -146,6 +146,16 @@ accounts:
     ASSERT_EQ(state()["usedWeight1m"].as<std::int64_t>(), target) << "nothing else was counted meanwhile";
   }
 
+  // With the user stream up, the simulator's rate-limit windows start now and another client uses
+  // `weight` of the IP's minute; then Binance ends the user-data subscription, so that the
+  // connector's next WebSocket API request is the new subscription.
+  void use_weight_then_end_the_subscription(std::int64_t weight) {
+    ASSERT_TRUE(run_until(scheduler, [&] { return api->user_stream_up(); }));
+    ASSERT_EQ(admin_request({"POST", "/sim/reset-limits", {}, ""}).status, 200);
+    use_weight_up_to(weight);
+    ASSERT_EQ(admin_request({"POST", "/sim/terminate-user-streams", {}, ""}).body, R"({"terminated":1})");
+  }
+
   bool wait_ready() {
     return run_until(scheduler, [&] { return base->ready(); });
   }
@@ -608,6 +618,47 @@ TEST(BinanceExchangeApi, OrderLimitUsedByAnotherClientHoldsOnlyOrdersAndLosesNot
   EXPECT_EQ(h.base->stats().resends, 1u);
   EXPECT_EQ(h.state()["accounts"][0]["orders"].as<int>(), 51) << "the bot's order placed exactly once";
   h.expect_agrees_with_simulator();
+}
+
+// The WebSocket API's answers carry the IP's weight in rateLimits (Binance counts REST and WS API
+// requests in one per-IP REQUEST_WEIGHT): the connector hands those counts to the limiter the REST
+// usage headers feed. Here the WebSocket API request is the user-data subscription, renewed after
+// /sim/terminate-user-streams, whose answer reports what another client used.
+TEST(BinanceExchangeApi, WsApiRateLimitsFeedTheLimiterLikeTheUsageHeaders) {
+  Harness h;
+  ASSERT_TRUE(h.wait_ready());
+  const BinanceApiStats before = h.api->stats();
+  const std::uint64_t reports = h.base->stats().rate_usage_reports;
+  h.use_weight_then_end_the_subscription(4000);
+  ASSERT_TRUE(run_until(h.scheduler, [&] { return h.api->stats().user_connects > before.user_connects; }));
+  EXPECT_EQ(h.api->stats().ws_rate_limit_counts, before.ws_rate_limit_counts + 1) << "the subscription's answer";
+  // Every REST usage header is one report too: the rest came from the WebSocket API.
+  EXPECT_EQ(h.base->stats().rate_usage_reports - reports,
+            h.api->stats().rate_usage_headers - before.rate_usage_headers + 1);
+  EXPECT_GE(h.base->rate_usage("REQUEST_WEIGHT"), 4002) << "another client's 4000 and the subscription's 2";
+  EXPECT_EQ(h.base->stats().rate_usage_malformed, 0u);
+  h.expect_agrees_with_simulator();
+}
+
+// A WebSocket API answer 429 (the IP's minute is used up) holds the REST requests too, and the
+// connector does not subscribe again before retryAfter: nothing reaches the simulator while it
+// says to wait, and no ban follows.
+TEST(BinanceExchangeApi, WsApi429HoldsEveryRequestUntilRetryAfter) {
+  Harness h;
+  ASSERT_TRUE(h.wait_ready());
+  const std::uint64_t placed = h.base->stats().orders_placed;
+  h.use_weight_then_end_the_subscription(6000);
+  ASSERT_TRUE(run_until(h.scheduler, [&] { return h.api->stats().rate_limited > 0; }))
+      << "the new subscription is refused: 429, retryAfter at the minute's end";
+  EXPECT_FALSE(h.api->user_stream_up());
+  EXPECT_FALSE(h.base->ready()) << "no quoting while the stream is down";
+  // Polls (every second while the stream is down) and the resubscription wait.
+  run_until(h.scheduler, [] { return false; }, std::chrono::milliseconds(2500));
+  EXPECT_EQ(h.state()["requestsWhileRateLimited"].as<int>(), 0) << "neither REST nor WebSocket API";
+  EXPECT_EQ(h.state()["ipBans"].as<int>(), 0);
+  EXPECT_EQ(h.base->stats().orders_placed, placed);
+  EXPECT_GE(h.api->stats().rest_deferred, 1u) << "a poll, held";
+  EXPECT_EQ(h.api->stats().rate_limited, 1u);
 }
 
 TEST(BinanceExchangeApi, WrongSecretIsACredentialErrorAndNeverShown) {

@@ -1488,19 +1488,26 @@ void Impl::on_api_message(const std::shared_ptr<ApiSession>& session, std::strin
     return;
   }
   const std::string& id = request->id;  // JSON: an integer, a string or null
+  // Every answer ends with the IP's count (Binance's default; returnRateLimits is not modelled).
+  const auto rate_limits = [&] {
+    return fmt::format(
+        R"("rateLimits":[{{"rateLimitType":"REQUEST_WEIGHT","interval":"MINUTE","intervalNum":1,"limit":{},"count":{}}}])",
+        kWeightPerMinute, used_weight.at(limit_ms()));
+  };
   if (auto refused = admit_ip_request(ws_request_weight(request->method), nullptr)) {
     // The WS API says when to retry in the error's data (server time, ms), not in a header.
     session->connection->send(fmt::format(
-        R"({{"id":{},"status":{},"error":{{"code":-1003,"msg":{},"data":{{"serverTime":{},"retryAfter":{}}}}}}})",
-        id, refused->status, json_string(refused->message), now_ms(), refused->until.ms()));
+        R"({{"id":{},"status":{},"error":{{"code":-1003,"msg":{},"data":{{"serverTime":{},"retryAfter":{}}}}},{}}})",
+        id, refused->status, json_string(refused->message), now_ms(), refused->until.ms(), rate_limits()));
     return;
   }
   const auto answer = [&](int status, const std::string& result) {
-    session->connection->send(fmt::format(R"({{"id":{},"status":{},"result":{}}})", id, status, result));
+    session->connection->send(
+        fmt::format(R"({{"id":{},"status":{},"result":{},{}}})", id, status, result, rate_limits()));
   };
   const auto error = [&](int status, int code, std::string_view msg) {
-    session->connection->send(fmt::format(R"({{"id":{},"status":{},"error":{{"code":{},"msg":{}}}}})", id,
-                                          status, code, json_string(msg)));
+    session->connection->send(fmt::format(R"({{"id":{},"status":{},"error":{{"code":{},"msg":{}}},{}}})", id,
+                                          status, code, json_string(msg), rate_limits()));
   };
   if (!request->id_valid) return error(400, -1102, "Malformed request: 'id' must be an integer, a string or null.");
   const std::string& method = request->method;

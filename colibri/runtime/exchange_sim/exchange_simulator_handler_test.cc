@@ -50,6 +50,14 @@ std::int64_t code_of(const std::string& body) {
   return code;
 }
 
+// A WebSocket API answer as the simulator sends it: `body` without its closing brace, then the
+// IP's REQUEST_WEIGHT count of the minute in rateLimits, as Binance appends it by default.
+std::string ws_answer(std::string_view body, int weight) {
+  return fmt::format(
+      R"({},"rateLimits":[{{"rateLimitType":"REQUEST_WEIGHT","interval":"MINUTE","intervalNum":1,"limit":6000,"count":{}}}]}})",
+      body, weight);
+}
+
 struct Direct {
   // `tweak` changes the simulator's configuration before it is created.
   explicit Direct(const std::function<void(ExchangeSimConfig&)>& tweak = {})
@@ -178,8 +186,8 @@ TEST(ExchangeSimHandler, WsApiReadsOnlyJsonAndEchoesIdsAsJson) {
   ASSERT_EQ(ws->frames().size(), 5u);
   EXPECT_EQ(ws->frames()[0], R"({"id":null,"status":400,"error":{"code":-1102,"msg":"Malformed request."}})");
   EXPECT_NE(ws->frames()[1].find(R"({"id":null,"status":400)"), std::string::npos) << ws->frames()[1];
-  EXPECT_EQ(ws->frames()[2], R"({"id":"a\"b","status":200,"result":{}})");
-  EXPECT_EQ(ws->frames()[3], R"({"id":3,"status":200,"result":{}})") << "no subscription: nothing ended";
+  EXPECT_EQ(ws->frames()[2], ws_answer(R"({"id":"a\"b","status":200,"result":{})", 2));
+  EXPECT_EQ(ws->frames()[3], ws_answer(R"({"id":3,"status":200,"result":{})", 4)) << "no subscription: nothing ended";
   EXPECT_NE(ws->frames()[4].find(R"("code":-1102)"), std::string::npos) << ws->frames()[4];
   for (const std::string& frame : ws->frames()) EXPECT_TRUE(json(frame).has_value()) << frame;
 }
@@ -191,14 +199,14 @@ TEST(ExchangeSimHandler, UnsubscribeWithAMalformedIdEndsNothing) {
   auto ws = d.api();
   ws->receive(d.subscribe_frame());
   ASSERT_EQ(ws->frames().size(), 1u);
-  EXPECT_EQ(ws->frames()[0], R"({"id":"s","status":200,"result":{"subscriptionId":0}})");
+  EXPECT_EQ(ws->frames()[0], ws_answer(R"({"id":"s","status":200,"result":{"subscriptionId":0})", 2));
   ws->receive(R"({"id":1,"method":"userDataStream.unsubscribe","params":{"subscriptionId":"abc"}})");
   ws->receive(R"({"id":2,"method":"userDataStream.unsubscribe","params":{"subscriptionId":[0]}})");
   ws->receive(R"({"id":3,"method":"session.subscriptions"})");
   ASSERT_EQ(ws->frames().size(), 4u);
   EXPECT_NE(ws->frames()[1].find(R"("code":-1102)"), std::string::npos) << ws->frames()[1];
   EXPECT_NE(ws->frames()[2].find(R"("code":-1102)"), std::string::npos) << ws->frames()[2];
-  EXPECT_EQ(ws->frames()[3], R"({"id":3,"status":200,"result":[{"subscriptionId":0}]})");
+  EXPECT_EQ(ws->frames()[3], ws_answer(R"({"id":3,"status":200,"result":[{"subscriptionId":0}])", 8));
 }
 
 TEST(ExchangeSimHandler, TerminatingUserStreamsEndsSubscriptionsAndKeepsTheConnection) {
@@ -218,7 +226,7 @@ TEST(ExchangeSimHandler, TerminatingUserStreamsEndsSubscriptionsAndKeepsTheConne
   d.send_signed("POST", "/api/v3/order", "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.01");
   EXPECT_EQ(ws->frames().size(), 2u);
   ws->receive(d.subscribe_frame());
-  EXPECT_EQ(ws->frames().back(), R"({"id":"s","status":200,"result":{"subscriptionId":1}})");
+  EXPECT_EQ(ws->frames().back(), ws_answer(R"({"id":"s","status":200,"result":{"subscriptionId":1})", 5));
   d.send_signed("POST", "/api/v3/order", "symbol=BTCUSDT&side=SELL&type=MARKET&quantity=0.01");
   EXPECT_GT(ws->frames().size(), 3u);
   EXPECT_NE(ws->frames()[3].find(R"("subscriptionId":1,"event":{"e":"executionReport")"), std::string::npos)
@@ -252,6 +260,9 @@ TEST(ExchangeSimHandler, AnswersCarryTheIpsWeightAndTheAccountsOrderCounts) {
   EXPECT_EQ(header(refused, "X-MBX-ORDER-COUNT-10S"), "1") << "a refused order is not counted";
   auto ws = d.api();
   ws->receive(R"({"id":1,"method":"time"})");  // the WebSocket API weighs in the same minute
+  ASSERT_EQ(ws->frames().size(), 1u);
+  EXPECT_EQ(ws->frames()[0], ws_answer(fmt::format(R"({{"id":1,"status":200,"result":{{"serverTime":{}}})", kStartMs), 274))
+      << "its answers carry the count in rateLimits";
   EXPECT_NE(d.sim->state_json().find(R"("usedWeight1m":274)"), std::string::npos) << d.sim->state_json();
   EXPECT_NE(d.sim->state_json().find(R"("orderCount10s":1,"orderCount1d":1)"), std::string::npos);
 
@@ -363,6 +374,7 @@ TEST(ExchangeSimHandler, WsApiOverTheMinuteIs429WithRetryAfter) {
                                     kStartMs + 60'000)),
             std::string::npos)
       << answer;
+  EXPECT_NE(answer.find(R"("limit":6000,"count":6000}])"), std::string::npos) << "the count, refusals too";
 }
 
 // Over an ORDERS limit the order is refused with 429 -1015 and no Retry-After, as Binance does;

@@ -11,7 +11,7 @@
 // Nothing may crash (ASan, UBSan, an uncaught exception), and every answer keeps its contract:
 //   HTTP      a status in 200..599; header names and values without CR/LF; a body that parses as
 //             JSON; an /api/v3 error is an object with an integer `code` and a string `msg`; 429
-//             and 418 carry an integer Retry-After >= 1; /api/v3 answers carry
+//             and 418 carry an integer Retry-After >= 1 (429 -1015: none); /api/v3 answers carry
 //             X-MBX-USED-WEIGHT-1M (and order counts) as non-negative integers.
 //   WS API    every frame parses as a JSON object: an answer {id, status 200..599, result | error
 //             {code, msg}}, or an event {subscriptionId, event {e, ...}}.
@@ -93,9 +93,13 @@ void check_http(const std::string& path, const net::HttpResponse& r) {
   const simdjson::dom::element root = parse_json(r.body, "HTTP body that is not JSON");
   const bool api = path.rfind("/api/v3/", 0) == 0;
   if (r.status == 429 || r.status == 418) {
+    // -1015 (an ORDERS limit of the account) comes without Retry-After, as from Binance.
+    std::int64_t code = 0;
+    const bool order_limit = r.status == 429 && root["code"].get(code) == simdjson::SUCCESS && code == -1015;
     const std::string* retry = r.header("Retry-After");
-    if (retry == nullptr || !non_negative_integer(*retry) || *retry == "0") {
-      violated("429/418 without a Retry-After of at least 1 s", r.body);
+    if (order_limit ? retry != nullptr
+                    : retry == nullptr || !non_negative_integer(*retry) || *retry == "0") {
+      violated(order_limit ? "-1015 with a Retry-After" : "429/418 without a Retry-After of at least 1 s", r.body);
     }
   }
   if (!api) return;

@@ -268,6 +268,10 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     switch (cls.action) {
       case vb::RecoveryAction::WaitUntil:
         ++stats.rate_limited;
+        if (report_full_order_limit(failed)) {
+          log_warn("binance: {}; new orders wait until the account's order window has room", error.describe());
+          break;
+        }
         block_until(cls.retry_at);
         log_warn(
             "binance: {}; nothing is sent for {} ms", error.describe(),
@@ -300,6 +304,22 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     call.on_failure(error);
   }
 
+  // -1015 (an ORDERS limit of the account) comes without Retry-After: nothing is over the IP's
+  // limits, so only new orders must wait, until the full window has room ("wait for reactivation"
+  // by exchangeInfo's ORDERS limits). The limit the message names is reported full to the
+  // listener, whose limiter then holds orders, and only orders, for that window. False (the
+  // caller blocks everything for the default wait) when the message names no limit.
+  bool report_full_order_limit(const vb::FailedRequest& failed) {
+    if (!failed.body || failed.body->code != -1015 || !failed.retry_after_header.empty() || listener == nullptr) {
+      return false;
+    }
+    const std::optional<vb::RateLimitRule> full = vb::order_limit_in_message(failed.body->message);
+    if (!full) return false;
+    ++stats.rate_usage_headers;
+    listener->on_rate_usage(full->usage_header(), std::to_string(full->count));
+    return true;
+  }
+
   // Binance's own counts, in every REST answer (X-MBX-USED-WEIGHT-1M for the IP; after an order,
   // X-MBX-ORDER-COUNT-10S and -1D for the account): to the listener, whose limiter raises its count.
   void report_rate_usage(const net::HttpResponse& response) {
@@ -310,6 +330,19 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
       }
       ++stats.rate_usage_headers;
       if (listener != nullptr) listener->on_rate_usage(header.name, header.value);
+    }
+  }
+
+  // The WebSocket API's counts, in its answers' rateLimits: the same figures as the REST usage
+  // headers (Binance's REQUEST_WEIGHT is the IP's, REST and WebSocket API together), so they go
+  // to the listener under the header's name (REQUEST_WEIGHT 1 MINUTE: X-MBX-USED-WEIGHT-1M).
+  void report_rate_limits(std::span<const vb::RateLimitRule> limits) {
+    for (const vb::RateLimitRule& rule : limits) {
+      if (rule.count < 0) continue;
+      const std::string header = rule.usage_header();
+      if (header.empty()) continue;  // RAW_REQUESTS: no pool of the limiter reads it
+      ++stats.ws_rate_limit_counts;
+      if (listener != nullptr) listener->on_rate_usage(header, std::to_string(rule.count));
     }
   }
 
@@ -743,7 +776,11 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
 
   void schedule_user_retry() {
     if (!user_retry_timer.is_none()) return;
-    user_retry_timer = scheduler.schedule_after(user_backoff.take(config.reconnect_min, config.reconnect_max),
+    Duration delay = user_backoff.take(config.reconnect_min, config.reconnect_max);
+    // After a rate limit (the subscription's own 429, or REST's) the WebSocket API is the same
+    // IP's: nothing is asked of it before the wait is over.
+    if (blocked_until - scheduler.now() > delay) delay = blocked_until - scheduler.now();
+    user_retry_timer = scheduler.schedule_after(delay,
                                                 [w = weak()](Timestamp) {
                                                   if (auto self = w.lock()) {
                                                     self->user_retry_timer = TimerId::none();
@@ -848,6 +885,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void on_user_response(const vb::WsApiResponse& response) {
+    report_rate_limits(response.rate_limits);  // first, as for REST answers
     if (response.id != subscribe_id) return;  // an answer to something else (none sent yet)
     if (response.ok() && response.subscription_id) {
       const bool again = stats.user_connects > 0;
@@ -877,7 +915,11 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
       return;
     }
     if (cls.action == vb::RecoveryAction::CheckCredentials) ++stats.credential_errors;
-    if (cls.action == vb::RecoveryAction::WaitUntil) block_until(cls.retry_at);
+    if (cls.action == vb::RecoveryAction::WaitUntil) {
+      ++stats.rate_limited;
+      block_until(cls.retry_at);  // the IP's weight is REST's too
+      if (listener != nullptr) listener->on_rate_limited(cls.retry_at);
+    }
     if (user_ws) user_ws->close();  // on_user_closed retries with backoff
   }
 

@@ -87,7 +87,9 @@ struct BinanceApiStats {
   std::uint64_t rest_requests = 0;      // written to the transport
   std::uint64_t rest_deferred = 0;      // held back by a rate-limit block or an unsynced clock
   std::uint64_t rate_limited = 0;       // 429/418/-1003 answers
-  std::uint64_t rate_usage_headers = 0;  // X-MBX-USED-WEIGHT-* / X-MBX-ORDER-COUNT-* read (to the listener)
+  std::uint64_t rate_usage_headers = 0;  // X-MBX-USED-WEIGHT-* / X-MBX-ORDER-COUNT-* read, and the
+                                         // full limit of a -1015 (to the listener)
+  std::uint64_t ws_rate_limit_counts = 0;  // WebSocket API answers' rateLimits counts read (to the listener)
   std::uint64_t ambiguous = 0;          // answers Ambiguous (timeout, 5xx, -1006/-1007)
   std::uint64_t clock_resyncs = 0;      // after -1021
   std::uint64_t clock_resends = 0;      // requests resent after a clock resync

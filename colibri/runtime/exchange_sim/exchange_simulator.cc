@@ -144,21 +144,28 @@ HttpResponse mandatory(std::string_view name) {
 }
 
 // A count in fixed windows of the server's clock, as Binance counts its limits (the calendar
-// minute for request weight, 10 s and the day for orders). Invariant: `count` is the count of
-// window number `window` (now_ms / length_ms); an earlier window's count is 0.
+// minute for request weight, 10 s and the day for orders). Times are milliseconds since the
+// windows' origin (Impl::limit_ms()). Invariant: `count` is the count of window number `window`
+// (floor(t / length_ms)); any other window's count is 0.
 struct WindowCount {
   std::int64_t length_ms = 60'000;
-  std::int64_t window = -1;
+  std::int64_t window = INT64_MIN;
   std::int64_t count = 0;
 
-  void add(std::int64_t now_ms, std::int64_t n) {
-    if (now_ms / length_ms != window) {
-      window = now_ms / length_ms;
+  [[nodiscard]] std::int64_t number(std::int64_t t) const {
+    return t >= 0 ? t / length_ms : -((-t + length_ms - 1) / length_ms);
+  }
+  void add(std::int64_t t, std::int64_t n) {
+    if (number(t) != window) {
+      window = number(t);
       count = 0;
     }
     count += n;
   }
-  [[nodiscard]] std::int64_t at(std::int64_t now_ms) const { return now_ms / length_ms == window ? count : 0; }
+  [[nodiscard]] std::int64_t at(std::int64_t t) const { return number(t) == window ? count : 0; }
+  // Where the window holding `t` ends (the next one starts).
+  [[nodiscard]] std::int64_t end(std::int64_t t) const { return (number(t) + 1) * length_ms; }
+  void clear() { window = INT64_MIN, count = 0; }
 };
 
 // Binance's request weight of a REST request (developers.binance.com, each endpoint's "Weight";
@@ -190,6 +197,29 @@ std::int64_t ws_request_weight(std::string_view method) {
 constexpr std::string_view kUsedWeightHeader = "X-MBX-USED-WEIGHT-1M";
 constexpr std::string_view kOrderCount10sHeader = "X-MBX-ORDER-COUNT-10S";
 constexpr std::string_view kOrderCount1dHeader = "X-MBX-ORDER-COUNT-1D";
+
+// Binance's spot limits, as exchangeInfo's rateLimits advertises them, enforced as Binance does
+// (docs/EXCHANGE_SIM.md "Rate limits").
+constexpr std::int64_t kWeightPerMinute = 6000;    // REQUEST_WEIGHT, per IP, REST and WS API
+constexpr std::int64_t kRawRequestsPer5m = 61000;  // RAW_REQUESTS, per IP
+constexpr std::int64_t kOrdersPer10s = 50;         // ORDERS, per account
+constexpr std::int64_t kOrdersPerDay = 160000;
+// Requests an IP may still send while a 429 tells it to wait before it is banned (HTTP 418);
+// bans last 2 minutes, doubling with each ban up to 3 days ("from 2 minutes to 3 days").
+constexpr std::uint64_t kEarlyRequestsBeforeBan = 10;
+constexpr Duration kFirstBan = std::chrono::minutes(2);
+constexpr Duration kLongestBan = std::chrono::hours(72);
+
+std::string rate_limits_json() {
+  return fmt::format(
+      R"([{{"rateLimitType":"REQUEST_WEIGHT","interval":"MINUTE","intervalNum":1,"limit":{}}},{{"rateLimitType":"ORDERS","interval":"SECOND","intervalNum":10,"limit":{}}},{{"rateLimitType":"ORDERS","interval":"DAY","intervalNum":1,"limit":{}}},{{"rateLimitType":"RAW_REQUESTS","interval":"MINUTE","intervalNum":5,"limit":{}}}])",
+      kWeightPerMinute, kOrdersPer10s, kOrdersPerDay, kRawRequestsPer5m);
+}
+
+// Whole seconds from `now` to `until`, rounded up, at least 1 (Retry-After).
+std::int64_t seconds_until(Timestamp until, Timestamp now) {
+  return std::max<std::int64_t>(1, ((until - now).count() + 999'999'999) / 1'000'000'000);
+}
 
 }  // namespace
 
@@ -246,6 +276,7 @@ struct ExchangeSimulator::Impl {
 
   Impl(Scheduler& s, ExchangeSimConfig c) : scheduler(s), config(std::move(c)), faults(config.faults) {
     rng.seed(config.fault_seed);
+    limit_origin_ms = config.limit_windows_origin.ms();
   }
 
   Scheduler& scheduler;
@@ -287,14 +318,26 @@ struct ExchangeSimulator::Impl {
   FaultSet faults;
   std::mt19937_64 rng;
   std::array<std::uint64_t, kFaultKinds> fired{};
+  // The IP's state for rate: told to wait until limited_until (a 429: the rate_limit fault, or
+  // over a limit), banned until banned_until (418). early_requests: sent while told to wait,
+  // since the last 429 (kEarlyRequestsBeforeBan of them make a ban).
   Timestamp limited_until = Timestamp::none();
+  Timestamp banned_until = Timestamp::none();
   std::uint64_t requests_while_limited = 0;
+  std::uint64_t early_requests = 0;
+  std::uint64_t bans = 0;
+  std::uint64_t refused_for_rate = 0;  // 429/418 answers, faults included
   std::uint64_t requests = 0;
   // Request weight of the (one) IP in the current minute, REST and WS API (X-MBX-USED-WEIGHT-1M).
   WindowCount used_weight{60'000};
+  WindowCount raw_requests{300'000};  // requests of the IP in the current 5 minutes (RAW_REQUESTS)
+  // Every rate-limit window starts at a whole number of its lengths from here (server clock, ms).
+  std::int64_t limit_origin_ms = 0;
 
   // --- helpers
   [[nodiscard]] std::int64_t now_ms() const { return scheduler.now().ms(); }
+  // The time the rate-limit windows are counted in (WindowCount).
+  [[nodiscard]] std::int64_t limit_ms() const { return now_ms() - limit_origin_ms; }
 
   bool fire(FaultKind kind, std::string_view endpoint = {}) {
     FaultSpec& spec = faults[kind];
@@ -539,6 +582,23 @@ struct ExchangeSimulator::Impl {
   // against the server's clock, and the clock_skew fault. nullopt: on time.
   std::optional<Refusal> check_time(const std::string& timestamp, const std::string* recv_window,
                                     std::string_view endpoint);
+
+  // A refusal for rate of the IP: HTTP (or WS API) status 429 or 418, Binance's -1003 message, and
+  // the time before which the IP must send nothing (Retry-After; WS API retryAfter).
+  struct RateRefusal {
+    int status = 429;
+    std::string message;
+    Timestamp until;
+  };
+  // Admits one request of `weight` from the IP (REST, or the WS API when `rest_endpoint` is null)
+  // and counts it, or refuses it without counting it: banned (418); told to wait by a 429 (429
+  // again, and a ban after kEarlyRequestsBeforeBan of them); the rate_limit fault (REST); over
+  // REQUEST_WEIGHT or RAW_REQUESTS in the current window (429 until that window ends).
+  std::optional<RateRefusal> admit_ip_request(std::int64_t weight, const std::string* rest_endpoint);
+  // Bans the IP until `until` (a new ban unless it is the current one's end); its 418 refusal.
+  RateRefusal ban(Timestamp until);
+  // -1015 for an order of `account` above an ORDERS limit, nullopt when the order may be placed.
+  std::optional<HttpResponse> refuse_order_for_rate(std::size_t account) const;
 
   // --- REST (implemented below)
   void handle(HttpRequest request, net::HttpReply reply);
@@ -1007,14 +1067,15 @@ std::string Impl::faults_json() const {
 
 std::string Impl::state_json() const {
   std::string out = fmt::format(
-      R"({{"serverTime":{},"symbol":{},"lastUpdateId":{},"replay":{{"events":{},"delivered":{},"finished":{}}},"requests":{},"requestsWhileRateLimited":{},"usedWeight1m":{},"accounts":[)",
+      R"({{"serverTime":{},"symbol":{},"lastUpdateId":{},"replay":{{"events":{},"delivered":{},"finished":{}}},"requests":{},"requestsWhileRateLimited":{},"refusedForRate":{},"ipBans":{},"usedWeight1m":{},"rawRequests5m":{},"accounts":[)",
       now_ms(), json_string(rules.symbol), last_update_id, tape->events().size(), next_event,
-      next_event == tape->events().size(), requests, requests_while_limited, used_weight.at(now_ms()));
+      next_event == tape->events().size(), requests, requests_while_limited, refused_for_rate, bans,
+      used_weight.at(limit_ms()), raw_requests.at(limit_ms()));
   for (std::size_t i = 0; i < accounts.size(); ++i) {
     if (i > 0) out += ',';
     out += fmt::format(R"({{"name":{},"orderCount10s":{},"orderCount1d":{},"balances":)",
-                       json_string(accounts[i].config.name), accounts[i].orders_10s.at(now_ms()),
-                       accounts[i].orders_1d.at(now_ms()));
+                       json_string(accounts[i].config.name), accounts[i].orders_10s.at(limit_ms()),
+                       accounts[i].orders_1d.at(limit_ms()));
     std::string balances = "[";
     ledger.for_each_balance(static_cast<sim::AccountId>(i), [&](const model::Balance& b) {
       if (balances.size() > 1) balances += ',';
@@ -1120,6 +1181,17 @@ HttpResponse Impl::admin(const HttpRequest& request) {
     }
     return json_response(200, fmt::format(R"({{"terminated":{}}})", ended));
   }
+  if (path == "/sim/reset-limits" && request.method == "POST") {
+    // Every rate-limit window starts now, every count from zero: a test knows that nothing it
+    // does in the next ten seconds (a minute, a day) crosses a window boundary.
+    limit_origin_ms = now_ms();
+    used_weight.clear();
+    raw_requests.clear();
+    limited_until = banned_until = Timestamp::none();
+    early_requests = 0;
+    for (Account& a : accounts) a.orders_10s.clear(), a.orders_1d.clear();
+    return json_response(200, fmt::format(R"({{"limitWindowsOrigin":{}}})", limit_origin_ms));
+  }
   if (path == "/sim/disconnect" && request.method == "POST") {
     std::size_t closed = 0;
     for (const auto& s : std::vector(market_sessions)) s->connection->abort(), ++closed;
@@ -1143,8 +1215,9 @@ HttpResponse Impl::route(const HttpRequest& request, const Params& p,
       return json_response(
           200,
           fmt::format(
-              R"({{"timezone":"UTC","serverTime":{},"rateLimits":[{{"rateLimitType":"REQUEST_WEIGHT","interval":"MINUTE","intervalNum":1,"limit":6000}},{{"rateLimitType":"ORDERS","interval":"SECOND","intervalNum":10,"limit":50}},{{"rateLimitType":"ORDERS","interval":"DAY","intervalNum":1,"limit":160000}},{{"rateLimitType":"RAW_REQUESTS","interval":"MINUTE","intervalNum":5,"limit":61000}}],"exchangeFilters":[],"symbols":[{{"symbol":{},"status":"TRADING","baseAsset":{},"baseAssetPrecision":8,"quoteAsset":{},"quotePrecision":8,"quoteAssetPrecision":8,"baseCommissionPrecision":8,"quoteCommissionPrecision":8,"orderTypes":["LIMIT","LIMIT_MAKER","MARKET"],"icebergAllowed":false,"ocoAllowed":false,"otoAllowed":false,"quoteOrderQtyMarketAllowed":false,"allowTrailingStop":false,"cancelReplaceAllowed":false,"isSpotTradingAllowed":true,"isMarginTradingAllowed":false,"filters":[{{"filterType":"PRICE_FILTER","minPrice":{},"maxPrice":"1000000.00000000","tickSize":{}}},{{"filterType":"LOT_SIZE","minQty":{},"maxQty":{},"stepSize":{}}},{{"filterType":"NOTIONAL","minNotional":{},"applyMinToMarket":false,"maxNotional":"9000000.00000000","applyMaxToMarket":false,"avgPriceMins":5}}],"permissions":[],"permissionSets":[["SPOT"]],"defaultSelfTradePreventionMode":"NONE","allowedSelfTradePreventionModes":["NONE"]}}]}})",
-              now_ms(), json_string(rules.symbol), json_string(rules.base), json_string(rules.quote),
+              R"({{"timezone":"UTC","serverTime":{},"rateLimits":{},"exchangeFilters":[],"symbols":[{{"symbol":{},"status":"TRADING","baseAsset":{},"baseAssetPrecision":8,"quoteAsset":{},"quotePrecision":8,"quoteAssetPrecision":8,"baseCommissionPrecision":8,"quoteCommissionPrecision":8,"orderTypes":["LIMIT","LIMIT_MAKER","MARKET"],"icebergAllowed":false,"ocoAllowed":false,"otoAllowed":false,"quoteOrderQtyMarketAllowed":false,"allowTrailingStop":false,"cancelReplaceAllowed":false,"isSpotTradingAllowed":true,"isMarginTradingAllowed":false,"filters":[{{"filterType":"PRICE_FILTER","minPrice":{},"maxPrice":"1000000.00000000","tickSize":{}}},{{"filterType":"LOT_SIZE","minQty":{},"maxQty":{},"stepSize":{}}},{{"filterType":"NOTIONAL","minNotional":{},"applyMinToMarket":false,"maxNotional":"9000000.00000000","applyMaxToMarket":false,"avgPriceMins":5}}],"permissions":[],"permissionSets":[["SPOT"]],"defaultSelfTradePreventionMode":"NONE","allowedSelfTradePreventionModes":["NONE"]}}]}})",
+              now_ms(), rate_limits_json(), json_string(rules.symbol), json_string(rules.base),
+              json_string(rules.quote),
               json_decimal(rules.tick_size), json_decimal(rules.tick_size),
               json_decimal(std::max(rules.min_quantity, rules.lot_size)), json_decimal(max_qty),
               json_decimal(rules.lot_size),
@@ -1198,10 +1271,11 @@ HttpResponse Impl::route(const HttpRequest& request, const Params& p,
   const std::size_t account = std::get<std::size_t>(auth);
   if (order && method == "POST") {
     order_account = account;
+    if (auto refused = refuse_order_for_rate(account)) return std::move(*refused);
     HttpResponse r = new_order(account, p);
     if (r.status == 200) {
-      accounts[account].orders_10s.add(now_ms(), 1);
-      accounts[account].orders_1d.add(now_ms(), 1);
+      accounts[account].orders_10s.add(limit_ms(), 1);
+      accounts[account].orders_1d.add(limit_ms(), 1);
     }
     return r;
   }
@@ -1260,13 +1334,99 @@ HttpResponse Impl::route(const HttpRequest& request, const Params& p,
 }
 
 void Impl::add_usage_headers(HttpResponse& response, std::optional<std::size_t> order_account) const {
-  const std::int64_t now = now_ms();
+  const std::int64_t now = limit_ms();
   response.headers.push_back({std::string(kUsedWeightHeader), std::to_string(used_weight.at(now))});
   if (order_account) {
     const Account& a = accounts[*order_account];
     response.headers.push_back({std::string(kOrderCount10sHeader), std::to_string(a.orders_10s.at(now))});
     response.headers.push_back({std::string(kOrderCount1dHeader), std::to_string(a.orders_1d.at(now))});
   }
+}
+
+Impl::RateRefusal Impl::ban(Timestamp until) {
+  if (until != banned_until) ++bans;
+  banned_until = until;
+  limited_until = Timestamp::none();
+  return RateRefusal{418,
+                     fmt::format("Way too many requests; IP(127.0.0.1) banned until {}. Please use the websocket "
+                                 "for live updates to avoid bans.",
+                                 until.ms()),
+                     until};
+}
+
+std::optional<Impl::RateRefusal> Impl::admit_ip_request(std::int64_t weight, const std::string* rest_endpoint) {
+  const Timestamp now = scheduler.now();
+  const auto refuse = [&](RateRefusal refusal) {
+    ++refused_for_rate;
+    return std::optional<RateRefusal>(std::move(refusal));
+  };
+  const auto too_many = [&](Timestamp until) {
+    return RateRefusal{429,
+                       fmt::format("Too many requests; current limit of IP(127.0.0.1) is {} requests per minute. "
+                                   "Please use the websocket for live updates to avoid polling the API.",
+                                   kWeightPerMinute),
+                       until};
+  };
+  if (!banned_until.is_none() && now < banned_until) {
+    ++requests_while_limited;
+    return refuse(ban(banned_until));  // the same ban, its end unchanged
+  }
+  if (!limited_until.is_none() && now < limited_until) {
+    ++requests_while_limited;
+    if (++early_requests < kEarlyRequestsBeforeBan) return refuse(too_many(limited_until));
+    // "Repeatedly violating rate limits and/or failing to back off after receiving 429s will
+    // result in an automated IP ban": 2 minutes, doubling up to 3 days.
+    Duration length = kFirstBan;
+    for (std::uint64_t i = 0; i < bans && length < kLongestBan; ++i) length *= 2;
+    return refuse(ban(now + std::min(length, kLongestBan)));
+  }
+  if (rest_endpoint != nullptr && fire(FaultKind::RateLimit, *rest_endpoint)) {
+    const FaultSpec& spec = faults[FaultKind::RateLimit];
+    const Timestamp until = now + std::chrono::seconds(spec.retry_after > 0 ? spec.retry_after : 1);
+    if (spec.status == 418) return refuse(ban(until));
+    limited_until = until;
+    early_requests = 0;
+    return refuse(too_many(until));
+  }
+  // Over a limit: refused until its window ends; the request is not counted.
+  const std::int64_t t = limit_ms();
+  if (used_weight.at(t) + weight > kWeightPerMinute) {
+    limited_until = Timestamp::from_ms(limit_origin_ms + used_weight.end(t));
+    early_requests = 0;
+    return refuse(RateRefusal{429,
+                              fmt::format("Too much request weight used; current limit is {} request weight per 1 "
+                                          "MINUTE. Please use WebSocket Streams for live updates to avoid polling "
+                                          "the API.",
+                                          kWeightPerMinute),
+                              limited_until});
+  }
+  if (raw_requests.at(t) + 1 > kRawRequestsPer5m) {
+    limited_until = Timestamp::from_ms(limit_origin_ms + raw_requests.end(t));
+    early_requests = 0;
+    return refuse(RateRefusal{429,
+                              fmt::format("Too many requests; current limit of IP(127.0.0.1) is {} requests per 5 "
+                                          "MINUTE. Please use the websocket for live updates to avoid polling the API.",
+                                          kRawRequestsPer5m),
+                              limited_until});
+  }
+  used_weight.add(t, weight);
+  raw_requests.add(t, 1);
+  return std::nullopt;
+}
+
+std::optional<HttpResponse> Impl::refuse_order_for_rate(std::size_t account) const {
+  // Binance: 429 without Retry-After; "wait for reactivation" by exchangeInfo's ORDERS limits.
+  const Account& a = accounts[account];
+  const std::int64_t t = limit_ms();
+  if (a.orders_10s.at(t) >= kOrdersPer10s) {
+    return binance_error(
+        429, -1015, fmt::format("Too many new orders; current limit is {} orders per 10 SECOND.", kOrdersPer10s));
+  }
+  if (a.orders_1d.at(t) >= kOrdersPerDay) {
+    return binance_error(
+        429, -1015, fmt::format("Too many new orders; current limit is {} orders per 1 DAY.", kOrdersPerDay));
+  }
+  return std::nullopt;
 }
 
 void Impl::handle(HttpRequest request, net::HttpReply reply) {
@@ -1278,46 +1438,19 @@ void Impl::handle(HttpRequest request, net::HttpReply reply) {
   // Every answer from here on is Binance's: it carries the IP's weight (add_usage_headers).
   ++requests;
   const std::string endpoint = request.method + " " + std::string(path);
-  const Timestamp now = scheduler.now();
-  if (!limited_until.is_none() && now < limited_until) {
-    ++requests_while_limited;
-    const std::int64_t seconds =
-        std::max<std::int64_t>(1, ((limited_until - now).count() + 999'999'999) / 1'000'000'000);
-    HttpResponse r =
-        binance_error(429, -1003,
-                      "Too many requests; current limit of IP(127.0.0.1) is 6000 requests per minute. Please "
-                      "use the websocket for live updates to avoid polling the API.");
-    r.headers.push_back({"Retry-After", std::to_string(seconds)});
-    add_usage_headers(r, std::nullopt);
-    reply.send(std::move(r));
-    return;
-  }
-  if (fire(FaultKind::RateLimit, endpoint)) {
-    const FaultSpec& spec = faults[FaultKind::RateLimit];
-    const std::int64_t seconds = spec.retry_after > 0 ? spec.retry_after : 1;
-    const int status = spec.status == 418 ? 418 : 429;
-    limited_until = now + std::chrono::seconds(seconds);
-    HttpResponse r =
-        status == 429
-            ? binance_error(429, -1003,
-                            "Too many requests; current limit of IP(127.0.0.1) is 6000 requests per minute. "
-                            "Please use the websocket for live updates to avoid polling the API.")
-            : binance_error(418, -1003,
-                            fmt::format("Way too many requests; IP(127.0.0.1) banned until {}. Please use "
-                                        "the websocket for live updates to avoid bans.",
-                                        limited_until.ms()));
-    r.headers.push_back({"Retry-After", std::to_string(seconds)});
-    add_usage_headers(r, std::nullopt);
-    reply.send(std::move(r));
-    return;
-  }
   Params params;
   const auto add = [&](std::string key, std::string value) {
     params.values.emplace(std::move(key), std::move(value));
   };
   net::for_each_param(request.query(), add);
   net::for_each_param(request.body, add);
-  used_weight.add(now_ms(), request_weight(request.method, path, params));
+  if (auto refused = admit_ip_request(request_weight(request.method, path, params), &endpoint)) {
+    HttpResponse r = binance_error(refused->status, -1003, refused->message);
+    r.headers.push_back({"Retry-After", std::to_string(seconds_until(refused->until, scheduler.now()))});
+    add_usage_headers(r, std::nullopt);
+    reply.send(std::move(r));
+    return;
+  }
   std::optional<std::size_t> order_account;
   HttpResponse response = route(request, params, order_account);
   if (fire(FaultKind::DropReply, endpoint)) {
@@ -1354,14 +1487,27 @@ void Impl::on_api_message(const std::shared_ptr<ApiSession>& session, std::strin
         R"({"id":null,"status":400,"error":{"code":-1102,"msg":"Malformed request."}})");
     return;
   }
-  used_weight.add(now_ms(), ws_request_weight(request->method));
   const std::string& id = request->id;  // JSON: an integer, a string or null
+  // Every answer ends with the IP's count (Binance's default; returnRateLimits is not modelled).
+  const auto rate_limits = [&] {
+    return fmt::format(
+        R"("rateLimits":[{{"rateLimitType":"REQUEST_WEIGHT","interval":"MINUTE","intervalNum":1,"limit":{},"count":{}}}])",
+        kWeightPerMinute, used_weight.at(limit_ms()));
+  };
+  if (auto refused = admit_ip_request(ws_request_weight(request->method), nullptr)) {
+    // The WS API says when to retry in the error's data (server time, ms), not in a header.
+    session->connection->send(fmt::format(
+        R"({{"id":{},"status":{},"error":{{"code":-1003,"msg":{},"data":{{"serverTime":{},"retryAfter":{}}}}},{}}})",
+        id, refused->status, json_string(refused->message), now_ms(), refused->until.ms(), rate_limits()));
+    return;
+  }
   const auto answer = [&](int status, const std::string& result) {
-    session->connection->send(fmt::format(R"({{"id":{},"status":{},"result":{}}})", id, status, result));
+    session->connection->send(
+        fmt::format(R"({{"id":{},"status":{},"result":{},{}}})", id, status, result, rate_limits()));
   };
   const auto error = [&](int status, int code, std::string_view msg) {
-    session->connection->send(fmt::format(R"({{"id":{},"status":{},"error":{{"code":{},"msg":{}}}}})", id,
-                                          status, code, json_string(msg)));
+    session->connection->send(fmt::format(R"({{"id":{},"status":{},"error":{{"code":{},"msg":{}}},{}}})", id,
+                                          status, code, json_string(msg), rate_limits()));
   };
   if (!request->id_valid) return error(400, -1102, "Malformed request: 'id' must be an integer, a string or null.");
   const std::string& method = request->method;

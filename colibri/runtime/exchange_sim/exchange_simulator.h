@@ -10,7 +10,7 @@
 //   WS API    /ws-api/v3: time, ping, userDataStream.subscribe.signature, userDataStream.unsubscribe
 //             (executionReport, outboundAccountPosition pushed per subscription)
 //   admin     GET /sim/state, GET/POST/DELETE /sim/faults, POST /sim/deposit, POST /sim/disconnect,
-//             POST /sim/terminate-user-streams
+//             POST /sim/terminate-user-streams, POST /sim/reset-limits
 //
 // Matching is connector/sim's MatchingEngine and Ledger, one symbol; market data is replayed from
 // an event log, a recording or a synthetic market, mapped onto wall time at `speed`. Requests are
@@ -49,6 +49,11 @@ struct ExchangeSimConfig {
   FaultSet faults;
   std::uint64_t fault_seed = 1;
   Duration depth_interval = std::chrono::milliseconds(100);
+  // Where the rate-limit windows start: each window (the minute of request weight, the 10 s and
+  // the day of order counts) begins a whole number of its lengths after this time. The default,
+  // the Unix epoch, gives Binance's calendar windows (the minute from :00, the day from 00:00
+  // UTC). POST /sim/reset-limits moves it to "now" at run time.
+  Timestamp limit_windows_origin = Timestamp::from_ns(0);
 };
 
 struct ReplayProgress {

@@ -3,6 +3,8 @@
 // live here, each named after what it reproduces; the transport-level tests are in
 // exchange_simulator_test.cc.
 
+#include <functional>
+
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -47,8 +49,18 @@ std::int64_t code_of(const std::string& body) {
   return code;
 }
 
+// A WebSocket API answer as the simulator sends it: `body` without its closing brace, then the
+// IP's REQUEST_WEIGHT count of the minute in rateLimits, as Binance appends it by default.
+std::string ws_answer(std::string_view body, int weight) {
+  return fmt::format(
+      R"({},"rateLimits":[{{"rateLimitType":"REQUEST_WEIGHT","interval":"MINUTE","intervalNum":1,"limit":6000,"count":{}}}]}})",
+      body, weight);
+}
+
 struct Direct {
-  Direct() : scheduler(Timestamp::from_ms(kStartMs)) {
+  // `tweak` changes the simulator's configuration before it is created.
+  explicit Direct(const std::function<void(ExchangeSimConfig&)>& tweak = {})
+      : scheduler(Timestamp::from_ms(kStartMs)) {
     ExchangeSimConfig config;
     config.tape = market();
     config.accounts.market = default_market_rules();
@@ -58,6 +70,7 @@ struct Direct {
     alice.secret = Secret(kSecret);
     alice.balances = {{"BTC", Quantity::from_int(1)}, {"USDT", Quantity::from_int(100'000)}};
     config.accounts.accounts.push_back(std::move(alice));
+    if (tweak) tweak(config);
     auto created = ExchangeSimulator::create(scheduler, std::move(config));
     EXPECT_TRUE(created.has_value()) << created.error().describe();
     sim = std::move(*created);
@@ -163,8 +176,8 @@ TEST(ExchangeSimHandler, WsApiReadsOnlyJsonAndEchoesIdsAsJson) {
   ASSERT_EQ(ws->frames().size(), 5u);
   EXPECT_EQ(ws->frames()[0], R"({"id":null,"status":400,"error":{"code":-1102,"msg":"Malformed request."}})");
   EXPECT_NE(ws->frames()[1].find(R"({"id":null,"status":400)"), std::string::npos) << ws->frames()[1];
-  EXPECT_EQ(ws->frames()[2], R"({"id":"a\"b","status":200,"result":{}})");
-  EXPECT_EQ(ws->frames()[3], R"({"id":3,"status":200,"result":{}})") << "no subscription: nothing ended";
+  EXPECT_EQ(ws->frames()[2], ws_answer(R"({"id":"a\"b","status":200,"result":{})", 2));
+  EXPECT_EQ(ws->frames()[3], ws_answer(R"({"id":3,"status":200,"result":{})", 4)) << "no subscription: nothing ended";
   EXPECT_NE(ws->frames()[4].find(R"("code":-1102)"), std::string::npos) << ws->frames()[4];
   for (const std::string& frame : ws->frames()) EXPECT_TRUE(json(frame).has_value()) << frame;
 }
@@ -176,14 +189,14 @@ TEST(ExchangeSimHandler, UnsubscribeWithAMalformedIdEndsNothing) {
   auto ws = d.api();
   ws->receive(d.subscribe_frame());
   ASSERT_EQ(ws->frames().size(), 1u);
-  EXPECT_EQ(ws->frames()[0], R"({"id":"s","status":200,"result":{"subscriptionId":0}})");
+  EXPECT_EQ(ws->frames()[0], ws_answer(R"({"id":"s","status":200,"result":{"subscriptionId":0})", 2));
   ws->receive(R"({"id":1,"method":"userDataStream.unsubscribe","params":{"subscriptionId":"abc"}})");
   ws->receive(R"({"id":2,"method":"userDataStream.unsubscribe","params":{"subscriptionId":[0]}})");
   ws->receive(R"({"id":3,"method":"session.subscriptions"})");
   ASSERT_EQ(ws->frames().size(), 4u);
   EXPECT_NE(ws->frames()[1].find(R"("code":-1102)"), std::string::npos) << ws->frames()[1];
   EXPECT_NE(ws->frames()[2].find(R"("code":-1102)"), std::string::npos) << ws->frames()[2];
-  EXPECT_EQ(ws->frames()[3], R"({"id":3,"status":200,"result":[{"subscriptionId":0}]})");
+  EXPECT_EQ(ws->frames()[3], ws_answer(R"({"id":3,"status":200,"result":[{"subscriptionId":0}])", 8));
 }
 
 TEST(ExchangeSimHandler, TerminatingUserStreamsEndsSubscriptionsAndKeepsTheConnection) {
@@ -203,7 +216,7 @@ TEST(ExchangeSimHandler, TerminatingUserStreamsEndsSubscriptionsAndKeepsTheConne
   d.send_signed("POST", "/api/v3/order", "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.01");
   EXPECT_EQ(ws->frames().size(), 2u);
   ws->receive(d.subscribe_frame());
-  EXPECT_EQ(ws->frames().back(), R"({"id":"s","status":200,"result":{"subscriptionId":1}})");
+  EXPECT_EQ(ws->frames().back(), ws_answer(R"({"id":"s","status":200,"result":{"subscriptionId":1})", 5));
   d.send_signed("POST", "/api/v3/order", "symbol=BTCUSDT&side=SELL&type=MARKET&quantity=0.01");
   EXPECT_GT(ws->frames().size(), 3u);
   EXPECT_NE(ws->frames()[3].find(R"("subscriptionId":1,"event":{"e":"executionReport")"), std::string::npos)
@@ -237,6 +250,9 @@ TEST(ExchangeSimHandler, AnswersCarryTheIpsWeightAndTheAccountsOrderCounts) {
   EXPECT_EQ(header(refused, "X-MBX-ORDER-COUNT-10S"), "1") << "a refused order is not counted";
   auto ws = d.api();
   ws->receive(R"({"id":1,"method":"time"})");  // the WebSocket API weighs in the same minute
+  ASSERT_EQ(ws->frames().size(), 1u);
+  EXPECT_EQ(ws->frames()[0], ws_answer(fmt::format(R"({{"id":1,"status":200,"result":{{"serverTime":{}}})", kStartMs), 274))
+      << "its answers carry the count in rateLimits";
   EXPECT_NE(d.sim->state_json().find(R"("usedWeight1m":274)"), std::string::npos) << d.sim->state_json();
   EXPECT_NE(d.sim->state_json().find(R"("orderCount10s":1,"orderCount1d":1)"), std::string::npos);
 
@@ -254,6 +270,127 @@ TEST(ExchangeSimHandler, AnswersCarryTheIpsWeightAndTheAccountsOrderCounts) {
   const net::HttpResponse limited = d.request({"GET", "/api/v3/time", {}, ""});
   EXPECT_EQ(limited.status, 429);
   EXPECT_EQ(header(limited, "X-MBX-USED-WEIGHT-1M"), "1");
+}
+
+// The windows start where the configuration says (here 4 s after the start, so the 10 s window
+// rolls over 4 s in, not 10 s), and POST /sim/reset-limits starts them all again now, from zero.
+TEST(ExchangeSimHandler, RateLimitWindowsStartAtTheirOriginAndAtAReset) {
+  Direct d([](ExchangeSimConfig& c) { c.limit_windows_origin = Timestamp::from_ms(kStartMs + 4'000); });
+  const auto place = [&] {
+    return d.send_signed("POST", "/api/v3/order", "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.01");
+  };
+  EXPECT_EQ(header(place(), "X-MBX-ORDER-COUNT-10S"), "1");
+  d.scheduler.advance_by(std::chrono::milliseconds(3'999));
+  EXPECT_EQ(header(place(), "X-MBX-ORDER-COUNT-10S"), "2");
+  d.scheduler.advance_by(std::chrono::milliseconds(1));  // origin + 0: a new ten seconds
+  EXPECT_EQ(header(place(), "X-MBX-ORDER-COUNT-10S"), "1");
+  EXPECT_EQ(header(place(), "X-MBX-ORDER-COUNT-1D"), "2") << "the day began 4 s in too";
+  d.scheduler.advance_by(std::chrono::seconds(3));
+  const net::HttpResponse reset = d.request({"POST", "/sim/reset-limits", {}, ""});
+  ASSERT_EQ(reset.status, 200);
+  EXPECT_EQ(reset.body, fmt::format(R"({{"limitWindowsOrigin":{}}})", kStartMs + 7'000));
+  EXPECT_NE(d.sim->state_json().find(R"("usedWeight1m":0)"), std::string::npos) << d.sim->state_json();
+  EXPECT_NE(d.sim->state_json().find(R"("orderCount10s":0,"orderCount1d":0)"), std::string::npos);
+  const net::HttpResponse after = place();
+  EXPECT_EQ(header(after, "X-MBX-ORDER-COUNT-10S"), "1");
+  EXPECT_EQ(header(after, "X-MBX-ORDER-COUNT-1D"), "1");
+  EXPECT_EQ(header(after, "X-MBX-USED-WEIGHT-1M"), "1");
+  d.scheduler.advance_by(std::chrono::milliseconds(9'999));  // still the reset's ten seconds
+  EXPECT_EQ(header(place(), "X-MBX-ORDER-COUNT-10S"), "2");
+  d.scheduler.advance_by(std::chrono::milliseconds(1));
+  EXPECT_EQ(header(place(), "X-MBX-ORDER-COUNT-10S"), "1");
+}
+
+// Over REQUEST_WEIGHT, Binance answers 429 -1003 with Retry-After until its minute ends, and does
+// not count the refused request; an IP that keeps sending before then is banned: 418 with the
+// ban's end, 2 minutes for the first ban, twice as long for the next.
+TEST(ExchangeSimHandler, RequestWeightOverTheMinuteIs429ThenABan) {
+  Direct d;
+  for (int i = 0; i < 24; ++i) {  // 24 x 250 = 6000: the whole minute, still allowed
+    ASSERT_EQ(d.request({"GET", "/api/v3/depth?symbol=BTCUSDT&limit=5000", {}, ""}).status, 200) << i;
+  }
+  const net::HttpResponse over = d.request({"GET", "/api/v3/ping", {}, ""});
+  EXPECT_EQ(over.status, 429);
+  EXPECT_EQ(code_of(over.body), -1003);
+  EXPECT_NE(over.body.find("request weight per 1 MINUTE"), std::string::npos) << over.body;
+  EXPECT_EQ(header(over, "Retry-After"), "60");
+  EXPECT_EQ(header(over, "X-MBX-USED-WEIGHT-1M"), "6000") << "the refused request is not counted";
+  d.scheduler.advance_by(std::chrono::milliseconds(30'500));
+  for (int early = 1; early < 10; ++early) {
+    const net::HttpResponse again = d.request({"GET", "/api/v3/ping", {}, ""});
+    ASSERT_EQ(again.status, 429) << early;
+    EXPECT_EQ(header(again, "Retry-After"), "30");
+  }
+  const net::HttpResponse banned = d.request({"GET", "/api/v3/ping", {}, ""});
+  EXPECT_EQ(banned.status, 418) << "the tenth request before Retry-After passed";
+  EXPECT_EQ(code_of(banned.body), -1003);
+  EXPECT_EQ(header(banned, "Retry-After"), "120");
+  EXPECT_NE(banned.body.find(fmt::format("banned until {}", kStartMs + 30'500 + 120'000)), std::string::npos);
+  d.scheduler.advance_by(std::chrono::seconds(60));  // a new minute, but still banned
+  EXPECT_EQ(d.request({"GET", "/api/v3/ping", {}, ""}).status, 418);
+  d.scheduler.advance_by(std::chrono::seconds(60));
+  const net::HttpResponse free = d.request({"GET", "/api/v3/ping", {}, ""});
+  EXPECT_EQ(free.status, 200);
+  EXPECT_NE(d.sim->state_json().find(R"("requestsWhileRateLimited":11,"refusedForRate":12,"ipBans":1)"),
+            std::string::npos)
+      << d.sim->state_json();
+
+  // The next ban lasts twice as long.
+  ASSERT_EQ(d.request({"POST", "/sim/faults", {}, R"({"rate_limit": {"rate": 1, "one_shot": true, "retry_after": 5}})"})
+                .status,
+            200);
+  EXPECT_EQ(d.request({"GET", "/api/v3/ping", {}, ""}).status, 429);
+  for (int early = 1; early < 10; ++early) ASSERT_EQ(d.request({"GET", "/api/v3/ping", {}, ""}).status, 429);
+  EXPECT_EQ(header(d.request({"GET", "/api/v3/ping", {}, ""}), "Retry-After"), "240");
+  // /sim/reset-limits lifts it.
+  ASSERT_EQ(d.request({"POST", "/sim/reset-limits", {}, ""}).status, 200);
+  EXPECT_EQ(d.request({"GET", "/api/v3/ping", {}, ""}).status, 200);
+}
+
+// The WebSocket API weighs in the same minute, and says when to retry in the error's data.
+TEST(ExchangeSimHandler, WsApiOverTheMinuteIs429WithRetryAfter) {
+  Direct d;
+  for (int i = 0; i < 24; ++i) {
+    ASSERT_EQ(d.request({"GET", "/api/v3/depth?symbol=BTCUSDT&limit=5000", {}, ""}).status, 200) << i;
+  }
+  d.scheduler.advance_by(std::chrono::seconds(15));
+  auto ws = d.api();
+  ws->receive(R"({"id":7,"method":"time"})");
+  ASSERT_EQ(ws->frames().size(), 1u);
+  const std::string& answer = ws->frames()[0];
+  EXPECT_TRUE(json(answer).has_value()) << answer;
+  EXPECT_NE(answer.find(R"({"id":7,"status":429,"error":{"code":-1003,)"), std::string::npos) << answer;
+  EXPECT_NE(answer.find(fmt::format(R"("data":{{"serverTime":{},"retryAfter":{}}})", kStartMs + 15'000,
+                                    kStartMs + 60'000)),
+            std::string::npos)
+      << answer;
+  EXPECT_NE(answer.find(R"("limit":6000,"count":6000}])"), std::string::npos) << "the count, refusals too";
+}
+
+// Over an ORDERS limit the order is refused with 429 -1015 and no Retry-After, as Binance does;
+// the answer still carries the counts. Other requests of the account and IP go on.
+TEST(ExchangeSimHandler, OrdersOverTenSecondsAre1015) {
+  Direct d;
+  const auto place = [&] {
+    return d.send_signed("POST", "/api/v3/order",
+                         "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=1000");
+  };
+  for (int i = 0; i < 50; ++i) ASSERT_EQ(place().status, 200) << i;
+  const net::HttpResponse over = place();
+  EXPECT_EQ(over.status, 429);
+  EXPECT_EQ(code_of(over.body), -1015);
+  EXPECT_NE(over.body.find("Too many new orders; current limit is 50 orders per 10 SECOND."), std::string::npos)
+      << over.body;
+  EXPECT_EQ(header(over, "Retry-After"), "(none)");
+  EXPECT_EQ(header(over, "X-MBX-ORDER-COUNT-10S"), "50");
+  EXPECT_EQ(header(over, "X-MBX-ORDER-COUNT-1D"), "50");
+  EXPECT_EQ(d.send_signed("GET", "/api/v3/openOrders", "symbol=BTCUSDT").status, 200) << "only orders wait";
+  EXPECT_NE(d.sim->state_json().find(R"("orderCount10s":50,"orderCount1d":50)"), std::string::npos);
+  d.scheduler.advance_by(std::chrono::seconds(10));
+  const net::HttpResponse later = place();
+  EXPECT_EQ(later.status, 200) << later.body;
+  EXPECT_EQ(header(later, "X-MBX-ORDER-COUNT-10S"), "1");
+  EXPECT_EQ(header(later, "X-MBX-ORDER-COUNT-1D"), "51");
 }
 
 // Regression (fuzz): a faults document whose key is a list made yaml-cpp throw out of the handler;

@@ -557,6 +557,36 @@ std::string RateLimitRule::usage_header() const {
   return {};
 }
 
+std::optional<RateLimitRule> order_limit_in_message(std::string_view message) noexcept {
+  constexpr std::string_view kMarker = "current limit is ";
+  constexpr std::string_view kPer = " orders per ";
+  const auto at = message.find(kMarker);
+  if (at == std::string_view::npos) return std::nullopt;
+  std::string_view rest = message.substr(at + kMarker.size());
+  const auto number = [&rest](std::int64_t& out, std::int64_t most) {
+    const auto [stop, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), out);
+    if (ec != std::errc{} || stop == rest.data() || out < 1 || out > most) return false;
+    rest.remove_prefix(static_cast<std::size_t>(stop - rest.data()));
+    return true;
+  };
+  RateLimitRule rule;
+  rule.type = RateLimitType::Orders;
+  std::int64_t interval_num = 0;
+  if (!number(rule.limit, INT64_MAX) || rest.substr(0, kPer.size()) != kPer) return std::nullopt;
+  rest.remove_prefix(kPer.size());
+  if (!number(interval_num, 100'000) || rest.empty() || rest.front() != ' ') return std::nullopt;
+  rest.remove_prefix(1);
+  for (const std::string_view unit : {"SECOND", "MINUTE", "HOUR", "DAY"}) {
+    if (rest.substr(0, unit.size()) == unit) {
+      rule.interval_unit = unit[0];
+      rule.interval_num = static_cast<int>(interval_num);
+      rule.count = rule.limit;
+      return rule;
+    }
+  }
+  return std::nullopt;
+}
+
 std::string_view to_string(ExecutionType type) noexcept {
   constexpr std::array<std::string_view, 8> kNames = {"NEW",   "CANCELED", "REPLACED",         "REJECTED",
                                                       "TRADE", "EXPIRED",  "TRADE_PREVENTION", "OTHER"};

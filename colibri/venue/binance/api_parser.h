@@ -90,6 +90,11 @@ struct RateLimitRule {
   friend bool operator==(const RateLimitRule&, const RateLimitRule&) = default;
 };
 
+// The ORDERS limit named by a -1015 message ("Too many new orders; current limit is 50 orders per
+// 10 SECOND."), with its count at the limit (the window is full). nullopt when the message names
+// no limit in that form (Binance also sends a bare "Too many new orders.").
+[[nodiscard]] std::optional<RateLimitRule> order_limit_in_message(std::string_view message) noexcept;
+
 // PERCENT_PRICE_BY_SIDE: a bid must lie in [bid_down, bid_up] x the average price of the last
 // avg_price_mins minutes, an ask in [ask_down, ask_up] x that price.
 struct PercentPriceBySide {

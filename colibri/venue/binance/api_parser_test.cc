@@ -191,6 +191,26 @@ TEST(ApiParserExchangeInfo, RateLimitsNameTheLimiterPoolsAndHeaders) {
   EXPECT_EQ(limits[3].interval(), std::chrono::minutes(5));
 }
 
+// -1015 comes without Retry-After; its message names the ORDERS limit that is full.
+TEST(ApiParserErrors, TooManyOrdersMessageNamesTheFullOrderLimit) {
+  const auto ten_seconds = order_limit_in_message("Too many new orders; current limit is 50 orders per 10 SECOND.");
+  ASSERT_TRUE(ten_seconds.has_value());
+  EXPECT_EQ(ten_seconds->type, RateLimitType::Orders);
+  EXPECT_EQ(ten_seconds->usage_header(), "X-MBX-ORDER-COUNT-10S");
+  EXPECT_EQ(ten_seconds->limit, 50);
+  EXPECT_EQ(ten_seconds->count, 50) << "full";
+  const auto day = order_limit_in_message("Too many new orders; current limit is 160000 orders per 1 DAY.");
+  ASSERT_TRUE(day.has_value());
+  EXPECT_EQ(day->usage_header(), "X-MBX-ORDER-COUNT-1D");
+  EXPECT_EQ(day->count, 160000);
+  for (const char* other : {"Too many new orders.", "current limit is 50 orders per 10 FORTNIGHT.",
+                            "current limit is 0 orders per 10 SECOND.", "current limit is 50 orders per SECOND.",
+                            "current limit is -5 orders per 10 SECOND.", "current limit is 50 orders per 10",
+                            "current limit is 99999999999999999999 orders per 10 SECOND.", ""}) {
+    EXPECT_FALSE(order_limit_in_message(other).has_value()) << other;
+  }
+}
+
 TEST(ApiParserExchangeInfo, MalformedJsonFailsTheWholeMessage) {
   ApiParser parser;
   std::string broken(kExchangeInfo);

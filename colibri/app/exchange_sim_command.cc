@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "colibri/app/cli_output.h"
+#include "colibri/core/ascii.h"
 #include "colibri/core/live_scheduler.h"
 #include "colibri/net/http_server.h"
 #include "colibri/net/tls.h"
@@ -84,11 +85,7 @@ int run_exchange_sim(const ExchangeSimArgs& args) {
   const std::string http = args.tls ? "https" : "http";
   const std::string ws = args.tls ? "wss" : "ws";
   const std::string host = fmt::format("127.0.0.1:{}", port);
-  const std::string lower = [&] {
-    std::string s = (*sim)->symbol();
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-  }();
+  const std::string lower = to_ascii_lower((*sim)->symbol());
   fmt::print("colibri exchange-sim: {} from {} ({} events), speed {}\n", (*sim)->symbol(),
              args.data.empty()
                  ? fmt::format("a synthetic market ({} s, seed {})", args.synthetic_seconds, args.seed)

@@ -5,6 +5,7 @@
 // Header-only: on the path of every HTTP answer.
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace colibri {
@@ -12,6 +13,13 @@ namespace colibri {
 // 'A'..'Z' as 'a'..'z'; any other byte unchanged.
 [[nodiscard]] constexpr char ascii_lower(char c) noexcept {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// `text` with 'A'..'Z' as 'a'..'z' (Binance's stream names: "btcusdt@depth").
+[[nodiscard]] inline std::string to_ascii_lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = ascii_lower(c);
+  return out;
 }
 
 // `a` and `b` are the same text but for the case of ASCII letters ("Content-Length", "content-length").

@@ -34,5 +34,12 @@ TEST(Ascii, StartsWithIgnoringCaseNeedsTheWholePrefix) {
   EXPECT_FALSE(starts_with_ignoring_case("retry-after", "X-MBX-"));
 }
 
+TEST(Ascii, ToAsciiLowerFoldsOnlyAsciiLetters) {
+  EXPECT_EQ(to_ascii_lower("BTCUSDT"), "btcusdt");
+  EXPECT_EQ(to_ascii_lower("1000SHIB-Usdt_2"), "1000shib-usdt_2");
+  EXPECT_EQ(to_ascii_lower("\xc3\x89"), "\xc3\x89") << "UTF-8 bytes pass unchanged";
+  EXPECT_EQ(to_ascii_lower(""), "");
+}
+
 }  // namespace
 }  // namespace colibri

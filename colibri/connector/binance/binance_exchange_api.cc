@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <charconv>
 #include <functional>
 #include <optional>
@@ -112,12 +111,6 @@ struct Backoff {
     return now;
   }
 };
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 }  // namespace
 
@@ -935,7 +928,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
   void subscribe(const model::Symbol& symbol) {
     Market* m = find_market(symbol);
     if (m == nullptr) {
-      markets.push_back(Market{symbol, lower(symbol.view()), false, false, std::nullopt, -1});
+      markets.push_back(Market{symbol, to_ascii_lower(symbol.view()), false, false, std::nullopt, -1});
       if (market_ws) {
         market_ws->close();  // reopened with every stream by on_market_closed
       } else {

@@ -16,6 +16,7 @@
 #include "colibri/connector/sim/ledger.h"
 #include "colibri/connector/sim/matching_engine.h"
 #include "colibri/connector/sim/queue_model.h"
+#include "colibri/core/ascii.h"
 #include "colibri/core/log.h"
 #include "colibri/data/event_tape.h"
 #include "colibri/data/market_file.h"
@@ -107,12 +108,6 @@ std::string_view tif_text(TimeInForce tif) noexcept {
       return "FOK";
   }
   return "GTC";
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // Removes the `signature=...` parameter (and the '&' that joined it) from a query string or form
@@ -1634,7 +1629,7 @@ Result<std::unique_ptr<ExchangeSimulator>> ExchangeSimulator::create(Scheduler& 
         s.rules.base, s.rules.quote, s.rules.symbol);
   }
   if (auto valid = s.rules.validate(); !valid) return fail(valid.error());
-  s.symbol_lower = lower(s.rules.symbol);
+  s.symbol_lower = to_ascii_lower(s.rules.symbol);
   for (const auto& event : s.tape->events()) {
     const Timestamp t = s.event_time(event);
     if (!t.is_none()) {

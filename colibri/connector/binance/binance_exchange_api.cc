@@ -95,10 +95,33 @@ struct RestCall {
   bool is_signed = false;
   bool order_channel = false;  // place / cancel: their own connection, so queries never wait behind them
   int clock_resends = 0;
+  // Set on the requests the api makes on its own: they ask its own limiter before they are written
+  // (ExchangeBase's limiter already admitted the others).
+  std::optional<RequestKindId> own_kind;
   InlineFunction<Result<RestTarget>(), kBuildInline> build;
   InlineFunction<void(const net::HttpResponse&), kAnswerInline> on_success;  // 2xx
   InlineFunction<void(const Error&), kAnswerInline> on_failure;              // anything else, classified
 };
+
+// The kinds of the requests the api makes on its own, resolved once (binance_spot's names).
+struct OwnKinds {
+  RequestKindId depth;  // the configured snapshot size's weight
+  RequestKindId server_time;
+  RequestKindId exchange_info;
+  RequestKindId open_orders;
+  RequestKindId account;
+};
+
+OwnKinds resolve_own_kinds(const RateLimiter& limiter, int depth_limit) {
+  namespace spot = binance_spot;
+  const std::string_view depth = depth_limit <= 100    ? spot::kDepth100
+                                 : depth_limit <= 500  ? spot::kDepth500
+                                 : depth_limit <= 1000 ? spot::kDepth1000
+                                                       : spot::kDepth5000;
+  const auto kind = [&limiter](std::string_view id) { return value_or_throw(limiter.find_kind(id)); };
+  return OwnKinds{kind(depth), kind(spot::kServerTime), kind(spot::kExchangeInfo), kind(spot::kOpenOrders),
+                  kind(spot::kAccount)};
+}
 
 // Exponential backoff between reconnects.
 struct Backoff {
@@ -133,13 +156,15 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
         rest(s, config.rest),
         rest_orders(s, config.rest),
         builder(config.api_secret, config.recv_window),
-        clock(value_or_throw(vb::ServerClock::create())) {
+        clock(value_or_throw(vb::ServerClock::create())),
+        own_limiter(value_or_throw(RateLimiter::create(config.own_rate_limits))),
+        own_kinds(resolve_own_kinds(own_limiter, config.depth_limit)) {
     if (!config.api_key.empty()) logging::register_secret(config.api_key);
     if (!config.api_secret.empty()) logging::register_secret(config.api_secret);
   }
 
   ~Impl() {
-    for (TimerId t : {block_timer, poll_timer, user_retry_timer, market_retry_timer, watchdog_timer,
+    for (TimerId t : {block_timer, rate_timer, poll_timer, user_retry_timer, market_retry_timer, watchdog_timer,
                       time_retry_timer, time_refresh_timer, rotate_timer}) {
       if (!t.is_none()) scheduler.cancel(t);
     }
@@ -179,6 +204,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
       arm_block_timer();
       return;
     }
+    if (call.own_kind && !admit_own(call, now)) return;
     Result<RestTarget> target = call.build();
     if (!target) {
       // Rare (a request the builder refuses): the call is boxed to fit the posted task.
@@ -231,6 +257,34 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
 
   void block_until(Timestamp until) {
     if (until > blocked_until) blocked_until = until;
+    own_limiter.block_until(until);
+  }
+
+  // An own request asks the api's limiter; one it refuses waits, in order, until the time the
+  // limiter names (the calls waiting then ask again: another may have taken the room meanwhile).
+  bool admit_own(RestCall& call, Timestamp now) {
+    const RateAdmission admission = own_limiter.acquire(*call.own_kind, now);
+    if (admission) return true;
+    ++stats.rest_held_for_rate;
+    waiting_rate.push_back(std::move(call));
+    arm_rate_timer(admission.retry_at);
+    return false;
+  }
+
+  void arm_rate_timer(Timestamp at) {
+    if (!rate_timer.is_none()) {
+      if (rate_retry_at <= at) return;
+      scheduler.cancel(rate_timer);
+    }
+    rate_retry_at = at;
+    rate_timer = scheduler.schedule_at(at, [w = weak()](Timestamp) {
+      auto self = w.lock();
+      if (!self) return;
+      self->rate_timer = TimerId::none();
+      std::vector<RestCall> calls = std::move(self->waiting_rate);
+      self->waiting_rate.clear();
+      for (RestCall& c : calls) self->submit(std::move(c));
+    });
   }
 
   Duration offset() const { return clock.offset().value_or(Duration::zero()); }
@@ -322,6 +376,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
         continue;
       }
       ++stats.rate_usage_headers;
+      (void)own_limiter.update_from_header(header.name, header.value, scheduler.now());
       if (listener != nullptr) listener->on_rate_usage(header.name, header.value);
     }
   }
@@ -335,7 +390,9 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
       const std::string header = rule.usage_header();
       if (header.empty()) continue;  // RAW_REQUESTS: no pool of the limiter reads it
       ++stats.ws_rate_limit_counts;
-      if (listener != nullptr) listener->on_rate_usage(header, std::to_string(rule.count));
+      const std::string count = std::to_string(rule.count);
+      (void)own_limiter.update_from_header(header, count, scheduler.now());
+      if (listener != nullptr) listener->on_rate_usage(header, count);
     }
   }
 
@@ -370,6 +427,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
   RestCall time_request(const std::shared_ptr<Timestamp>& sent) {
     RestCall call;
     call.what = {"server time", {}};
+    call.own_kind = own_kinds.server_time;
     call.build = [this, sent]() -> Result<RestTarget> {
       *sent = scheduler.now();
       return RestTarget{vb::kServerTime, ""};
@@ -598,9 +656,11 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
   }
 
   // `deliver` false: a poll (the answer still goes to the listener: it merges what it hears).
-  void query_balances() {
+  // `own`: a request of the api's own (its polls), which its own limiter admits.
+  void query_balances(std::optional<RequestKindId> own = std::nullopt) {
     RestCall call;
     call.what = {"account balances", {}};
+    call.own_kind = own;
     call.is_signed = true;
     call.build = signed_builder(vb::kAccount, [this](Timestamp t) -> Result<std::string_view> {
       return builder.account(t);
@@ -622,9 +682,10 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     submit(std::move(call));
   }
 
-  void query_open_orders(const model::Symbol& symbol) {
+  void query_open_orders(const model::Symbol& symbol, std::optional<RequestKindId> own = std::nullopt) {
     RestCall call;
     call.what = {"open orders of", FixedString<36>::truncating(symbol.view())};
+    call.own_kind = own;
     call.is_signed = true;
     call.build = signed_builder(vb::kOpenOrders, [this, symbol](Timestamp t) -> Result<std::string_view> {
       return builder.open_orders(symbol, t);
@@ -653,6 +714,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     rules_pending = true;
     RestCall call;
     call.what = {"exchange info", {}};
+    call.own_kind = own_kinds.exchange_info;
     call.build = [this]() -> Result<RestTarget> {
       std::vector<model::Symbol> symbols;
       for (const Market& m : markets) symbols.push_back(m.symbol);
@@ -796,8 +858,8 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
 
   void poll() {
     ++stats.polls;
-    for (const Market& m : markets) query_open_orders(m.symbol);
-    query_balances();
+    for (const Market& m : markets) query_open_orders(m.symbol, own_kinds.open_orders);
+    query_balances(own_kinds.account);
   }
 
   void on_user_closed(const Error& reason) {
@@ -1104,6 +1166,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     const model::Symbol symbol = market.symbol;
     RestCall call;
     call.what = {"depth snapshot of", FixedString<36>::truncating(symbol.view())};
+    call.own_kind = own_kinds.depth;
     call.build = [this, symbol]() -> Result<RestTarget> {
       auto query = builder.depth(symbol, config.depth_limit);
       if (!query) return tl::unexpected(query.error());
@@ -1155,6 +1218,11 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
   Timestamp blocked_until = Timestamp::from_ns(0);
   TimerId block_timer;
   std::vector<RestCall> waiting_block;  // held by a rate-limit block, in order
+  RateLimiter own_limiter;  // the own requests' (see BinanceApiConfig::own_rate_limits)
+  OwnKinds own_kinds;
+  TimerId rate_timer;
+  Timestamp rate_retry_at = Timestamp::none();
+  std::vector<RestCall> waiting_rate;  // own requests held by own_limiter, in order
   std::vector<RestCall> waiting_clock;  // signed, waiting for the clock
   std::vector<std::unique_ptr<RestCall>> spare_call_boxes;  // see take_call_box()
   bool syncing = false;

@@ -49,6 +49,7 @@
 #include <vector>
 
 #include "colibri/connector/exchange_api.h"
+#include "colibri/connector/rate_limiter.h"
 #include "colibri/core/live_scheduler.h"
 #include "colibri/core/result.h"
 #include "colibri/core/secret.h"
@@ -77,6 +78,10 @@ struct BinanceApiConfig {
   // opened first and both run for the overlap (no gap in the book). Zero: never.
   Duration stream_rotate_after = std::chrono::hours(23);
   Duration stream_rotate_overlap = std::chrono::seconds(2);
+  // The limits the requests this api makes on its own answer to (depth snapshots, clock samples,
+  // exchangeInfo, the polls while the user stream is down): ExchangeBase's limiter holds the
+  // requests it asks for and never sees these. Binance's table; tests shorten its windows.
+  RateLimitConfig own_rate_limits = binance_spot::rate_limits();
 };
 
 // "https://host[:port]" or "wss://host[:port]" (http/ws without TLS) into an Endpoint trusting
@@ -86,6 +91,7 @@ struct BinanceApiConfig {
 struct BinanceApiStats {
   std::uint64_t rest_requests = 0;      // written to the transport
   std::uint64_t rest_deferred = 0;      // held back by a rate-limit block or an unsynced clock
+  std::uint64_t rest_held_for_rate = 0;  // own requests held until the IP's limits have room
   std::uint64_t rate_limited = 0;       // 429/418/-1003 answers
   std::uint64_t rate_usage_headers = 0;  // X-MBX-USED-WEIGHT-* / X-MBX-ORDER-COUNT-* read, and the
                                          // full limit of a -1015 (to the listener)

@@ -29,8 +29,11 @@ const model::Symbol kSymbol = model::Symbol::truncating("BTCUSDT");
 using testing::run_until;
 
 struct Harness {
+  // `own_weight_window`: the window of the REQUEST_WEIGHT pool of the api's own limiter (Binance's
+  // minute unless a test shortens it).
   explicit Harness(const std::string& faults = "", const std::string& secret = kSecret,
-                   Duration rotate_after = std::chrono::hours(23))
+                   Duration rotate_after = std::chrono::hours(23),
+                   Duration own_weight_window = std::chrono::minutes(1))
       : exchange(scheduler, fmt::format(R"(
 accounts:
   - name: alice
@@ -53,6 +56,9 @@ accounts:
     api_config.poll_interval = std::chrono::seconds(1);
     api_config.stream_rotate_after = rotate_after;
     api_config.stream_rotate_overlap = std::chrono::milliseconds(300);
+    for (RatePool& pool : api_config.own_rate_limits.pools) {
+      if (pool.id == binance_spot::kRequestWeight) pool.interval = own_weight_window;
+    }
     api = std::make_unique<BinanceExchangeApi>(scheduler, api_config);
 
     ExchangeBaseConfig base_config;
@@ -285,6 +291,40 @@ TEST(BinanceExchangeApi, DepthGapResynchronisesTheBook) {
   h.set_faults(R"({"depth_gap": {"rate": 1, "one_shot": true}})");
   ASSERT_TRUE(run_until(h.scheduler, [&] { return h.api->stats().book_resyncs >= 1; }));
   ASSERT_TRUE(run_until(h.scheduler, [&] { return h.api->stats().snapshots > before && h.base->ready(); }));
+  h.expect_agrees_with_simulator();
+}
+
+// The api's own requests (here the snapshot a depth gap asks for) ask its own limiter, which the
+// usage headers keep at the exchange's count: with the IP's minute used up by another client, the
+// snapshot waits instead of drawing a 429, and goes out once the window has room (DESIGN.md
+// promise 7). The api's window is shortened to 5 s; the simulator's minute is restarted meanwhile
+// (/sim/reset-limits), as a real minute would roll over.
+TEST(BinanceExchangeApi, OwnRequestsWaitUntilTheIpsMinuteHasRoom) {
+  Harness h("", kSecret, std::chrono::hours(23), std::chrono::seconds(5));
+  ASSERT_TRUE(h.wait_ready());
+  ASSERT_EQ(h.admin_request({"POST", "/sim/reset-limits", {}, ""}).status, 200);
+  h.use_weight_up_to(5980);
+  const std::uint64_t answers = h.api->stats().balance_answers;
+  h.api->query_balances();  // its answer (weight 20) reports the whole minute: 6000
+  ASSERT_TRUE(run_until(h.scheduler, [&] { return h.api->stats().balance_answers > answers; }));
+  const std::uint64_t snapshots = h.api->stats().snapshots;
+  h.set_faults(R"({"depth_gap": {"rate": 1, "one_shot": true}})");
+  ASSERT_TRUE(run_until(h.scheduler, [&] { return h.api->stats().rest_held_for_rate >= 1; }))
+      << "the resync's snapshot (weight 50) does not fit in the minute";
+  EXPECT_FALSE(h.base->ready()) << "the book is out of sync until the snapshot comes";
+  EXPECT_EQ(h.api->stats().snapshots, snapshots);
+  EXPECT_EQ(h.state()["refusedForRate"].as<int>(), 0) << "the snapshot was held, not refused";
+
+  ASSERT_EQ(h.admin_request({"POST", "/sim/reset-limits", {}, ""}).status, 200);
+  ASSERT_TRUE(run_until(
+      h.scheduler, [&] { return h.api->stats().snapshots > snapshots && h.base->ready(); },
+      std::chrono::seconds(12)))
+      << "sent when the api's window has room";
+  EXPECT_EQ(h.api->stats().snapshots, snapshots + 1);
+  const YAML::Node state = h.state();
+  EXPECT_EQ(state["refusedForRate"].as<int>(), 0);
+  EXPECT_EQ(state["ipBans"].as<int>(), 0);
+  EXPECT_EQ(h.api->stats().rate_limited, 0u);
   h.expect_agrees_with_simulator();
 }
 

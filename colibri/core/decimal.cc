@@ -3,26 +3,10 @@
 #include <cmath>
 #include <cstring>
 
+#include "colibri/core/untrusted_text.h"
+
 namespace colibri::detail {
 namespace {
-
-// Text for error messages: at most 40 characters, control bytes escaped, so that a hostile
-// network payload cannot garble a log line.
-std::string quoted(std::string_view text) {
-  std::string out = "\"";
-  const std::size_t n = text.size() > 40 ? 40 : text.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
-      out += fmt::format("\\x{:02x}", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (text.size() > n) out += "...";
-  out += '"';
-  return out;
-}
 
 // Shared by the 64-bit (8 decimals) and 128-bit (16 decimals) types. `max_abs` bounds the
 // magnitude of the scaled result; values beyond it are OutOfRange.
@@ -47,13 +31,13 @@ Result<U> parse_magnitude(std::string_view text, int decimals, U max_abs, bool& 
     if (c < '0' || c > '9') break;
     whole = whole * 10 + static_cast<U>(c - '0');
     if (whole > max_int) {
-      return fail(ErrorCode::OutOfRange, "invalid {} {}: magnitude above {}", type_name, quoted(text),
+      return fail(ErrorCode::OutOfRange, "invalid {} {}: magnitude above {}", type_name, quote_untrusted(text, 40),
                   static_cast<std::uint64_t>(max_int));
     }
   }
   if (i == int_start) {
     return fail(ErrorCode::InvalidArgument, "invalid {} {}: expected a digit at position {}", type_name,
-                quoted(text), i);
+                quote_untrusted(text, 40), i);
   }
   U frac = 0;
   int frac_digits = 0;
@@ -68,22 +52,22 @@ Result<U> parse_magnitude(std::string_view text, int decimals, U max_abs, bool& 
         ++frac_digits;
       } else if (c != '0') {
         return fail(ErrorCode::InvalidArgument, "invalid {} {}: more than {} decimal places", type_name,
-                    quoted(text), decimals);
+                    quote_untrusted(text, 40), decimals);
       }
     }
     if (i == frac_start) {
       return fail(ErrorCode::InvalidArgument, "invalid {} {}: expected a digit after '.'", type_name,
-                  quoted(text));
+                  quote_untrusted(text, 40));
     }
   }
   if (i != text.size()) {
     return fail(ErrorCode::InvalidArgument, "invalid {} {}: unexpected character at position {}", type_name,
-                quoted(text), i);
+                quote_untrusted(text, 40), i);
   }
   for (; frac_digits < decimals; ++frac_digits) frac *= 10;
   const U magnitude = whole * scale + frac;
   if (magnitude > max_abs) {
-    return fail(ErrorCode::OutOfRange, "invalid {} {}: out of range", type_name, quoted(text));
+    return fail(ErrorCode::OutOfRange, "invalid {} {}: out of range", type_name, quote_untrusted(text, 40));
   }
   return magnitude;
 }

@@ -9,7 +9,7 @@
 
 #include <simdjson.h>
 
-#include "colibri/venue/binance/untrusted_text.h"
+#include "colibri/core/untrusted_text.h"
 
 namespace colibri::venue::binance {
 namespace {
@@ -112,7 +112,7 @@ Result<void> read_members(od::object& object, const KeyList& keys, std::span<Val
     if (slot_index == keys.size()) continue;
     Value& slot = values[slot_index];
     if (slot.present)
-      return fail(ErrorCode::Corrupt, "{}: duplicate member {}", place(where, index), quoted(key));
+      return fail(ErrorCode::Corrupt, "{}: duplicate member {}", place(where, index), quote_untrusted(key));
     slot.present = true;
     od::value& value = field.value();
     const auto bad = [&](simdjson::error_code error) {
@@ -203,7 +203,7 @@ class Fields {
     const Value* value = find(i, od::json_type::number, need);
     if (value == nullptr) return min;
     if (!value->is_integer) {
-      flag(i, "{} is not a 64-bit integer", quoted(value->text));
+      flag(i, "{} is not a 64-bit integer", quote_untrusted(value->text));
       return min;
     }
     if (value->integer < min || value->integer > max) {
@@ -235,7 +235,7 @@ class Fields {
       return T::zero();
     }
     if ((sign >= 1 && parsed->is_negative()) || (sign == 2 && parsed->is_zero())) {
-      flag(i, "{} is not {}", quoted(value->text), sign == 2 ? "positive" : "non-negative");
+      flag(i, "{} is not {}", quote_untrusted(value->text), sign == 2 ? "positive" : "non-negative");
       return T::zero();
     }
     return *parsed;
@@ -253,7 +253,7 @@ class Fields {
     }
     auto fixed = FixedString<N>::from(value);
     if (!fixed) {
-      flag(i, "{} is longer than {} bytes", quoted(value), N);
+      flag(i, "{} is longer than {} bytes", quote_untrusted(value), N);
       return {};
     }
     return *fixed;
@@ -603,7 +603,7 @@ Result<model::OrderState> order_state_from(std::string_view status, Quantity cum
   if (status == "PENDING_CANCEL") return resting;
   if (status == "REJECTED") return OrderState::Failed;
   if (status == "EXPIRED" || status == "EXPIRED_IN_MATCH") return OrderState::Expired;
-  return fail(ErrorCode::InvalidArgument, "unknown order status {}", quoted(status));
+  return fail(ErrorCode::InvalidArgument, "unknown order status {}", quote_untrusted(status));
 }
 
 // Invariants, between parse calls: (1) a returned span or pointer refers to the member named for
@@ -754,7 +754,7 @@ Result<void> ApiParser::Impl::read_order(od::object& object, std::string_view wh
     if (auto parsed = side_from(side)) {
       out.side = *parsed;
     } else if (!problem_) {
-      f.flag(kOrderSide, "unknown side {}", quoted(side));
+      f.flag(kOrderSide, "unknown side {}", quote_untrusted(side));
     }
     if (f.has(kOrderType)) out.type = order_type_from(f.text(kOrderType, Need::Required));
     if (f.has(kOrderTimeInForce))
@@ -959,7 +959,7 @@ Result<void> ApiParser::Impl::read_rate_limits(od::value& value, std::string_vie
     if (interval == "SECOND" || interval == "MINUTE" || interval == "HOUR" || interval == "DAY") {
       rule.interval_unit = interval[0];
     } else {
-      f.flag(kLimitInterval, "unknown interval {}", quoted(interval));
+      f.flag(kLimitInterval, "unknown interval {}", quote_untrusted(interval));
       return {};
     }
     if (type == "REQUEST_WEIGHT") {
@@ -1118,7 +1118,7 @@ void ApiParser::Impl::finish_execution_report(Fields& f) {
   if (auto parsed = side_from(side)) {
     order.side = *parsed;
   } else {
-    f.flag(kEvSide, "unknown side {}", quoted(side));
+    f.flag(kEvSide, "unknown side {}", quote_untrusted(side));
   }
   order.type = order_type_from(f.text(kEvOrderType, Need::Required));
   order.time_in_force = time_in_force_from(f.text(kEvTimeInForce, Need::Required));

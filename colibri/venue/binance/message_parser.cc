@@ -10,7 +10,7 @@
 
 #include <simdjson.h>
 
-#include "colibri/venue/binance/untrusted_text.h"
+#include "colibri/core/untrusted_text.h"
 
 namespace colibri::venue::binance {
 namespace {
@@ -115,7 +115,7 @@ tl::unexpected<Error> malformed(std::string_view where, simdjson::error_code err
 }
 
 tl::unexpected<Error> malformed_member(std::string_view key, simdjson::error_code error) {
-  return fail(ErrorCode::Corrupt, "member {}: malformed JSON ({})", quoted(key),
+  return fail(ErrorCode::Corrupt, "member {}: malformed JSON ({})", quote_untrusted(key),
               simdjson::error_message(error));
 }
 
@@ -548,7 +548,7 @@ Result<void> MessageParser::Impl::read_member(std::string_view key, od::value& v
 // would otherwise skip it by counting brackets, accepting e.g. {"k":[1,}} or {"x":tru}.
 Result<void> MessageParser::Impl::check_skipped(std::string_view key, od::value& value, int depth) {
   if (depth > kMaxDepth)
-    return fail(ErrorCode::Corrupt, "member {}: nested deeper than {}", quoted(key), kMaxDepth);
+    return fail(ErrorCode::Corrupt, "member {}: nested deeper than {}", quote_untrusted(key), kMaxDepth);
   od::json_type type{};
   if (auto error = value.type().get(type)) return malformed_member(key, error);
   switch (type) {
@@ -592,7 +592,7 @@ Result<void> MessageParser::Impl::check_skipped(std::string_view key, od::value&
     case od::json_type::null: {
       bool is_null = false;
       if (auto error = value.is_null().get(is_null)) return malformed_member(key, error);
-      if (!is_null) return fail(ErrorCode::Corrupt, "member {}: malformed JSON (bad null)", quoted(key));
+      if (!is_null) return fail(ErrorCode::Corrupt, "member {}: malformed JSON (bad null)", quote_untrusted(key));
       return {};
     }
   }
@@ -918,7 +918,7 @@ std::int64_t MessageParser::Impl::id(Member member, Need need) {
   const std::optional<std::int64_t> number =
       value->is_integer ? std::optional<std::int64_t>(value->integer) : std::nullopt;
   if (!number) {
-    flag("member \"{}\": {} is not a 64-bit integer", key_of(member), quoted(value->text));
+    flag("member \"{}\": {} is not a 64-bit integer", key_of(member), quote_untrusted(value->text));
     return model::kNoUpdateId;
   }
   if (*number < 0) {

@@ -5,7 +5,7 @@
 #include <charconv>
 
 #include "colibri/venue/binance/signing.h"
-#include "colibri/venue/binance/untrusted_text.h"
+#include "colibri/core/untrusted_text.h"
 
 namespace colibri::venue::binance {
 namespace {

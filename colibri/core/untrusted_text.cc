@@ -1,8 +1,8 @@
-#include "colibri/venue/binance/untrusted_text.h"
+#include "colibri/core/untrusted_text.h"
 
 #include <fmt/format.h>
 
-namespace colibri::venue::binance {
+namespace colibri {
 
 std::string printable(std::string_view text, std::size_t max_bytes) {
   std::string out;
@@ -18,4 +18,4 @@ std::string printable(std::string_view text, std::size_t max_bytes) {
   return out;
 }
 
-}  // namespace colibri::venue::binance
+}  // namespace colibri

@@ -10,6 +10,7 @@
 #include <simdjson.h>
 
 #include "colibri/core/untrusted_text.h"
+#include "colibri/venue/binance/json_member_key.h"
 
 namespace colibri::venue::binance {
 namespace {
@@ -75,14 +76,6 @@ class KeyList {
   std::array<std::uint8_t, 128> single_{};
 };
 
-// A member key as it stands in the input (no copy): from after its opening quote to the closing
-// quote that simdjson's structural pass has already found. Keys with escapes take the slow path.
-std::string_view raw_key(const char* begin) {
-  const char* end = begin;
-  while (*end != '"') end += *end == '\\' ? 2 : 1;
-  return {begin, static_cast<std::size_t>(end - begin)};
-}
-
 // "where[index]" for messages; index kNoIndex: just "where".
 std::string place(std::string_view where, std::size_t index) {
   return index == kNoIndex ? std::string(where) : fmt::format("{}[{}]", where, index);
@@ -104,10 +97,8 @@ Result<void> read_members(od::object& object, const KeyList& keys, std::span<Val
   for (auto member : object) {
     od::field field;
     if (auto error = std::move(member).get(field)) return malformed(place(where, index), error);
-    std::string_view key = raw_key(field.key().raw());
-    if (key.find('\\') != std::string_view::npos) {
-      if (auto error = field.unescaped_key().get(key)) return malformed(place(where, index), error);
-    }
+    std::string_view key;
+    if (auto error = member_key(field, key)) return malformed(place(where, index), error);
     const std::size_t slot_index = keys.find(key);
     if (slot_index == keys.size()) continue;
     Value& slot = values[slot_index];

@@ -517,6 +517,9 @@ TEST(ApiParserServerTime, ReadsServerTime) {
   EXPECT_EQ(*parser.parse_server_time(R"({"serverTime": 1499827319559})"), Timestamp::from_ms(1499827319559));
   EXPECT_FALSE(parser.parse_server_time(R"({"serverTime": -1})"));
   EXPECT_FALSE(parser.parse_server_time(R"({"serverTime": 1.5})"));
+  // Keys are matched after unescaping; a bad escape in a key is malformed JSON.
+  EXPECT_EQ(*parser.parse_server_time(R"({"\u0073erverTime": 1499827319559})"), Timestamp::from_ms(1499827319559));
+  EXPECT_FALSE(parser.parse_server_time(R"({"server\qTime": 1499827319559})"));
   EXPECT_FALSE(parser.parse_server_time(R"({})"));
   EXPECT_FALSE(parser.parse_server_time(R"({"serverTime": 99999999999999999999})"));
 }

@@ -11,6 +11,7 @@
 #include <simdjson.h>
 
 #include "colibri/core/untrusted_text.h"
+#include "colibri/venue/binance/json_member_key.h"
 
 namespace colibri::venue::binance {
 namespace {
@@ -121,15 +122,6 @@ tl::unexpected<Error> malformed_member(std::string_view key, simdjson::error_cod
 
 // Deeper JSON is rejected: Binance nests 4 levels at most, and the walk over skipped values recurses.
 constexpr int kMaxDepth = 32;
-
-// The text of a JSON string from just after its opening quote up to (not including) the closing
-// quote, which stage 1 has already located; backslash-escaped characters are stepped over (the
-// caller unescapes properly when it finds a backslash).
-std::string_view raw_string_text(const char* begin) {
-  const char* end = begin;
-  while (*end != '"') end += *end == '\\' ? 2 : 1;
-  return {begin, static_cast<std::size_t>(end - begin)};
-}
 
 // Members whose string value is a price or a quantity.
 bool is_decimal_member(Member member) {
@@ -451,10 +443,8 @@ Result<void> MessageParser::Impl::read_object(od::object& object, int depth) {
     if (auto error = std::move(member).get(field)) return malformed("object member", error);
     // Keys are read raw (no copy): stage 1 has found the closing quote. A key with an escape is
     // unescaped properly, which also validates the escape (rare: Binance never sends one).
-    std::string_view key = raw_string_text(field.key().raw());
-    if (key.find('\\') != std::string_view::npos) {
-      if (auto error = field.unescaped_key().get(key)) return malformed("member key", error);
-    }
+    std::string_view key;
+    if (auto error = member_key(field, key)) return malformed("member key", error);
     od::value& value = field.value();
     if (top_level && key == "stream") {
       if (stream_read_) return fail(ErrorCode::Corrupt, "duplicate member \"stream\"");

@@ -672,9 +672,8 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
         return;
       }
       const std::vector<model::Balance> balances(parsed->begin(), parsed->end());
-      known_balances.clear();
-      balances_as_of.clear();  // a REST answer has no event time: later deltas apply
-      for (const model::Balance& b : balances) known_balances[b.asset] = b;
+      known_balances.clear();  // a REST answer has no event time: later deltas apply
+      for (const model::Balance& b : balances) known_balances[b.asset] = KnownBalance{b, Timestamp::none()};
       ++stats.balance_answers;
       listener->on_balances_result(std::span<const model::Balance>(balances));
     };
@@ -896,8 +895,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
       case vb::UserEventKind::AccountPosition: {
         const std::vector<model::Balance> balances(event.balances.begin(), event.balances.end());
         for (const model::Balance& b : balances) {
-          known_balances[b.asset] = b;
-          balances_as_of[b.asset] = event.event_time;
+          known_balances[b.asset] = KnownBalance{b, event.event_time};
           listener->on_balance_update(b);
         }
         break;
@@ -906,27 +904,27 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
         // A delta no later than the position the balance came from is already in it (Binance
         // sends outboundAccountPosition after every change; a late or repeated balanceUpdate must
         // not count twice).
-        if (const auto as_of = balances_as_of.find(event.balance_delta.asset);
-            as_of != balances_as_of.end() && !event.event_time.is_none() && event.event_time <= as_of->second) {
-          ++stats.balance_updates_skipped;
-          break;
-        }
         auto known = known_balances.find(event.balance_delta.asset);
         if (known == known_balances.end()) {
           query_balances();
           break;
         }
-        auto total = known->second.total.checked_add(event.balance_delta.delta);
-        auto available = known->second.available.checked_add(event.balance_delta.delta);
+        KnownBalance& k = known->second;
+        if (!k.as_of.is_none() && !event.event_time.is_none() && event.event_time <= k.as_of) {
+          ++stats.balance_updates_skipped;
+          break;
+        }
+        auto total = k.balance.total.checked_add(event.balance_delta.delta);
+        auto available = k.balance.available.checked_add(event.balance_delta.delta);
         if (!total || !available) {
           query_balances();
           break;
         }
-        known->second.total = *total;
-        known->second.available = *available;
-        balances_as_of[event.balance_delta.asset] = event.event_time;  // a repeat of it is skipped
+        k.balance.total = *total;
+        k.balance.available = *available;
+        k.as_of = event.event_time;  // a repeat of it is skipped
         ++stats.balance_updates;
-        listener->on_balance_update(known->second);
+        listener->on_balance_update(k.balance);
         break;
       }
       case vb::UserEventKind::StreamTerminated:
@@ -1236,10 +1234,13 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
   bool rules_pending = false;
   bool deliver_rules = false;
   std::unordered_map<model::ClientOrderId, model::ExchangeOrderId> exchange_ids;
-  std::unordered_map<model::Asset, model::Balance> known_balances;
-  // Event time (E) of the last outboundAccountPosition or balanceUpdate applied to each known
-  // balance; absent when it came from a REST answer (no event time).
-  std::unordered_map<model::Asset, Timestamp> balances_as_of;
+  // A balance the connector knows, with the event time (E) of the last outboundAccountPosition or
+  // balanceUpdate applied to it; none when it came from a REST answer (no event time).
+  struct KnownBalance {
+    model::Balance balance;
+    Timestamp as_of = Timestamp::none();
+  };
+  std::unordered_map<model::Asset, KnownBalance> known_balances;
 
   std::shared_ptr<net::WebSocketConnection> user_ws;
   bool user_wanted = false;

@@ -76,6 +76,7 @@
 #include <unistd.h>
 
 #include "colibri/connector/binance/binance_exchange_api.h"
+#include "colibri/connector/binance/rate_limits.h"
 #include "colibri/connector/exchange_base.h"
 #include "colibri/connector/rate_limiter.h"
 #include "colibri/core/clock.h"

@@ -18,6 +18,7 @@
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
+#include "colibri/connector/binance/rate_limits.h"
 #include "colibri/connector/rate_limiter.h"
 
 namespace colibri::connector {

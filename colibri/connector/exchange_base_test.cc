@@ -269,7 +269,22 @@ TEST(ExchangeBase, RateLimitHoldsRequestsInOrderUntilAllowed) {
 // Binance reports its own count in every answer (X-MBX-USED-WEIGHT-1M, X-MBX-ORDER-COUNT-*): it
 // includes requests this connector never made, and the limiter must hold ours back for them.
 TEST(ExchangeBase, VenueUsageCountsRaiseTheLimiterAndHoldRequests) {
-  RateLimitConfig limits = binance_spot::rate_limits();
+  // Binance's pools and usage headers; every request kind ExchangeBase sends weighs 1, a new order
+  // also 1 in each ORDERS pool.
+  RateLimitConfig limits;
+  limits.pools = {RatePool{"REQUEST_WEIGHT", 6000, std::chrono::minutes(1), "X-MBX-USED-WEIGHT-1M"},
+                  RatePool{"ORDERS_10S", 50, std::chrono::seconds(10), "X-MBX-ORDER-COUNT-10S"},
+                  RatePool{"ORDERS_1D", 160000, std::chrono::hours(24), "X-MBX-ORDER-COUNT-1D"}};
+  const ExchangeBaseConfig kinds;
+  for (const std::string* kind : {&kinds.place_kind, &kinds.cancel_kind, &kinds.query_order_kind,
+                                  &kinds.query_fills_kind, &kinds.balances_kind, &kinds.open_orders_kind}) {
+    RequestKind k{*kind, {PoolWeight{"REQUEST_WEIGHT", 1}}};
+    if (kind == &kinds.place_kind) {
+      k.weights.push_back(PoolWeight{"ORDERS_10S", 1});
+      k.weights.push_back(PoolWeight{"ORDERS_1D", 1});
+    }
+    limits.kinds.push_back(std::move(k));
+  }
   Harness h(limits);
   h.run_for(61s);  // the start-up queries leave the one-minute window (nothing ticks the connector)
   ASSERT_NE(h.tap.listener, nullptr);

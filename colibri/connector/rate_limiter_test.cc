@@ -287,37 +287,21 @@ TEST(RateLimiter, LargePoolsGrantSteadyTrafficUnderTheLimit) {
 }
 
 TEST(RateLimiter, AcquireDoesNotAllocate) {
-  RateLimiter limiter = make(binance_spot::rate_limits());
-  const RequestKindId place = kind(limiter, binance_spot::kPlaceOrder);
-  const RequestKindId depth = kind(limiter, binance_spot::kDepth1000);
+  RateLimitConfig config;  // Binance's shape: a weight pool with a usage header, an orders pool
+  config.pools = {RatePool{"WEIGHT", 6000, 60s, "X-Used-Weight-1m"}, RatePool{"ORDERS", 50, 10s, ""}};
+  config.kinds = {RequestKind{"place", {PoolWeight{"WEIGHT", 1}, PoolWeight{"ORDERS", 1}}},
+                  RequestKind{"depth", {PoolWeight{"WEIGHT", 50}}}};
+  RateLimiter limiter = make(config);
+  const RequestKindId place = kind(limiter, "place");
+  const RequestKindId depth = kind(limiter, "depth");
   const std::size_t before = testing::allocations_on_this_thread();
   for (int i = 0; i < 100'000; ++i) {
     (void)limiter.acquire(place, Timestamp::from_ns(i * 1'000'000LL));
     (void)limiter.acquire(depth, Timestamp::from_ns(i * 1'000'000LL));
   }
   limiter.block_until(at_ms(200'000));
-  (void)limiter.update_from_header("x-mbx-used-weight-1m", "100", at_ms(100'000));
+  (void)limiter.update_from_header("x-used-weight-1m", "100", at_ms(100'000));
   EXPECT_EQ(testing::allocations_on_this_thread(), before);
-}
-
-TEST(RateLimiter, BinanceSpotPresetAllowsFiftyOrdersPerTenSeconds) {
-  RateLimiter limiter = make(binance_spot::rate_limits());
-  const RequestKindId place = kind(limiter, binance_spot::kPlaceOrder);
-  for (int i = 0; i < 50; ++i) ASSERT_TRUE(limiter.acquire(place, at_ms(1000 + i * 10))) << i;
-  const RateAdmission refused = limiter.acquire(place, at_ms(2000));
-  EXPECT_FALSE(refused.granted);
-  EXPECT_EQ(refused.retry_at, at_ms(11'000));
-  EXPECT_EQ(limiter.usage(pool(limiter, binance_spot::kRequestWeight), at_ms(2000)), 50);
-  EXPECT_EQ(limiter.usage(pool(limiter, binance_spot::kOrders1d), at_ms(2000)), 50);
-  EXPECT_EQ(limiter.usage(pool(limiter, binance_spot::kRawRequests), at_ms(2000)), 50);
-
-  // Cancels are not orders: still granted.
-  EXPECT_TRUE(limiter.acquire(kind(limiter, binance_spot::kCancelOrder), at_ms(2000)));
-  // The venue says 5990 weight used this minute: a 20-weight account query must wait.
-  EXPECT_EQ(limiter.update_from_header("X-MBX-USED-WEIGHT-1M", "5990", at_ms(2000)), RateHeader::Applied);
-  EXPECT_FALSE(limiter.acquire(kind(limiter, binance_spot::kAccount), at_ms(2000)));
-  EXPECT_TRUE(limiter.acquire(kind(limiter, binance_spot::kPing), at_ms(2000)));
-  EXPECT_EQ(limiter.limit(pool(limiter, binance_spot::kOrders10s)), 50);
 }
 
 }  // namespace

@@ -48,8 +48,8 @@
 #include <string_view>
 #include <vector>
 
+#include "colibri/connector/binance/rate_limits.h"
 #include "colibri/connector/exchange_api.h"
-#include "colibri/connector/rate_limiter.h"
 #include "colibri/core/live_scheduler.h"
 #include "colibri/core/result.h"
 #include "colibri/core/secret.h"

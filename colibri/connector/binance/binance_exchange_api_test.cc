@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include "colibri/connector/binance/rate_limits.h"
 #include "colibri/connector/exchange_base.h"
 #include "colibri/connector/market_events.h"
 #include "colibri/core/clock.h"

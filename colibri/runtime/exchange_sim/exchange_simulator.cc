@@ -23,6 +23,7 @@
 #include "colibri/data/synthetic_market.h"
 #include "colibri/runtime/exchange_sim/json.h"
 #include "colibri/runtime/exchange_sim/ws_request.h"
+#include "colibri/venue/binance/requests.h"
 #include "colibri/venue/binance/signing.h"
 
 namespace colibri::exchange_sim {
@@ -164,7 +165,7 @@ struct WindowCount {
 };
 
 // Binance's request weight of a REST request (developers.binance.com, each endpoint's "Weight";
-// the same table as connector/rate_limiter.h's binance_spot kinds). Unknown endpoints weigh 1.
+// the same table as connector/binance/rate_limits.h's binance_spot kinds). Unknown endpoints weigh 1.
 std::int64_t request_weight(std::string_view method, std::string_view path, const Params& p) {
   if (path == "/api/v3/depth") {
     std::int64_t limit = 100;
@@ -188,10 +189,6 @@ std::int64_t ws_request_weight(std::string_view method) {
   }
   return 1;
 }
-
-constexpr std::string_view kUsedWeightHeader = "X-MBX-USED-WEIGHT-1M";
-constexpr std::string_view kOrderCount10sHeader = "X-MBX-ORDER-COUNT-10S";
-constexpr std::string_view kOrderCount1dHeader = "X-MBX-ORDER-COUNT-1D";
 
 // Binance's spot limits, as exchangeInfo's rateLimits advertises them, enforced as Binance does
 // (docs/EXCHANGE_SIM.md "Rate limits").
@@ -1330,11 +1327,11 @@ HttpResponse Impl::route(const HttpRequest& request, const Params& p,
 
 void Impl::add_usage_headers(HttpResponse& response, std::optional<std::size_t> order_account) const {
   const std::int64_t now = limit_ms();
-  response.headers.push_back({std::string(kUsedWeightHeader), std::to_string(used_weight.at(now))});
+  response.headers.push_back({std::string(venue::binance::kUsedWeight1mHeader), std::to_string(used_weight.at(now))});
   if (order_account) {
     const Account& a = accounts[*order_account];
-    response.headers.push_back({std::string(kOrderCount10sHeader), std::to_string(a.orders_10s.at(now))});
-    response.headers.push_back({std::string(kOrderCount1dHeader), std::to_string(a.orders_1d.at(now))});
+    response.headers.push_back({std::string(venue::binance::kOrderCount10sHeader), std::to_string(a.orders_10s.at(now))});
+    response.headers.push_back({std::string(venue::binance::kOrderCount1dHeader), std::to_string(a.orders_1d.at(now))});
   }
 }
 

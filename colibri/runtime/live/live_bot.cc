@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "colibri/connector/binance/rate_limits.h"
 #include "colibri/connector/exchange_base.h"
 #include "colibri/core/clock.h"
 #include "colibri/core/event_bus.h"

@@ -71,6 +71,9 @@ inline constexpr std::string_view kApiKeyHeader = "X-MBX-APIKEY";
 // the IP in the current minute) and X-MBX-ORDER-COUNT-10S / -1D (orders of the account).
 inline constexpr std::string_view kUsedWeightHeaderPrefix = "X-MBX-USED-WEIGHT-";
 inline constexpr std::string_view kOrderCountHeaderPrefix = "X-MBX-ORDER-COUNT-";
+inline constexpr std::string_view kUsedWeight1mHeader = "X-MBX-USED-WEIGHT-1M";
+inline constexpr std::string_view kOrderCount10sHeader = "X-MBX-ORDER-COUNT-10S";
+inline constexpr std::string_view kOrderCount1dHeader = "X-MBX-ORDER-COUNT-1D";
 
 // newOrderRespType: what the answer to a new order holds (ACK: ids only; RESULT: the order's state;
 // FULL: RESULT plus the fills that happened at once).

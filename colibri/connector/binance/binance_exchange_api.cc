@@ -363,8 +363,15 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
     const std::optional<vb::RateLimitRule> full = vb::order_limit_in_message(failed.body->message);
     if (!full) return false;
     ++stats.rate_usage_headers;
-    listener->on_rate_usage(full->usage_header(), std::to_string(full->count));
+    report_count(full->usage_header(), std::to_string(full->count));
     return true;
+  }
+
+  // One of Binance's counts, by its usage header's name: to the api's own limiter and to the
+  // listener's (each holds its own requests back for what the exchange has counted).
+  void report_count(std::string_view name, std::string_view value) {
+    (void)own_limiter.update_from_header(name, value, scheduler.now());
+    if (listener != nullptr) listener->on_rate_usage(name, value);
   }
 
   // Binance's own counts, in every REST answer (X-MBX-USED-WEIGHT-1M for the IP; after an order,
@@ -376,8 +383,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
         continue;
       }
       ++stats.rate_usage_headers;
-      (void)own_limiter.update_from_header(header.name, header.value, scheduler.now());
-      if (listener != nullptr) listener->on_rate_usage(header.name, header.value);
+      report_count(header.name, header.value);
     }
   }
 
@@ -390,9 +396,7 @@ struct BinanceExchangeApi::Impl : std::enable_shared_from_this<Impl> {
       const std::string header = rule.usage_header();
       if (header.empty()) continue;  // RAW_REQUESTS: no pool of the limiter reads it
       ++stats.ws_rate_limit_counts;
-      const std::string count = std::to_string(rule.count);
-      (void)own_limiter.update_from_header(header, count, scheduler.now());
-      if (listener != nullptr) listener->on_rate_usage(header, count);
+      report_count(header, std::to_string(rule.count));
     }
   }
 

@@ -508,7 +508,7 @@ void MatchingEngine::apply_diff_side(BookSide side, std::span<const model::Price
   const std::vector<RestingOrder>& resting = resting_[index_of(side)];
   // The length of the run before the first level of ours. Usually no order or one rests on a side
   // (a market maker's quote): those two cases compare each level once, with the price in a register.
-  const auto run_length = [&resting](std::span<const model::PriceLevel> rest) -> std::size_t {
+  const auto run_length = [this, side, &resting](std::span<const model::PriceLevel> rest) -> std::size_t {
     std::size_t n = 0;
     if (resting.empty()) return rest.size();
     if (resting.size() == 1) {
@@ -516,10 +516,7 @@ void MatchingEngine::apply_diff_side(BookSide side, std::span<const model::Price
       while (n < rest.size() && rest[n].price != price) ++n;
       return n;
     }
-    const auto ours = [&resting](Price price) {
-      return std::any_of(resting.begin(), resting.end(), [price](const RestingOrder& r) { return r.price == price; });
-    };
-    while (n < rest.size() && !ours(rest[n].price)) ++n;
+    while (n < rest.size() && !rests_at(side, rest[n].price)) ++n;
     return n;
   };
   while (!levels.empty()) {
@@ -532,10 +529,8 @@ void MatchingEngine::apply_diff_side(BookSide side, std::span<const model::Price
 }
 
 void MatchingEngine::apply_diff_level(BookSide side, const model::PriceLevel& level) {
-  const std::vector<RestingOrder>& resting = resting_[index_of(side)];
   // Only a level one of our orders rests at needs its old quantity (the queue models).
-  bool ours = false;
-  for (const RestingOrder& r : resting) ours = ours || r.price == level.price;
+  const bool ours = rests_at(side, level.price);
   const Quantity previous = ours ? book_.quantity_at(side, level.price) : Quantity::zero();
   if (auto applied = book_.apply_level(side, level); !applied) {
     ++stats_.invalid_levels;
@@ -543,9 +538,14 @@ void MatchingEngine::apply_diff_level(BookSide side, const model::PriceLevel& le
   }
   if (!consumed_.empty()) reset_consumed(side, level.price);  // the venue's word on this level supersedes our takes
   if (!ours) return;
-  for (const RestingOrder& r : resting) {
+  for (const RestingOrder& r : resting_[index_of(side)]) {
     if (r.price == level.price) queue_model_.on_depth_change(orders_[r.order].queue, previous, level.quantity);
   }
+}
+
+bool MatchingEngine::rests_at(BookSide side, Price price) const noexcept {
+  const std::vector<RestingOrder>& resting = resting_[index_of(side)];
+  return std::any_of(resting.begin(), resting.end(), [price](const RestingOrder& r) { return r.price == price; });
 }
 
 void MatchingEngine::fill_crossed_orders(Timestamp time) {

@@ -212,6 +212,8 @@ class MatchingEngine final : public data::MarketEventSink {
   // One level of a diff where one of our orders rests (the queue model hears the change), or any
   // level while some of the book is consumed by our takes.
   void apply_diff_level(model::BookSide side, const model::PriceLevel& level);
+  // Whether one of our orders rests at `price` on `side`.
+  [[nodiscard]] bool rests_at(model::BookSide side, Price price) const noexcept;
   // Fills resting orders the book has moved through (after a diff or snapshot).
   void fill_crossed_orders(Timestamp time);
   void remove_finished_resting();

@@ -1352,12 +1352,17 @@ std::optional<Impl::RateRefusal> Impl::admit_ip_request(std::int64_t weight, con
     ++refused_for_rate;
     return std::optional<RateRefusal>(std::move(refusal));
   };
-  const auto too_many = [&](Timestamp until) {
-    return RateRefusal{429,
-                       fmt::format("Too many requests; current limit of IP(127.0.0.1) is {} requests per minute. "
-                                   "Please use the websocket for live updates to avoid polling the API.",
-                                   kWeightPerMinute),
-                       until};
+  const auto too_many = [] {
+    return fmt::format(
+        "Too many requests; current limit of IP(127.0.0.1) is {} requests per minute. Please use the websocket "
+        "for live updates to avoid polling the API.",
+        kWeightPerMinute);
+  };
+  // A new 429: the IP is told to wait until `until`; requests before then count toward a ban.
+  const auto tell_to_wait = [&](Timestamp until, std::string message) {
+    limited_until = until;
+    early_requests = 0;
+    return refuse(RateRefusal{429, std::move(message), until});
   };
   if (!banned_until.is_none() && now < banned_until) {
     ++requests_while_limited;
@@ -1365,7 +1370,7 @@ std::optional<Impl::RateRefusal> Impl::admit_ip_request(std::int64_t weight, con
   }
   if (!limited_until.is_none() && now < limited_until) {
     ++requests_while_limited;
-    if (++early_requests < kEarlyRequestsBeforeBan) return refuse(too_many(limited_until));
+    if (++early_requests < kEarlyRequestsBeforeBan) return refuse(RateRefusal{429, too_many(), limited_until});
     // "Repeatedly violating rate limits and/or failing to back off after receiving 429s will
     // result in an automated IP ban": 2 minutes, doubling up to 3 days.
     Duration length = kFirstBan;
@@ -1376,30 +1381,21 @@ std::optional<Impl::RateRefusal> Impl::admit_ip_request(std::int64_t weight, con
     const FaultSpec& spec = faults[FaultKind::RateLimit];
     const Timestamp until = now + std::chrono::seconds(spec.retry_after > 0 ? spec.retry_after : 1);
     if (spec.status == 418) return refuse(ban(until));
-    limited_until = until;
-    early_requests = 0;
-    return refuse(too_many(until));
+    return tell_to_wait(until, too_many());
   }
   // Over a limit: refused until its window ends; the request is not counted.
   const std::int64_t t = limit_ms();
   if (used_weight.at(t) + weight > kWeightPerMinute) {
-    limited_until = Timestamp::from_ms(limit_origin_ms + used_weight.end(t));
-    early_requests = 0;
-    return refuse(RateRefusal{429,
-                              fmt::format("Too much request weight used; current limit is {} request weight per 1 "
-                                          "MINUTE. Please use WebSocket Streams for live updates to avoid polling "
-                                          "the API.",
-                                          kWeightPerMinute),
-                              limited_until});
+    return tell_to_wait(Timestamp::from_ms(limit_origin_ms + used_weight.end(t)),
+                        fmt::format("Too much request weight used; current limit is {} request weight per 1 "
+                                    "MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.",
+                                    kWeightPerMinute));
   }
   if (raw_requests.at(t) + 1 > kRawRequestsPer5m) {
-    limited_until = Timestamp::from_ms(limit_origin_ms + raw_requests.end(t));
-    early_requests = 0;
-    return refuse(RateRefusal{429,
-                              fmt::format("Too many requests; current limit of IP(127.0.0.1) is {} requests per 5 "
-                                          "MINUTE. Please use the websocket for live updates to avoid polling the API.",
-                                          kRawRequestsPer5m),
-                              limited_until});
+    return tell_to_wait(Timestamp::from_ms(limit_origin_ms + raw_requests.end(t)),
+                        fmt::format("Too many requests; current limit of IP(127.0.0.1) is {} requests per 5 MINUTE. "
+                                    "Please use the websocket for live updates to avoid polling the API.",
+                                    kRawRequestsPer5m));
   }
   used_weight.add(t, weight);
   raw_requests.add(t, 1);

@@ -232,14 +232,10 @@ const std::vector<const model::InFlightOrder*>& PureMarketMaking::still_active()
   return active_;
 }
 
-const model::InFlightOrder* PureMarketMaking::live_order(const OwnOrder& own) const {
-  const model::InFlightOrder* o = market_.connector->order(own.id);
-  return o != nullptr && o->is_live() ? o : nullptr;
-}
-
 void PureMarketMaking::append_active_orders(std::vector<const model::InFlightOrder*>& out) const {
   for (const OwnOrder& own : own_orders_) {
-    if (const model::InFlightOrder* o = live_order(own)) out.push_back(o);
+    const model::InFlightOrder* o = market_.connector->order(own.id);
+    if (o != nullptr && o->is_live()) out.push_back(o);
   }
 }
 

@@ -175,8 +175,6 @@ class PureMarketMaking final : public Strategy {
   void read_active_orders();
   const std::vector<const model::InFlightOrder*>& still_active() const;
   void append_active_orders(std::vector<const model::InFlightOrder*>& out) const;
-  // The connector's order for `own` while it is not final, else null.
-  [[nodiscard]] const model::InFlightOrder* live_order(const OwnOrder& own) const;
   void cancel_active_orders_on_max_age_limit(Timestamp now);
   void cancel_active_orders(Timestamp now);
   void cancel_orders_below_min_spread(Price price);

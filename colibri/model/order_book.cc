@@ -188,12 +188,7 @@ bool OrderBook::apply_side(std::span<const PriceLevel> levels, OnError&& on_erro
   std::size_t next = 0;
   const auto level_at = [&](std::size_t i, std::int64_t& key, std::int64_t& quantity) {
     const PriceLevel& level = levels[next + i];
-    bool exact = false;
-    const auto ticks = static_cast<std::int64_t>(tick.divide(static_cast<std::uint64_t>(level.price.raw()), exact));
-    if (!exact || !tick_known || !level.price.is_positive() || level.quantity.is_negative()) [[unlikely]] {
-      return false;
-    }
-    key = key_of(kSide, ticks);
+    if (!fast_key(tick, tick_known, kSide, level, key)) [[unlikely]] return false;
     quantity = level.quantity.raw();
     return true;
   };

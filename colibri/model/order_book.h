@@ -231,13 +231,9 @@ class OrderBook {
   // Sets one level (quantity zero removes it; removing an absent level is a no-op).
   // InvalidArgument for a non-positive price or a negative quantity; the book is unchanged.
   [[nodiscard]] Result<void> apply_level(BookSide side, PriceLevel level) {
-    bool exact = false;
-    const auto raw_price = static_cast<std::uint64_t>(level.price.raw());
-    const auto ticks = static_cast<std::int64_t>(tick_.divide(raw_price, exact));
-    if (!exact || !tick_known_ || !level.price.is_positive() || level.quantity.is_negative()) [[unlikely]] {
-      return apply_level_slow(side, level);
-    }
-    ladder(side).set(key_of(side, ticks), level.quantity.raw());
+    std::int64_t key = 0;
+    if (!fast_key(tick_, tick_known_, side, level, key)) [[unlikely]] return apply_level_slow(side, level);
+    ladder(side).set(key, level.quantity.raw());
     return {};
   }
   // Applies a diff's levels in order; stops at the first invalid level (earlier ones stay).
@@ -297,6 +293,16 @@ class OrderBook {
   [[nodiscard]] static std::int64_t key_of(BookSide side, std::int64_t ticks) noexcept {
     const std::int64_t flip = -static_cast<std::int64_t>(side == BookSide::Ask);  // 0 or all ones
     return (ticks ^ flip) - flip;
+  }
+  // The fast path's test of a level: on a known tick, a positive price, a non-negative quantity;
+  // then `key` is its ladder key. False: apply_level_slow() decides (it may learn a finer tick).
+  [[nodiscard]] static bool fast_key(const detail::TickDivider& tick, bool tick_known, BookSide side,
+                                     const PriceLevel& level, std::int64_t& key) noexcept {
+    bool exact = false;
+    const auto ticks = static_cast<std::int64_t>(tick.divide(static_cast<std::uint64_t>(level.price.raw()), exact));
+    if (!exact || !tick_known || !level.price.is_positive() || level.quantity.is_negative()) [[unlikely]] return false;
+    key = key_of(side, ticks);
+    return true;
   }
   // The price at a ladder key: key_of undone (negating twice is the identity), times the tick.
   [[nodiscard]] Price key_price(BookSide side, std::int64_t key) const noexcept {
